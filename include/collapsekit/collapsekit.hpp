@@ -1,0 +1,9 @@
+// collapsekit: measuring distribution drift and model collapse. Umbrella header.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/errors.hpp"
+#include "core/nan.hpp"
+#include "core/numeric.hpp"
+#include "core/random.hpp"
+#include "core/view.hpp"

@@ -1,0 +1,38 @@
+// Version macros and the feature switches every other header reads.
+#pragma once
+
+#define COLLAPSEKIT_VERSION_MAJOR 0
+#define COLLAPSEKIT_VERSION_MINOR 1
+#define COLLAPSEKIT_VERSION_PATCH 0
+#define COLLAPSEKIT_VERSION_STRING "0.1.0"
+#define COLLAPSEKIT_VERSION \
+    (COLLAPSEKIT_VERSION_MAJOR * 10000 + COLLAPSEKIT_VERSION_MINOR * 100 + COLLAPSEKIT_VERSION_PATCH)
+
+// SIMD kernels are used when xsimd can be found and the user has not opted out.
+// Defining COLLAPSEKIT_NO_SIMD forces every kernel onto its scalar twin, which is
+// how the tests compare the two and how users rule SIMD out when chasing a bug.
+#if !defined(COLLAPSEKIT_NO_SIMD) && defined(__has_include)
+#if __has_include(<xsimd/xsimd.hpp>)
+#define COLLAPSEKIT_HAS_SIMD 1
+#endif
+#endif
+#ifndef COLLAPSEKIT_HAS_SIMD
+#define COLLAPSEKIT_HAS_SIMD 0
+#endif
+
+namespace collapsekit {
+
+struct version_info {
+    int major;
+    int minor;
+    int patch;
+    const char* string;
+};
+
+inline constexpr version_info version{COLLAPSEKIT_VERSION_MAJOR, COLLAPSEKIT_VERSION_MINOR, COLLAPSEKIT_VERSION_PATCH,
+                                      COLLAPSEKIT_VERSION_STRING};
+
+// True when this translation unit runs the SIMD kernels rather than the scalar twins.
+inline constexpr bool simd_enabled = COLLAPSEKIT_HAS_SIMD != 0;
+
+}  // namespace collapsekit

@@ -1,0 +1,115 @@
+// Logarithm bases, compensated summation and the x*log(y) family with their limits.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "errors.hpp"
+#include "view.hpp"
+
+namespace collapsekit {
+
+// The unit of an information measure, as the base of its logarithm.
+//
+// Natural log (nats) is the default everywhere. A double converts implicitly, so a
+// caller writes ck::entropy(p, 2.0) or ck::entropy(p, ck::bits). The base must be
+// positive, finite and not 1; that is checked by the measure that receives it, so
+// the error names that measure.
+class log_base {
+public:
+    constexpr log_base() noexcept = default;
+    constexpr log_base(double base) noexcept : base_(base), natural_(false) {}  // NOLINT: implicit by design
+
+    // The base; e for the default (natural) unit.
+    constexpr double value() const noexcept { return natural_ ? 2.718281828459045235360287 : base_; }
+    constexpr bool is_natural() const noexcept { return natural_; }
+
+    // 1 / ln(base): multiply a value in nats by this to express it in this base.
+    // Throws std::invalid_argument naming `function` for an invalid base.
+    double nats_to_unit(std::string_view function) const {
+        if (is_natural()) return 1.0;
+        if (!(base_ > 0.0) || !std::isfinite(base_) || base_ == 1.0) {
+            fail(function, "base must be positive, finite and not 1 (got " + detail::format_value(base_) + ")");
+        }
+        return 1.0 / std::log(base_);
+    }
+
+private:
+    double base_ = 0.0;
+    bool natural_ = true;  // e is kept apart so the default unit costs no log and no division
+};
+
+inline constexpr log_base nats{};
+inline constexpr log_base bits{2.0};
+inline constexpr log_base dits{10.0};
+
+// Neumaier's improved Kahan summation: error bounded by about 2 ulp of the result
+// plus n * eps^2 * sum|x|, independent of the order of magnitude of the terms.
+class compensated_sum {
+public:
+    constexpr compensated_sum() noexcept = default;
+    constexpr explicit compensated_sum(double initial) noexcept : sum_(initial) {}
+
+    constexpr void add(double x) noexcept {
+        const double t = sum_ + x;
+        if (std::abs(sum_) >= std::abs(x)) {
+            comp_ += (sum_ - t) + x;
+        } else {
+            comp_ += (x - t) + sum_;
+        }
+        sum_ = t;
+    }
+    constexpr compensated_sum& operator+=(double x) noexcept {
+        add(x);
+        return *this;
+    }
+    constexpr compensated_sum& operator+=(const compensated_sum& other) noexcept {
+        add(other.sum_);
+        add(other.comp_);
+        return *this;
+    }
+    // An infinite running sum leaves a NaN compensation (inf - inf); IEEE addition
+    // would give the infinity, so that is what is returned.
+    constexpr double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
+
+private:
+    double sum_ = 0.0;
+    double comp_ = 0.0;
+};
+
+// x log y with the limit 0 log y = 0 for y >= 0 (scipy.special.xlogy, except that
+// x = 0 with y = NaN gives NaN there too).
+inline double xlogy(double x, double y) noexcept {
+    if (x == 0.0 && !std::isnan(y)) return 0.0;
+    return x * std::log(y);
+}
+
+// x log x with 0 log 0 = 0 (the entropy integrand); negative x gives NaN.
+inline double xlogx(double x) noexcept { return x == 0.0 ? 0.0 : x * std::log(x); }
+
+// The elementwise relative entropy x log(x / y), as scipy.special.rel_entr:
+//   x > 0, y > 0: x log(x/y);  x = 0, y >= 0: 0;  otherwise +inf; NaN in, NaN out.
+// The ratio is formed first so that tiny x and y do not underflow separately.
+inline double rel_entr(double x, double y) noexcept {
+    if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::quiet_NaN();
+    if (x > 0.0 && y > 0.0) {
+        const double r = x / y;
+        if (r > 0.0 && std::isfinite(r)) return x * std::log(r);
+        return x * (std::log(x) - std::log(y));  // ratio over/underflowed: split the log
+    }
+    if (x == 0.0 && y >= 0.0) return 0.0;
+    return std::numeric_limits<double>::infinity();
+}
+
+// Sum of a range with compensated summation (order of the input is preserved).
+template <class T>
+double accurate_sum(view<const T> x) noexcept {
+    compensated_sum s;
+    for (const T& v : x) s.add(static_cast<double>(v));
+    return s.value();
+}
+
+}  // namespace collapsekit

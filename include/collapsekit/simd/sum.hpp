@@ -1,0 +1,112 @@
+// Summation kernels: a compensated sum (accurate to about one ulp of the result) and
+// a plain multi-accumulator sum that reads memory as fast as one core can, which the
+// benchmarks use as their memory-read reference. Each has a scalar twin.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "../core/config.hpp"
+#include "../core/numeric.hpp"
+#include "compat.hpp"
+
+namespace collapsekit::simd {
+
+// Neumaier-compensated sum of x[0..n), sequential.
+inline double sum_compensated_scalar(const double* x, std::size_t n) noexcept {
+    ::collapsekit::compensated_sum s;
+    for (std::size_t i = 0; i < n; ++i) s.add(x[i]);
+    return s.value();
+}
+
+// Sum of x[0..n) in T with four independent accumulators (no compensation).
+template <class T>
+inline T sum_plain_scalar(const T* x, std::size_t n) noexcept {
+    T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    for (; i < n; ++i) a0 += x[i];
+    return (a0 + a1) + (a2 + a3);
+}
+
+#if COLLAPSEKIT_HAS_SIMD
+
+// Neumaier's step on every lane: the branch becomes a select on |s| >= |x|.
+inline void neumaier_step(batch<double>& s, batch<double>& c, const batch<double>& x) noexcept {
+    const batch<double> t = s + x;
+    const auto s_bigger = xsimd::abs(s) >= xsimd::abs(x);
+    c += xsimd::select(s_bigger, (s - t) + x, (x - t) + s);
+    s = t;
+}
+
+// Compensated sum with two interleaved sets of lane accumulators (for ILP); the lanes
+// are combined at the end by the scalar compensated sum, in a fixed order.
+inline double sum_compensated_simd(const double* x, std::size_t n) noexcept {
+    constexpr std::size_t W = lanes<double>;
+    batch<double> s0 = splat(0.0), c0 = splat(0.0), s1 = splat(0.0), c1 = splat(0.0);
+    std::size_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+        neumaier_step(s0, c0, load(x + i));
+        neumaier_step(s1, c1, load(x + i + W));
+    }
+    for (; i + W <= n; i += W) neumaier_step(s0, c0, load(x + i));
+    alignas(64) double lanes_out[4][W];
+    store(lanes_out[0], s0);
+    store(lanes_out[1], s1);
+    store(lanes_out[2], c0);
+    store(lanes_out[3], c1);
+    ::collapsekit::compensated_sum total;
+    for (int row = 0; row < 4; ++row) {
+        for (double v : lanes_out[row]) {
+            // A lane that met an infinity has a NaN compensation; the sum lanes carry the
+            // IEEE answer (inf, or NaN for inf - inf or a NaN input) on their own.
+            if (row < 2 || std::isfinite(v)) total.add(v);
+        }
+    }
+    for (; i < n; ++i) total.add(x[i]);
+    return total.value();
+}
+
+template <class T>
+inline T sum_plain_simd(const T* x, std::size_t n) noexcept {
+    constexpr std::size_t W = lanes<T>;
+    batch<T> a0 = splat(T(0)), a1 = a0, a2 = a0, a3 = a0;
+    std::size_t i = 0;
+    for (; i + 4 * W <= n; i += 4 * W) {
+        a0 += load(x + i);
+        a1 += load(x + i + W);
+        a2 += load(x + i + 2 * W);
+        a3 += load(x + i + 3 * W);
+    }
+    for (; i + W <= n; i += W) a0 += load(x + i);
+    T total = reduce_sum((a0 + a1) + (a2 + a3));
+    for (; i < n; ++i) total += x[i];
+    return total;
+}
+
+#endif  // COLLAPSEKIT_HAS_SIMD
+
+// The dispatching entry points: SIMD unless COLLAPSEKIT_NO_SIMD or no xsimd.
+inline double sum_compensated(const double* x, std::size_t n) noexcept {
+#if COLLAPSEKIT_HAS_SIMD
+    return sum_compensated_simd(x, n);
+#else
+    return sum_compensated_scalar(x, n);
+#endif
+}
+
+template <class T>
+inline T sum_plain(const T* x, std::size_t n) noexcept {
+#if COLLAPSEKIT_HAS_SIMD
+    return sum_plain_simd(x, n);
+#else
+    return sum_plain_scalar(x, n);
+#endif
+}
+
+}  // namespace collapsekit::simd

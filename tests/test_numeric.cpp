@@ -1,0 +1,79 @@
+#include <collapsekit/core/numeric.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace ck = collapsekit;
+
+TEST_CASE("log_base converts nats to the requested unit and rejects bad bases") {
+    CHECK(ck::nats.nats_to_unit("f") == 1.0);
+    CHECK(ck::bits.nats_to_unit("f") == doctest::Approx(1.0 / std::log(2.0)).epsilon(1e-15));
+    CHECK(ck::dits.nats_to_unit("f") == doctest::Approx(1.0 / std::log(10.0)).epsilon(1e-15));
+    CHECK(ck::log_base(std::exp(1.0)).nats_to_unit("f") == doctest::Approx(1.0).epsilon(1e-15));
+    const ck::log_base from_double = 3.0;
+    CHECK(from_double.value() == 3.0);
+    CHECK(ck::nats.is_natural());
+    for (double bad : {1.0, 0.0, -2.0, std::numeric_limits<double>::infinity(), std::nan("")}) {
+        CHECK_THROWS_AS(ck::log_base(bad).nats_to_unit("entropy"), std::invalid_argument);
+    }
+    try {
+        ck::log_base(1.0).nats_to_unit("entropy");
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()) == "collapsekit::entropy: base must be positive, finite and not 1 (got 1)");
+    }
+}
+
+TEST_CASE("compensated_sum recovers what naive summation loses") {
+    ck::compensated_sum s;
+    s += 1e16;
+    for (int i = 0; i < 1000; ++i) s += 1.0;
+    s += -1e16;
+    CHECK(s.value() == 1000.0);
+
+    // Neumaier's case that plain Kahan gets wrong: [1, 1e100, 1, -1e100] sums to 2.
+    ck::compensated_sum t;
+    for (double x : {1.0, 1e100, 1.0, -1e100}) t += x;
+    CHECK(t.value() == 2.0);
+
+    ck::compensated_sum a, b;
+    a += 0.1;
+    b += 0.2;
+    a += b;
+    CHECK(a.value() == doctest::Approx(0.3).epsilon(1e-16));
+    CHECK(ck::compensated_sum().value() == 0.0);
+
+    const std::vector<float> f{1.0f, 2.0f, 3.5f};
+    CHECK(ck::accurate_sum(ck::as_view(f)) == 6.5);
+    const std::vector<double> empty;
+    CHECK(ck::accurate_sum(ck::as_view(empty)) == 0.0);
+    const std::vector<double> inf{1.0, std::numeric_limits<double>::infinity()};
+    CHECK(std::isinf(ck::accurate_sum(ck::as_view(inf))));
+}
+
+TEST_CASE("xlogy, xlogx and rel_entr follow scipy's limits") {
+    const double inf = std::numeric_limits<double>::infinity();
+    CHECK(ck::xlogy(0.0, 0.0) == 0.0);
+    CHECK(ck::xlogy(0.0, 5.0) == 0.0);
+    CHECK(std::isnan(ck::xlogy(0.0, std::nan(""))));
+    CHECK(ck::xlogy(2.0, std::exp(1.0)) == doctest::Approx(2.0).epsilon(1e-15));
+    CHECK(ck::xlogx(0.0) == 0.0);
+    CHECK(ck::xlogx(1.0) == 0.0);
+    CHECK(std::isnan(ck::xlogx(-1.0)));
+
+    CHECK(ck::rel_entr(0.0, 0.0) == 0.0);
+    CHECK(ck::rel_entr(0.0, 1.0) == 0.0);
+    CHECK(ck::rel_entr(1.0, 0.0) == inf);
+    CHECK(ck::rel_entr(-1.0, 1.0) == inf);
+    CHECK(ck::rel_entr(1.0, -1.0) == inf);
+    CHECK(std::isnan(ck::rel_entr(std::nan(""), 1.0)));
+    CHECK(ck::rel_entr(0.5, 0.25) == doctest::Approx(0.5 * std::log(2.0)).epsilon(1e-15));
+    // Tiny arguments: the ratio is formed first, so nothing underflows to 0 * inf.
+    CHECK(ck::rel_entr(5e-324, 5e-324) == 0.0);
+    CHECK(ck::rel_entr(1e-300, 1e-310) == doctest::Approx(1e-300 * std::log(1e10)).epsilon(1e-12));
+    // Ratio overflows: the log is split instead.
+    CHECK(ck::rel_entr(1.0, 5e-324) == doctest::Approx(-std::log(5e-324)).epsilon(1e-15));
+}
