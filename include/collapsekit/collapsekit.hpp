@@ -7,3 +7,5 @@
 #include "core/numeric.hpp"
 #include "core/random.hpp"
 #include "core/view.hpp"
+
+#include "bootstrap.hpp"
