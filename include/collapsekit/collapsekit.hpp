@@ -3,6 +3,7 @@
 
 #include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/estimate.hpp"
 #include "core/nan.hpp"
 #include "core/numeric.hpp"
 #include "core/random.hpp"
