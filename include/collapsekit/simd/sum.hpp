@@ -76,17 +76,20 @@ template <class T>
 inline T sum_plain_simd(const T* x, std::size_t n) noexcept {
     constexpr std::size_t W = lanes<T>;
     batch<T> a0 = splat(T(0)), a1 = a0, a2 = a0, a3 = a0;
+    // Loop bounds computed up front: GCC 12 misreads `i + 4 * W <= n` chains at SSE2
+    // width as overflowing (-Waggressive-loop-optimizations).
+    const std::size_t unrolled_end = n - n % (4 * W);
+    const std::size_t vector_end = n - n % W;
     std::size_t i = 0;
-    for (; i + 4 * W <= n; i += 4 * W) {
+    for (; i < unrolled_end; i += 4 * W) {
         a0 += load(x + i);
         a1 += load(x + i + W);
         a2 += load(x + i + 2 * W);
         a3 += load(x + i + 3 * W);
     }
-    for (; i + W <= n; i += W) a0 += load(x + i);
+    for (; i < vector_end; i += W) a0 += load(x + i);
     T total = reduce_sum((a0 + a1) + (a2 + a3));
-    for (; i < n; ++i) total += x[i];
-    return total;
+    return total + sum_plain_scalar(x + vector_end, n - vector_end);
 }
 
 #endif  // COLLAPSEKIT_HAS_SIMD
