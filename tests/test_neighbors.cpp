@@ -1,0 +1,123 @@
+#include <collapsekit/core/random.hpp>
+#include <collapsekit/neighbors.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace ck = collapsekit;
+
+namespace {
+
+std::vector<double> gaussian_points(std::size_t n, std::size_t dim, std::uint64_t seed) {
+    ck::rng g(seed);
+    ck::normal_distribution normal;
+    std::vector<double> x(n * dim);
+    for (double& v : x) v = normal(g);
+    return x;
+}
+
+// The obvious O(n^2 log n) answer: sort all distances to the other points.
+std::vector<double> naive_kth(const std::vector<double>& q, const std::vector<double>& p, std::size_t dim,
+                              std::size_t k, bool same_set) {
+    const std::size_t nq = q.size() / dim, np = p.size() / dim;
+    std::vector<double> out(nq);
+    for (std::size_t i = 0; i < nq; ++i) {
+        std::vector<double> d;
+        for (std::size_t j = 0; j < np; ++j) {
+            if (same_set && i == j) continue;
+            d.push_back(ck::detail::squared_distance(&q[i * dim], &p[j * dim], dim));
+        }
+        std::sort(d.begin(), d.end());
+        out[i] = std::sqrt(d[k - 1]);
+    }
+    return out;
+}
+
+std::string message_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+}  // namespace
+
+TEST_CASE("k-d tree, brute force and the naive sort agree exactly") {
+    for (std::size_t dim : {1u, 2u, 3u, 5u, 8u, 12u}) {
+        for (std::size_t n : {2u, 10u, 65u, 700u}) {
+            const auto x = gaussian_points(n, dim, 100 + dim * 7 + n);
+            for (std::size_t k : {1u, 3u}) {
+                if (k >= n) continue;
+                const auto expect = naive_kth(x, x, dim, k, true);
+                CHECK(ck::detail::knn_tree(x.data(), n, x.data(), n, dim, k, true) == expect);
+                CHECK(ck::detail::knn_brute(x.data(), n, x.data(), n, dim, k, true) == expect);
+                CHECK(ck::kth_neighbor_distances(x, dim, k) == expect);
+                const auto q = gaussian_points(37, dim, 999 + n);
+                const auto expect_q = naive_kth(q, x, dim, k, false);
+                CHECK(ck::detail::knn_tree(q.data(), 37, x.data(), n, dim, k, false) == expect_q);
+                CHECK(ck::kth_neighbor_distances(q, x, dim, k) == expect_q);
+            }
+        }
+    }
+}
+
+TEST_CASE("neighbour distances against scipy's cKDTree") {
+    const collapsekit_test::fixture fx("entropy.txt");
+    for (std::size_t dim : {1u, 3u, 8u}) {
+        const std::string tag = "knn_d" + std::to_string(dim);
+        const auto& pts = fx[tag + "_points"];
+        const auto& expect = fx[tag + "_k2"];
+        const auto got = ck::kth_neighbor_distances(pts, dim, 2);
+        REQUIRE(got.size() == expect.size());
+        for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expect[i]).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("duplicates, ties and small inputs") {
+    // Duplicated points are at distance 0 from each other; the point itself never counts.
+    const std::vector<double> x{0, 0, 0, 1, 0, 5};  // 1-D: 0, 0, 0, 1, 0, 5
+    CHECK(ck::kth_neighbor_distances(x, 1, 1) == std::vector<double>{0, 0, 0, 1, 0, 4});
+    CHECK(ck::kth_neighbor_distances(x, 1, 3) == std::vector<double>{0, 0, 0, 1, 0, 5});
+    const std::vector<double> same(200, 2.5);
+    const auto d = ck::kth_neighbor_distances(same, 2, 5);
+    CHECK(d.size() == 100);
+    CHECK(std::all_of(d.begin(), d.end(), [](double v) { return v == 0.0; }));
+    const std::vector<float> two{0.f, 0.f, 3.f, 4.f};
+    CHECK(ck::kth_neighbor_distances(two, 2, 1) == std::vector<double>{5, 5});
+    const std::vector<int> ints{0, 3, 7};
+    CHECK(ck::kth_neighbor_distances(ints, 1, 2) == std::vector<double>{7, 4, 7});
+    const std::vector<double> none;
+    CHECK(ck::kth_neighbor_distances(none, x, 1, 1).empty());
+}
+
+TEST_CASE("neighbour distances reject bad input") {
+    const std::vector<double> x{0, 1, 2, 3};
+    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 3, 1); }) ==
+          "collapsekit::kth_neighbor_distances: points has 4 values, not a multiple of dim (3)");
+    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 1, 4); }) ==
+          "collapsekit::kth_neighbor_distances: k must be less than the number of points (k = 4, n = 4)");
+    CHECK(message_of([&] { ck::kth_neighbor_distances(x, x, 1, 5); }) ==
+          "collapsekit::kth_neighbor_distances: k must not exceed the number of points (k = 5, n = 4)");
+    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 0, 1); }) ==
+          "collapsekit::kth_neighbor_distances: dim must be at least 1");
+    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 1, 0); }) ==
+          "collapsekit::kth_neighbor_distances: k must be at least 1");
+    const std::vector<double> bad{0, std::nan(""), 2};
+    CHECK(message_of([&] { ck::kth_neighbor_distances(bad, 1, 1); }) ==
+          "collapsekit::kth_neighbor_distances: points must be finite (points[1] = nan)");
+    const std::vector<double> inf{0, 1, HUGE_VAL};
+    CHECK_THROWS_AS(ck::kth_neighbor_distances(x, inf, 1, 1), std::invalid_argument);
+    const std::vector<double> empty;
+    CHECK_THROWS_AS(ck::kth_neighbor_distances(empty, 1, 1), std::invalid_argument);
+}
