@@ -1,0 +1,338 @@
+// A mergeable table of n-gram counts for one order n, with versioned serialisation.
+//
+// Shards of a corpus counted on different machines combine exactly: counting A, then
+// B, or A and B separately followed by +=, gives equal tables (and equal bytes from
+// serialize(), which writes entries in sorted order).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/view.hpp"
+#include "corpus.hpp"
+#include "flat_hash.hpp"
+#include "keys.hpp"
+
+namespace collapsekit {
+
+class ngram_counts {
+public:
+    // The serialisation format version written by serialize() and read by deserialize().
+    static constexpr std::uint32_t format_version = 1;
+
+    // An empty table for n-grams of order n (1..max_ngram_order; else std::invalid_argument).
+    explicit ngram_counts(std::size_t n) : n_(n), table_(std::in_place_index<0>) {
+        detail::check_ngram_order("ngram_counts", n);
+    }
+
+    // The counts of every n-gram of c, never across document boundaries.
+    ngram_counts(const corpus& c, std::size_t n) : ngram_counts(n) { add(c); }
+
+    std::size_t order() const noexcept { return n_; }
+    // Number of n-gram occurrences counted (tokens).
+    std::uint64_t total() const noexcept { return total_; }
+    // Number of distinct n-grams (types).
+    std::size_t distinct() const noexcept {
+        return std::visit([](const auto& t) { return t.size(); }, table_);
+    }
+    bool empty() const noexcept { return total_ == 0; }
+    // Bits per id of the current packing (grows with the largest id seen).
+    unsigned bits_per_id() const noexcept { return bits_; }
+
+    // Counts every n-gram of every document of c (documents shorter than n add nothing).
+    void add(const corpus& c) {
+        widen_to(detail::bits_for_max_id(c.max_id()));
+        std::visit(
+            [&](auto& t) {
+                using Key = typename table_key<std::decay_t<decltype(t)>>::type;
+                detail::key_codec<Key> codec(n_, bits_);
+                constexpr std::size_t chunk = 1024;
+                std::vector<Key> buf;
+                buf.reserve(chunk);
+                for (std::size_t d = 0; d < c.documents(); ++d) {
+                    codec.for_each(c.document(d), [&](const Key& k) {
+                        buf.push_back(k);
+                        if (buf.size() == chunk) {
+                            t.add_many(buf.data(), buf.size(), std::uint64_t{1});
+                            buf.clear();
+                        }
+                    });
+                }
+                t.add_many(buf.data(), buf.size(), std::uint64_t{1});
+            },
+            table_);
+        total_ += c.ngram_total(n_);
+    }
+
+    // Counts the n-grams of one document (a contiguous range of ids below 2^32).
+    template <class Range>
+    void add_document(const Range& ids) {
+        corpus c;
+        c.add_document(ids);
+        add(c);
+    }
+
+    // Adds `count` occurrences of the n-gram `ids` (exactly n ids).
+    template <class Range>
+    void add_ngram(const Range& ids, std::uint64_t count = 1) {
+        const auto v = as_view(ids);
+        require(v.size() == n_, "ngram_counts::add_ngram",
+                "ids must hold n = " + std::to_string(n_) + " ids (got " + std::to_string(v.size()) + ")");
+        std::uint32_t ids32[max_ngram_order];
+        std::uint32_t max_id = 0;
+        for (std::size_t i = 0; i < n_; ++i) {
+            ids32[i] = static_cast<std::uint32_t>(v[i]);
+            max_id = std::max(max_id, ids32[i]);
+        }
+        add_ids(ids32, max_id, count);
+    }
+
+    // The count of the n-gram `ids` (0 when absent or when ids.size() != n).
+    template <class Range>
+    std::uint64_t count(const Range& ids) const {
+        const auto v = as_view(ids);
+        if (v.size() != n_) return 0;
+        std::uint32_t ids32[max_ngram_order];
+        for (std::size_t i = 0; i < n_; ++i) {
+            if (static_cast<std::uint64_t>(v[i]) >> bits_ != 0) return 0;  // wider than any id seen
+            ids32[i] = static_cast<std::uint32_t>(v[i]);
+        }
+        return std::visit(
+            [&](const auto& t) -> std::uint64_t {
+                using Key = typename table_key<std::decay_t<decltype(t)>>::type;
+                const auto* p = t.find(detail::key_codec<Key>(n_, bits_).pack(ids32));
+                return p ? *p : 0;
+            },
+            table_);
+    }
+
+    // f(view<const std::uint32_t> ids, std::uint64_t count) for every distinct n-gram,
+    // in unspecified order.
+    template <class F>
+    void for_each(F&& f) const {
+        std::visit(
+            [&](const auto& t) {
+                using Key = typename table_key<std::decay_t<decltype(t)>>::type;
+                detail::key_codec<Key> codec(n_, bits_);
+                std::uint32_t ids[max_ngram_order];
+                t.for_each([&](const Key& k, std::uint64_t c) {
+                    codec.unpack(k, ids);
+                    f(view<const std::uint32_t>(ids, n_), c);
+                });
+            },
+            table_);
+    }
+
+    // The counts of the distinct n-grams, in unspecified order (for entropy estimators).
+    std::vector<std::uint64_t> count_values() const {
+        std::vector<std::uint64_t> out;
+        out.reserve(distinct());
+        std::visit([&](const auto& t) { t.for_each([&](const auto&, std::uint64_t c) { out.push_back(c); }); }, table_);
+        return out;
+    }
+
+    // Every distinct n-gram with its count, sorted lexicographically by ids:
+    // ids of entry i are [i * n, (i + 1) * n) of `ids`.
+    struct sorted_entries {
+        std::vector<std::uint32_t> ids;
+        std::vector<std::uint64_t> counts;
+    };
+    sorted_entries sorted() const {
+        std::vector<std::size_t> order;
+        sorted_entries e;
+        e.ids.reserve(distinct() * n_);
+        std::vector<std::uint64_t> counts;
+        counts.reserve(distinct());
+        for_each([&](view<const std::uint32_t> ids, std::uint64_t c) {
+            e.ids.insert(e.ids.end(), ids.begin(), ids.end());
+            counts.push_back(c);
+        });
+        order.resize(counts.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        const std::size_t n = n_;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return std::lexicographical_compare(e.ids.begin() + a * n, e.ids.begin() + (a + 1) * n,
+                                                e.ids.begin() + b * n, e.ids.begin() + (b + 1) * n);
+        });
+        std::vector<std::uint32_t> ids(e.ids.size());
+        e.counts.resize(counts.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            std::copy(e.ids.begin() + order[i] * n, e.ids.begin() + (order[i] + 1) * n, ids.begin() + i * n);
+            e.counts[i] = counts[order[i]];
+        }
+        e.ids.swap(ids);
+        return e;
+    }
+
+    // Adds every count of `other`. Throws std::invalid_argument when the orders differ.
+    ngram_counts& operator+=(const ngram_counts& other) {
+        require(other.n_ == n_, "ngram_counts::operator+=",
+                "orders differ (" + std::to_string(n_) + " vs " + std::to_string(other.n_) + ")");
+        widen_to(other.bits_);
+        other.for_each([&](view<const std::uint32_t> ids, std::uint64_t c) { add_packed_fit(ids.data(), c); });
+        total_ += other.total_;
+        return *this;
+    }
+
+    // Same order, same n-grams with the same counts (packing width does not matter).
+    friend bool operator==(const ngram_counts& a, const ngram_counts& b) {
+        if (a.n_ != b.n_ || a.total_ != b.total_ || a.distinct() != b.distinct()) return false;
+        bool same = true;
+        a.for_each([&](view<const std::uint32_t> ids, std::uint64_t c) { same = same && b.count(ids) == c; });
+        return same;
+    }
+    friend bool operator!=(const ngram_counts& a, const ngram_counts& b) { return !(a == b); }
+
+    // Bytes, little-endian: "CKNG", u32 version, u32 n, u64 total, u64 distinct, then
+    // each distinct n-gram in lexicographic order as n u32 ids and a u64 count.
+    std::vector<std::uint8_t> serialize() const {
+        const auto e = sorted();
+        std::vector<std::uint8_t> out;
+        out.reserve(28 + e.counts.size() * (4 * n_ + 8));
+        put(out, 0x474E4B43u, 4);  // "CKNG"
+        put(out, format_version, 4);
+        put(out, n_, 4);
+        put(out, total_, 8);
+        put(out, e.counts.size(), 8);
+        for (std::size_t i = 0; i < e.counts.size(); ++i) {
+            for (std::size_t j = 0; j < n_; ++j) put(out, e.ids[i * n_ + j], 4);
+            put(out, e.counts[i], 8);
+        }
+        return out;
+    }
+
+    // Reads serialize()'s bytes. Throws std::invalid_argument on a wrong magic, an
+    // unknown version, truncated or trailing bytes, an invalid order, zero counts,
+    // entries out of order or duplicated, or a total that disagrees with the counts.
+    static ngram_counts deserialize(view<const std::uint8_t> bytes) {
+        constexpr const char* fn = "ngram_counts::deserialize";
+        std::size_t pos = 0;
+        auto need = [&](std::size_t k) {
+            if (bytes.size() - pos < k) fail(fn, "bytes are truncated");
+        };
+        need(4);
+        require(bytes[0] == 'C' && bytes[1] == 'K' && bytes[2] == 'N' && bytes[3] == 'G', fn,
+                "bytes do not start with the magic \"CKNG\"");
+        pos = 4;
+        need(24);
+        const auto version = static_cast<std::uint32_t>(get(bytes, pos, 4));
+        require(version == format_version, fn,
+                "version " + std::to_string(version) + " is not supported (this build reads version " +
+                    std::to_string(format_version) + ")");
+        const auto n = static_cast<std::size_t>(get(bytes, pos, 4));
+        detail::check_ngram_order(fn, n);
+        const std::uint64_t total = get(bytes, pos, 8);
+        const std::uint64_t distinct = get(bytes, pos, 8);
+        const std::size_t entry = 4 * n + 8;
+        require(distinct <= (bytes.size() - pos) / entry && (bytes.size() - pos) == distinct * entry, fn,
+                "bytes are truncated or have trailing data");
+        ngram_counts t(n);
+        std::uint64_t sum = 0;
+        std::uint32_t prev[max_ngram_order] = {};
+        std::uint32_t ids[max_ngram_order];
+        for (std::uint64_t i = 0; i < distinct; ++i) {
+            std::uint32_t max_id = 0;
+            for (std::size_t j = 0; j < n; ++j) {
+                ids[j] = static_cast<std::uint32_t>(get(bytes, pos, 4));
+                max_id = std::max(max_id, ids[j]);
+            }
+            const std::uint64_t c = get(bytes, pos, 8);
+            require(c != 0, fn, "entry " + std::to_string(i) + " has a zero count");
+            require(i == 0 || std::lexicographical_compare(prev, prev + n, ids, ids + n), fn,
+                    "entries are not in strictly increasing order at entry " + std::to_string(i));
+            std::copy(ids, ids + n, prev);
+            require(sum + c >= sum, fn, "counts overflow 64 bits");
+            sum += c;
+            t.add_ids(ids, max_id, c);
+        }
+        require(sum == total, fn,
+                "total " + std::to_string(total) + " disagrees with the sum of counts " + std::to_string(sum));
+        return t;
+    }
+    template <class Bytes>
+    static ngram_counts deserialize(const Bytes& bytes) {
+        return deserialize(view<const std::uint8_t>(as_view(bytes)));
+    }
+
+private:
+    using table64 = detail::flat_map<std::uint64_t, std::uint64_t>;
+    using table128 = detail::flat_map<detail::uint128, std::uint64_t>;
+    using table_seq = detail::flat_map<detail::ngram_key_seq, std::uint64_t>;
+    template <class T>
+    struct table_key;
+    template <class K>
+    struct table_key<detail::flat_map<K, std::uint64_t>> {
+        using type = K;
+    };
+
+    static void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
+        for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+    static std::uint64_t get(view<const std::uint8_t> b, std::size_t& pos, int bytes) {
+        std::uint64_t v = 0;
+        for (int i = 0; i < bytes; ++i) v |= std::uint64_t{b[pos + static_cast<std::size_t>(i)]} << (8 * i);
+        pos += static_cast<std::size_t>(bytes);
+        return v;
+    }
+
+    void add_ids(const std::uint32_t* ids, std::uint32_t max_id, std::uint64_t c) {
+        widen_to(detail::bits_for_max_id(max_id));
+        add_packed_fit(ids, c);
+        total_ += c;
+    }
+    // Adds c to the n-gram ids, whose ids fit in bits_ (the caller widened first).
+    void add_packed_fit(const std::uint32_t* ids, std::uint64_t c) {
+        std::visit(
+            [&](auto& t) {
+                using Key = typename table_key<std::decay_t<decltype(t)>>::type;
+                t[detail::key_codec<Key>(n_, bits_).pack(ids)] += c;
+            },
+            table_);
+    }
+
+    // Re-packs every key when ids wider than the current packing arrive.
+    void widen_to(unsigned bits) {
+        if (bits <= bits_) return;
+        const unsigned old_bits = bits_;
+        variant_t fresh = make_table(detail::choose_key_kind(n_, bits));
+        std::visit(
+            [&](const auto& old_table, auto& new_table) {
+                using OldKey = typename table_key<std::decay_t<decltype(old_table)>>::type;
+                using NewKey = typename table_key<std::decay_t<decltype(new_table)>>::type;
+                detail::key_codec<OldKey> from(n_, old_bits);
+                detail::key_codec<NewKey> to(n_, bits);
+                new_table.reserve(old_table.size());
+                std::uint32_t ids[max_ngram_order];
+                old_table.for_each([&](const OldKey& k, std::uint64_t c) {
+                    from.unpack(k, ids);
+                    new_table[to.pack(ids)] += c;
+                });
+            },
+            table_, fresh);
+        table_.swap(fresh);
+        bits_ = bits;
+    }
+    using variant_t = std::variant<table64, table128, table_seq>;
+    static variant_t make_table(detail::key_kind kind) {
+        switch (kind) {
+            case detail::key_kind::word64:
+                return variant_t(std::in_place_index<0>);
+            case detail::key_kind::word128:
+                return variant_t(std::in_place_index<1>);
+            default:
+                return variant_t(std::in_place_index<2>);
+        }
+    }
+
+    std::size_t n_;
+    unsigned bits_ = 1;
+    std::uint64_t total_ = 0;
+    variant_t table_;
+};
+
+}  // namespace collapsekit

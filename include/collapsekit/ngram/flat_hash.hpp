@@ -1,0 +1,228 @@
+// Open-addressing hash set and map for packed n-gram keys.
+//
+// Linear probing over a power-of-two array, at most half full, keys stored inline:
+// one cache line per lookup in the common case, which is what makes counting distinct
+// n-grams several times faster than std::unordered_set (a node per element). The one
+// key that marks empty slots (detail::empty_key) is kept aside in its own field, so
+// every key value is allowed. Batched insertion computes hashes ahead and prefetches
+// their slots, hiding the cache misses of large tables.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "keys.hpp"
+
+namespace collapsekit {
+namespace detail {
+
+inline void prefetch_for_write(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 1, 1);
+#else
+    (void)p;
+#endif
+}
+
+inline std::size_t table_capacity_for(std::size_t elements) noexcept {
+    std::size_t cap = 16;
+    while (cap < 2 * elements) cap *= 2;  // load factor at most 1/2
+    return cap;
+}
+
+template <class Key>
+class flat_set {
+public:
+    explicit flat_set(std::size_t expected = 0) { rehash(table_capacity_for(expected)); }
+
+    std::size_t size() const noexcept { return size_ + (has_empty_key_ ? 1 : 0); }
+
+    // True when k was not present before.
+    bool insert(const Key& k) {
+        if (k == empty_) return insert_empty_key();
+        if (2 * (size_ + 1) > keys_.size()) rehash(2 * keys_.size());
+        return insert_hashed(k, hash_key(k));
+    }
+
+    bool contains(const Key& k) const noexcept {
+        if (k == empty_) return has_empty_key_;
+        std::size_t i = hash_key(k) & mask_;
+        while (!(keys_[i] == empty_)) {
+            if (keys_[i] == k) return true;
+            i = (i + 1) & mask_;
+        }
+        return false;
+    }
+
+    // Inserts count keys, hashing a block ahead and prefetching its slots.
+    void insert_many(const Key* keys, std::size_t count) {
+        constexpr std::size_t block = 32;
+        std::uint64_t h[block];
+        for (std::size_t start = 0; start < count; start += block) {
+            const std::size_t m = count - start < block ? count - start : block;
+            if (2 * (size_ + m) > keys_.size()) rehash(table_capacity_for(size_ + m));
+            for (std::size_t j = 0; j < m; ++j) {
+                h[j] = hash_key(keys[start + j]);
+                prefetch_for_write(&keys_[h[j] & mask_]);
+            }
+            for (std::size_t j = 0; j < m; ++j) {
+                const Key& k = keys[start + j];
+                if (k == empty_) {
+                    insert_empty_key();
+                } else {
+                    insert_hashed(k, h[j]);
+                }
+            }
+        }
+    }
+
+    template <class F>
+    void for_each(F&& f) const {
+        if (has_empty_key_) f(empty_);
+        for (const Key& k : keys_) {
+            if (!(k == empty_)) f(k);
+        }
+    }
+
+    void clear() {
+        keys_.assign(16, empty_);
+        mask_ = 15;
+        size_ = 0;
+        has_empty_key_ = false;
+    }
+
+private:
+    bool insert_empty_key() noexcept {
+        const bool fresh = !has_empty_key_;
+        has_empty_key_ = true;
+        return fresh;
+    }
+    bool insert_hashed(const Key& k, std::uint64_t h) {
+        std::size_t i = h & mask_;
+        while (!(keys_[i] == empty_)) {
+            if (keys_[i] == k) return false;
+            i = (i + 1) & mask_;
+        }
+        keys_[i] = k;
+        ++size_;
+        return true;
+    }
+    void rehash(std::size_t capacity) {
+        std::vector<Key> old(capacity, empty_);
+        old.swap(keys_);
+        mask_ = capacity - 1;
+        size_ = 0;
+        for (const Key& k : old) {
+            if (!(k == empty_)) insert_hashed(k, hash_key(k));
+        }
+    }
+
+    Key empty_ = empty_key<Key>();
+    std::vector<Key> keys_;
+    std::size_t mask_ = 0;
+    std::size_t size_ = 0;  // keys in the array (the empty key aside)
+    bool has_empty_key_ = false;
+};
+
+template <class Key, class Value>
+class flat_map {
+public:
+    explicit flat_map(std::size_t expected = 0) { rehash(table_capacity_for(expected)); }
+
+    std::size_t size() const noexcept { return size_ + (has_empty_key_ ? 1 : 0); }
+
+    // The value stored for k, value-initialised on first use.
+    Value& operator[](const Key& k) { return get_hashed(k, hash_key(k)); }
+
+    const Value* find(const Key& k) const noexcept {
+        if (k == empty_) return has_empty_key_ ? &empty_value_ : nullptr;
+        std::size_t i = hash_key(k) & mask_;
+        while (!(slots_[i].key == empty_)) {
+            if (slots_[i].key == k) return &slots_[i].value;
+            i = (i + 1) & mask_;
+        }
+        return nullptr;
+    }
+
+    // Adds `by` to the value of each of count keys (a counting pass), with prefetching.
+    void add_many(const Key* keys, std::size_t count, const Value& by) {
+        constexpr std::size_t block = 32;
+        std::uint64_t h[block];
+        for (std::size_t start = 0; start < count; start += block) {
+            const std::size_t m = count - start < block ? count - start : block;
+            if (2 * (size_ + m) > slots_.size()) rehash(table_capacity_for(size_ + m));
+            for (std::size_t j = 0; j < m; ++j) {
+                h[j] = hash_key(keys[start + j]);
+                prefetch_for_write(&slots_[h[j] & mask_]);
+            }
+            for (std::size_t j = 0; j < m; ++j) get_hashed(keys[start + j], h[j]) += by;
+        }
+    }
+
+    void reserve(std::size_t elements) {
+        if (2 * elements > slots_.size()) rehash(table_capacity_for(elements));
+    }
+
+    // f(key, value) for every entry, in table order (not sorted).
+    template <class F>
+    void for_each(F&& f) const {
+        if (has_empty_key_) f(empty_, empty_value_);
+        for (const slot& s : slots_) {
+            if (!(s.key == empty_)) f(s.key, s.value);
+        }
+    }
+    template <class F>
+    void for_each_mutable(F&& f) {
+        if (has_empty_key_) f(empty_, empty_value_);
+        for (slot& s : slots_) {
+            if (!(s.key == empty_)) f(s.key, s.value);
+        }
+    }
+
+private:
+    struct slot {
+        Key key;
+        Value value;
+    };
+
+    Value& get_hashed(const Key& k, std::uint64_t h) {
+        if (k == empty_) {
+            has_empty_key_ = true;
+            return empty_value_;
+        }
+        std::size_t i = h & mask_;
+        while (!(slots_[i].key == empty_)) {
+            if (slots_[i].key == k) return slots_[i].value;
+            i = (i + 1) & mask_;
+        }
+        if (2 * (size_ + 1) > slots_.size()) {
+            rehash(2 * slots_.size());
+            return get_hashed(k, h);
+        }
+        slots_[i].key = k;
+        slots_[i].value = Value{};
+        ++size_;
+        return slots_[i].value;
+    }
+    void rehash(std::size_t capacity) {
+        std::vector<slot> old(capacity, slot{empty_, Value{}});
+        old.swap(slots_);
+        mask_ = capacity - 1;
+        size_ = 0;
+        for (slot& s : old) {
+            if (!(s.key == empty_)) get_hashed(s.key, hash_key(s.key)) = std::move(s.value);
+        }
+    }
+
+    Key empty_ = empty_key<Key>();
+    std::vector<slot> slots_;
+    std::size_t mask_ = 0;
+    std::size_t size_ = 0;
+    bool has_empty_key_ = false;
+    Value empty_value_{};
+};
+
+}  // namespace detail
+}  // namespace collapsekit

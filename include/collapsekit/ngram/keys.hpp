@@ -1,0 +1,159 @@
+// Packing n-grams of 32-bit ids into keys that never collide.
+//
+// With b bits per id (enough for the largest id present), an n-gram is the n*b-bit
+// number id_0 id_1 ... id_{n-1} (id_0 most significant). That map is injective, so two
+// distinct n-grams never share a key and counting needs no equality check beyond the key:
+//   n * b <= 64  -> one 64-bit word (the fast path: Zipf ids below 2^16 fit up to n = 4),
+//   n * b <= 128 -> one 128-bit word,
+//   otherwise    -> the ids themselves (ngram_key_seq), compared in full.
+// Keys of the first two kinds roll along a document: key' = (key << b | next) & mask.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "corpus.hpp"
+
+namespace collapsekit {
+namespace detail {
+
+// 128-bit arithmetic; __extension__ keeps -Wpedantic quiet about the type.
+__extension__ typedef unsigned __int128 uint128;
+
+// The full id sequence, for n-grams too wide for 128 bits; unused positions are 0.
+struct ngram_key_seq {
+    std::uint32_t ids[max_ngram_order];
+    friend bool operator==(const ngram_key_seq& a, const ngram_key_seq& b) noexcept {
+        return std::memcmp(a.ids, b.ids, sizeof a.ids) == 0;
+    }
+    friend bool operator!=(const ngram_key_seq& a, const ngram_key_seq& b) noexcept { return !(a == b); }
+    friend bool operator<(const ngram_key_seq& a, const ngram_key_seq& b) noexcept {
+        return std::lexicographical_compare(a.ids, a.ids + max_ngram_order, b.ids, b.ids + max_ngram_order);
+    }
+};
+
+// A strong 64-bit finaliser (murmur3's fmix64 constants): every input bit reaches
+// every output bit, so low bits can index a power-of-two table.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+inline std::uint64_t hash_key(std::uint64_t k) noexcept { return mix64(k); }
+inline std::uint64_t hash_key(uint128 k) noexcept {
+    return mix64(static_cast<std::uint64_t>(k) ^ mix64(static_cast<std::uint64_t>(k >> 64) + 0x9e3779b97f4a7c15ULL));
+}
+inline std::uint64_t hash_key(const ngram_key_seq& k) noexcept {
+    std::uint64_t h = 0x243f6a8885a308d3ULL;
+    for (std::size_t i = 0; i < max_ngram_order; i += 2) {
+        h = mix64(h ^ ((std::uint64_t{k.ids[i]} << 32) | k.ids[i + 1]));
+    }
+    return h;
+}
+
+// The key that marks an empty slot in the hash tables; a real n-gram may equal it,
+// so the tables keep that one key aside.
+template <class Key>
+Key empty_key() noexcept {
+    if constexpr (std::is_same_v<Key, ngram_key_seq>) {
+        ngram_key_seq k;
+        std::memset(k.ids, 0xFF, sizeof k.ids);
+        return k;
+    } else {
+        return ~Key{0};
+    }
+}
+
+// Packs, rolls and unpacks keys of one type for one (n, bits) pair.
+template <class Key>
+class key_codec {
+public:
+    key_codec(std::size_t n, unsigned bits) noexcept : n_(n), bits_(bits) {
+        if constexpr (!std::is_same_v<Key, ngram_key_seq>) {
+            const unsigned width = static_cast<unsigned>(n) * bits;
+            mask_ = width >= sizeof(Key) * 8 ? ~Key{0} : ((Key{1} << width) - 1);
+        }
+    }
+    std::size_t order() const noexcept { return n_; }
+    unsigned bits() const noexcept { return bits_; }
+
+    Key pack(const std::uint32_t* ids) const noexcept {
+        if constexpr (std::is_same_v<Key, ngram_key_seq>) {
+            ngram_key_seq k{};
+            for (std::size_t i = 0; i < n_; ++i) k.ids[i] = ids[i];
+            return k;
+        } else {
+            Key k = 0;
+            for (std::size_t i = 0; i < n_; ++i) k = (k << bits_) | Key{ids[i]};
+            return k;
+        }
+    }
+    // The key of the n-gram one position further on, whose last id is `next`.
+    Key roll(const Key& k, std::uint32_t next) const noexcept {
+        if constexpr (std::is_same_v<Key, ngram_key_seq>) {
+            ngram_key_seq r{};
+            for (std::size_t i = 0; i + 1 < n_; ++i) r.ids[i] = k.ids[i + 1];
+            r.ids[n_ - 1] = next;
+            return r;
+        } else {
+            return ((k << bits_) | Key{next}) & mask_;
+        }
+    }
+    void unpack(const Key& k, std::uint32_t* out) const noexcept {
+        if constexpr (std::is_same_v<Key, ngram_key_seq>) {
+            for (std::size_t i = 0; i < n_; ++i) out[i] = k.ids[i];
+        } else {
+            const Key one_id = (Key{1} << bits_) - 1;
+            for (std::size_t i = 0; i < n_; ++i) {
+                out[n_ - 1 - i] = static_cast<std::uint32_t>((k >> (bits_ * i)) & one_id);
+            }
+        }
+    }
+
+    // Calls f(key) for every n-gram of one document, in order; nothing if it is shorter than n.
+    template <class F>
+    void for_each(view<const std::uint32_t> doc, F&& f) const {
+        if (doc.size() < n_) return;
+        Key k = pack(doc.data());
+        f(k);
+        for (std::size_t i = n_; i < doc.size(); ++i) {
+            k = roll(k, doc[i]);
+            f(k);
+        }
+    }
+
+private:
+    std::size_t n_;
+    unsigned bits_;
+    Key mask_{};
+};
+
+enum class key_kind { word64, word128, sequence };
+
+constexpr key_kind choose_key_kind(std::size_t n, unsigned bits) noexcept {
+    const std::size_t width = n * bits;
+    return width <= 64 ? key_kind::word64 : width <= 128 ? key_kind::word128 : key_kind::sequence;
+}
+
+// Calls f(key_codec<K>(n, bits)) with the narrowest collision-free key type K.
+template <class F>
+decltype(auto) with_key_codec(std::size_t n, unsigned bits, F&& f) {
+    switch (choose_key_kind(n, bits)) {
+        case key_kind::word64:
+            return f(key_codec<std::uint64_t>(n, bits));
+        case key_kind::word128:
+            return f(key_codec<uint128>(n, bits));
+        default:
+            return f(key_codec<ngram_key_seq>(n, bits));
+    }
+}
+
+}  // namespace detail
+}  // namespace collapsekit

@@ -1,0 +1,384 @@
+// Lexical-diversity measures on token-id corpora: distinct-n, repetition rate, novelty,
+// type-token ratio, MATTR, MTLD and the Zipf exponent.
+//
+// Every measure works per document: n-grams and windows never span a document
+// boundary, and a document shorter than n (or than the window) contributes nothing.
+// Definitions are stated above each function and in docs/ngram.md.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/estimate.hpp"
+#include "../core/numeric.hpp"
+#include "corpus.hpp"
+#include "counts.hpp"
+#include "flat_hash.hpp"
+#include "keys.hpp"
+
+namespace collapsekit {
+
+// How distinct_n averages: `corpus` pools every n-gram of every document (micro
+// average); `document` averages the per-document ratios (macro average).
+enum class distinct_average { corpus, document };
+
+namespace detail {
+
+// Calls f(codec, set) once, having inserted every n-gram key of c into set.
+template <class F>
+decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, F&& f) {
+    return with_key_codec(n, bits, [&](auto codec) -> decltype(auto) {
+        using Key = decltype(codec.pack(nullptr));
+        flat_set<Key> set;
+        constexpr std::size_t chunk = 512;
+        Key buf[chunk];
+        std::size_t used = 0;
+        for (std::size_t d = 0; d < c.documents(); ++d) {
+            codec.for_each(c.document(d), [&](const Key& k) {
+                buf[used++] = k;
+                if (used == chunk) {
+                    set.insert_many(buf, used);
+                    used = 0;
+                }
+            });
+        }
+        set.insert_many(buf, used);
+        return f(codec, set);
+    });
+}
+
+// Number of distinct n-grams of one document, by sorting its keys (`scratch` is reused).
+template <class Key>
+std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::uint32_t> doc,
+                                 std::vector<Key>& scratch) {
+    scratch.clear();
+    codec.for_each(doc, [&](const Key& k) { scratch.push_back(k); });
+    std::sort(scratch.begin(), scratch.end());
+    return static_cast<std::size_t>(std::unique(scratch.begin(), scratch.end()) - scratch.begin());
+}
+
+}  // namespace detail
+
+// Number of distinct n-grams of order n in c (documents respected). Throws
+// std::invalid_argument for n outside 1..8; an empty corpus gives 0.
+inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) {
+    detail::check_ngram_order("distinct_ngrams", n);
+    return detail::with_distinct_set(c, n, detail::bits_for_max_id(c.max_id()),
+                                     [](const auto&, const auto& set) { return set.size(); });
+}
+
+// distinct-n (Li et al. 2016), a ratio in (0, 1]:
+//   corpus   (default): number of distinct n-grams / number of n-grams, pooled over documents;
+//   document: the mean over documents with at least n tokens of that ratio per document.
+// Throws std::invalid_argument for n outside 1..8, an empty corpus, or a corpus
+// without any n-gram of order n.
+inline double distinct_n(const corpus& c, std::size_t n, distinct_average average = distinct_average::corpus) {
+    constexpr const char* fn = "distinct_n";
+    const std::size_t total = detail::require_ngrams(fn, c, n);
+    const unsigned bits = detail::bits_for_max_id(c.max_id());
+    if (average == distinct_average::corpus) {
+        const std::size_t unique =
+            detail::with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
+        return static_cast<double>(unique) / static_cast<double>(total);
+    }
+    return detail::with_key_codec(n, bits, [&](auto codec) {
+        using Key = decltype(codec.pack(nullptr));
+        std::vector<Key> scratch;
+        compensated_sum s;
+        std::size_t docs = 0;
+        for (std::size_t d = 0; d < c.documents(); ++d) {
+            const std::size_t len = c.document_length(d);
+            if (len < n) continue;
+            const std::size_t u = detail::distinct_in_document(codec, c.document(d), scratch);
+            s += static_cast<double>(u) / static_cast<double>(len - n + 1);
+            ++docs;
+        }
+        return s.value() / static_cast<double>(docs);
+    });
+}
+
+// Type-token ratio of the whole corpus: distinct tokens / tokens (= distinct_n(c, 1)).
+inline double type_token_ratio(const corpus& c) {
+    detail::require_ngrams("type_token_ratio", c, 1);
+    return distinct_n(c, 1);
+}
+
+// Repetition rate: the share of n-gram occurrences that repeat an n-gram seen earlier
+// in the same document, sum_d (total_d - distinct_d) / sum_d total_d, in [0, 1).
+// (An n-gram that occurs in two documents once each is not a repetition.)
+// Throws std::invalid_argument as distinct_n does.
+inline double repetition_rate(const corpus& c, std::size_t n) {
+    const std::size_t total = detail::require_ngrams("repetition_rate", c, n);
+    return detail::with_key_codec(n, detail::bits_for_max_id(c.max_id()), [&](auto codec) {
+        using Key = decltype(codec.pack(nullptr));
+        std::vector<Key> scratch;
+        std::size_t repeated = 0;
+        for (std::size_t d = 0; d < c.documents(); ++d) {
+            const std::size_t len = c.document_length(d);
+            if (len < n) continue;
+            repeated += (len - n + 1) - detail::distinct_in_document(codec, c.document(d), scratch);
+        }
+        return static_cast<double>(repeated) / static_cast<double>(total);
+    });
+}
+
+// Novelty of generated text against a reference corpus, for one order n.
+struct novelty_result {
+    double tokens = 0;         // share of generated n-gram occurrences absent from the reference
+    double types = 0;          // share of distinct generated n-grams absent from the reference
+    std::size_t total = 0;     // generated n-gram occurrences
+    std::size_t distinct = 0;  // distinct generated n-grams
+};
+
+// Novelty: which share of what was generated never occurs in the reference corpus
+// (both counted per document, no n-gram spanning a boundary). tokens weighs each
+// occurrence, types each distinct n-gram once. A reference without n-grams of order n
+// makes everything novel (1, 1). Throws std::invalid_argument for n outside 1..8, an
+// empty generated or reference corpus, or a generated corpus without n-grams.
+inline novelty_result novelty(const corpus& generated, const corpus& reference, std::size_t n) {
+    constexpr const char* fn = "novelty";
+    const std::size_t total = detail::require_ngrams(fn, generated, n, "generated");
+    require(reference.documents() != 0 && !reference.empty(), fn, "reference is empty");
+    const unsigned bits = detail::bits_for_max_id(std::max(generated.max_id(), reference.max_id()));
+    return detail::with_distinct_set(reference, n, bits, [&](const auto& codec, const auto& ref) {
+        using Key = decltype(codec.pack(nullptr));
+        detail::flat_set<Key> seen;
+        std::size_t novel_tokens = 0, novel_types = 0;
+        for (std::size_t d = 0; d < generated.documents(); ++d) {
+            codec.for_each(generated.document(d), [&](const Key& k) {
+                if (ref.contains(k)) return;
+                ++novel_tokens;
+                if (seen.insert(k)) ++novel_types;
+            });
+        }
+        const std::size_t distinct = distinct_ngrams(generated, n);
+        novelty_result r;
+        r.total = total;
+        r.distinct = distinct;
+        r.tokens = static_cast<double>(novel_tokens) / static_cast<double>(total);
+        r.types = static_cast<double>(novel_types) / static_cast<double>(distinct);
+        return r;
+    });
+}
+
+// The same from count tables of equal order (generated must not be empty).
+inline novelty_result novelty(const ngram_counts& generated, const ngram_counts& reference) {
+    constexpr const char* fn = "novelty";
+    require(generated.order() == reference.order(), fn,
+            "generated and reference differ in order (" + std::to_string(generated.order()) + " vs " +
+                std::to_string(reference.order()) + ")");
+    require(!generated.empty(), fn, "generated is empty");
+    std::uint64_t novel_tokens = 0;
+    std::size_t novel_types = 0;
+    generated.for_each([&](view<const std::uint32_t> ids, std::uint64_t c) {
+        if (reference.count(ids) != 0) return;
+        novel_tokens += c;
+        ++novel_types;
+    });
+    novelty_result r;
+    r.total = static_cast<std::size_t>(generated.total());
+    r.distinct = generated.distinct();
+    r.tokens = static_cast<double>(novel_tokens) / static_cast<double>(generated.total());
+    r.types = static_cast<double>(novel_types) / static_cast<double>(generated.distinct());
+    return r;
+}
+
+namespace detail {
+
+// Per-id counters for windowed measures: a dense array when ids are few compared with
+// the tokens, else a hash map.
+class id_counter {
+public:
+    explicit id_counter(const corpus& c)
+        : dense_(static_cast<std::uint64_t>(c.max_id()) < std::max<std::uint64_t>(1u << 20, 4 * c.size())) {
+        if (dense_) counts_.assign(static_cast<std::size_t>(c.max_id()) + 1, 0);
+    }
+    // Increments id's count; returns the new count.
+    std::uint32_t increment(std::uint32_t id) { return dense_ ? ++counts_[id] : ++sparse_[id]; }
+    // Decrements id's count (which must be positive); returns the new count.
+    std::uint32_t decrement(std::uint32_t id) { return dense_ ? --counts_[id] : --sparse_[id]; }
+    void reset(view<const std::uint32_t> ids) {
+        for (std::uint32_t id : ids) {
+            if (dense_) {
+                counts_[id] = 0;
+            } else {
+                sparse_[id] = 0;
+            }
+        }
+    }
+
+private:
+    bool dense_;
+    std::vector<std::uint32_t> counts_;
+    flat_map<std::uint64_t, std::uint32_t> sparse_;
+};
+
+// MTLD factors of one pass over ids (forward order, or backward when `backward`).
+inline double mtld_factors(view<const std::uint32_t> ids, double threshold, bool backward, id_counter& seen) {
+    double factors = 0;
+    std::size_t types = 0, tokens = 0, segment_start = 0;
+    double ttr = 1.0;
+    const std::size_t len = ids.size();
+    for (std::size_t j = 0; j < len; ++j) {
+        const std::size_t i = backward ? len - 1 - j : j;
+        ++tokens;
+        if (seen.increment(ids[i]) == 1) ++types;
+        ttr = static_cast<double>(types) / static_cast<double>(tokens);
+        if (ttr <= threshold) {
+            factors += 1.0;
+            // Clear the ids of the finished segment.
+            const std::size_t lo = backward ? i : segment_start, hi = backward ? len - segment_start : j + 1;
+            seen.reset(ids.subview(lo, hi - lo));
+            segment_start = j + 1;
+            types = tokens = 0;
+            ttr = 1.0;
+        }
+    }
+    if (tokens > 0) {
+        factors += (1.0 - ttr) / (1.0 - threshold);
+        const std::size_t lo = backward ? 0 : segment_start, hi = backward ? len - segment_start : len;
+        seen.reset(ids.subview(lo, hi - lo));
+    }
+    return factors;
+}
+
+}  // namespace detail
+
+// MATTR, the moving-average type-token ratio (Covington & McFall 2010): the mean, over
+// every window of `window` consecutive tokens inside one document, of the window's
+// distinct tokens / window. Windows never span documents; documents shorter than the
+// window contribute nothing. Throws std::invalid_argument for window = 0, an empty
+// corpus, or no document as long as the window.
+inline double mattr(const corpus& c, std::size_t window = 50) {
+    constexpr const char* fn = "mattr";
+    require(window >= 1, fn, "window must be at least 1");
+    require(c.documents() != 0 && !c.empty(), fn, "corpus is empty");
+    detail::id_counter counts(c);
+    std::uint64_t type_sum = 0, windows = 0;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        const auto doc = c.document(d);
+        if (doc.size() < window) continue;
+        std::uint64_t types = 0;
+        for (std::size_t i = 0; i < window; ++i) types += counts.increment(doc[i]) == 1;
+        type_sum += types;
+        for (std::size_t i = window; i < doc.size(); ++i) {
+            types -= counts.decrement(doc[i - window]) == 0;
+            types += counts.increment(doc[i]) == 1;
+            type_sum += types;
+        }
+        windows += doc.size() - window + 1;
+        counts.reset(doc.subview(doc.size() - window));
+    }
+    if (windows == 0) {
+        fail(fn, "corpus has no document of at least window = " + std::to_string(window) + " tokens");
+    }
+    return static_cast<double>(type_sum) / (static_cast<double>(windows) * static_cast<double>(window));
+}
+
+// MTLD, the measure of textual lexical diversity (McCarthy & Jarvis 2010). A pass
+// reads tokens in order, keeping the type-token ratio of the current segment; when
+// it falls to `threshold` or below, one factor is counted and the segment restarts.
+// What is left at the end of a document adds the partial factor
+// (1 - TTR_rest) / (1 - threshold). Segments never span documents; the pass's value is
+// (tokens of the corpus) / (factors summed over documents). MTLD is the mean of the
+// forward pass and the backward pass (tokens in reverse order). When no pass counts
+// any factor (every segment all distinct) the result is +infinity.
+// Throws std::invalid_argument for threshold outside (0, 1) or an empty corpus.
+inline double mtld(const corpus& c, double threshold = 0.72) {
+    constexpr const char* fn = "mtld";
+    if (!(threshold > 0.0 && threshold < 1.0)) {
+        fail(fn, "threshold must lie in (0, 1) (got " + detail::format_value(threshold) + ")");
+    }
+    require(c.documents() != 0 && !c.empty(), fn, "corpus is empty");
+    detail::id_counter seen(c);
+    double forward = 0, backward = 0;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        forward += detail::mtld_factors(c.document(d), threshold, false, seen);
+        backward += detail::mtld_factors(c.document(d), threshold, true, seen);
+    }
+    const auto tokens = static_cast<double>(c.size());
+    const double inf = std::numeric_limits<double>::infinity();
+    const double f = forward > 0 ? tokens / forward : inf;
+    const double b = backward > 0 ? tokens / backward : inf;
+    return (f + b) / 2.0;
+}
+
+// The Zipf exponent s of the rank-frequency data of n-grams, by maximum likelihood.
+// Model: the n-gram of frequency rank r (1 = most frequent) occurs with probability
+// r^-s / H(V, s), r = 1..V, where V is the number of distinct n-grams observed and
+// H(V, s) = sum_{r<=V} r^-s (a discrete power law truncated at V). With f_r the
+// frequency of rank r and N = sum f_r, the likelihood equation is
+//   sum_r r^-s log r / H(V, s) = (1/N) sum_r f_r log r,
+// whose left side falls strictly with s, so the root is unique (s = 0 when every
+// n-gram is equally frequent). standard_error = 1 / sqrt(N Var_s[log r]) (inverse
+// Fisher information); n = N. Throws std::invalid_argument as distinct_n does, and
+// std::domain_error when fewer than two distinct n-grams leave s unidentified.
+inline estimate zipf_exponent(const corpus& c, std::size_t n = 1) {
+    constexpr const char* fn = "zipf_exponent";
+    detail::require_ngrams(fn, c, n);
+    std::vector<std::uint64_t> f = ngram_counts(c, n).count_values();
+    if (f.size() < 2) fail_domain(fn, "needs at least two distinct n-grams (got " + std::to_string(f.size()) + ")");
+    std::sort(f.begin(), f.end(), [](std::uint64_t a, std::uint64_t b) { return a > b; });
+    const std::size_t v = f.size();
+    std::vector<double> log_rank(v);
+    compensated_sum weighted, total;
+    for (std::size_t r = 0; r < v; ++r) {
+        log_rank[r] = std::log(static_cast<double>(r + 1));
+        weighted += static_cast<double>(f[r]) * log_rank[r];
+        total += static_cast<double>(f[r]);
+    }
+    const double target = weighted.value() / total.value();
+    // Mean and variance of log r under the model with exponent s.
+    auto moments = [&](double s, double& mean, double& var) {
+        compensated_sum z, m1, m2;
+        for (std::size_t r = 0; r < v; ++r) {
+            const double w = std::exp(-s * log_rank[r]);
+            z += w;
+            m1 += w * log_rank[r];
+            m2 += w * log_rank[r] * log_rank[r];
+        }
+        mean = m1.value() / z.value();
+        var = std::max(0.0, m2.value() / z.value() - mean * mean);
+    };
+    double mean = 0, var = 0;
+    moments(0.0, mean, var);
+    double s = 0;
+    if (mean > target) {
+        double lo = 0, hi = 1;
+        for (moments(hi, mean, var); mean > target; moments(hi, mean, var)) {
+            lo = hi;
+            hi *= 2;
+        }
+        s = (lo + hi) / 2;
+        for (int it = 0; it < 200; ++it) {
+            moments(s, mean, var);
+            if (mean > target) {
+                lo = s;
+            } else {
+                hi = s;
+            }
+            // Newton step (d mean / ds = -var), kept inside the bracket.
+            double next = var > 0 ? s + (mean - target) / var : (lo + hi) / 2;
+            if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+            if (std::abs(next - s) <= 1e-14 * (1 + s) || hi - lo <= 1e-14 * (1 + s)) {
+                s = next;
+                break;
+            }
+            s = next;
+        }
+        moments(s, mean, var);
+    }
+    estimate e;
+    e.value = s;
+    e.n = static_cast<std::size_t>(total.value());
+    e.standard_error = var > 0 ? 1.0 / std::sqrt(total.value() * var) : std::numeric_limits<double>::infinity();
+    return e;
+}
+
+}  // namespace collapsekit
