@@ -1,0 +1,335 @@
+// Histogram kernels: bin ("slot") indices computed a batch at a time, then counted into
+// several interleaved sub-histograms so that a run of equal indices does not serialise
+// on store-to-load forwarding. Each kernel has a scalar twin that gives identical counts.
+//
+// Slot layout shared by every kernel, for a binning with `bins` in-range bins:
+//   slot 0 = underflow, slots 1..bins = the bins, slot bins+1 = overflow, slot bins+2 = NaN.
+// Count arrays passed in have bins + 3 entries and are added to, never cleared.
+//
+// Every value is binned as the double it converts to: float and integer inputs are
+// converted a chunk at a time into a small stack buffer, never as a whole array.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "../core/config.hpp"
+#include "compat.hpp"
+
+namespace collapsekit::simd {
+
+inline constexpr std::size_t histogram_extra_slots = 3;
+
+// n equal bins over [lo, hi], assigned exactly as numpy.histogram(x, n, range=(lo, hi))
+// assigns them: index = trunc((x - lo) * norm), then one correction step against the
+// linspace edges edges[i] = i * step + lo (edges[n] = hi), the last bin closed.
+struct regular_binning {
+    std::size_t bins;
+    double lo, hi;
+    double norm;          // bins / (hi - lo)
+    double step;          // (hi - lo) / bins, numpy.linspace's step
+    const double* edges;  // bins + 1 edges as numpy.linspace computes them
+};
+
+// Sorted (non-decreasing) edges: bin i = [edges[i], edges[i+1]), the last bin closed,
+// i.e. numpy's searchsorted 'right' with the closed last edge.
+struct edges_binning {
+    std::size_t bins;
+    const double* edges;  // bins + 1 edges
+};
+
+// Categories 0..k-1: category i holds [i, i + 1) (so integer values land as in numpy.bincount).
+struct integer_binning {
+    std::size_t k;
+};
+
+// ---------------------------------------------------------------------------------------
+// Scalar slot of one value: the definition every kernel reproduces.
+
+inline std::size_t histogram_slot(double x, const regular_binning& b) noexcept {
+    if (x != x) return b.bins + 2;
+    if (x < b.lo) return 0;
+    if (x > b.hi) return b.bins + 1;
+    const double f = (x - b.lo) * b.norm;
+    std::size_t i = static_cast<std::size_t>(f);
+    if (i > b.bins - 1) i = b.bins - 1;  // numpy moves index n (x == hi) into the last bin
+    // numpy's correction: at most one step down, else at most one step up.
+    if (x < b.edges[i]) {
+        --i;
+    } else if (i != b.bins - 1 && x >= b.edges[i + 1]) {
+        ++i;
+    }
+    return i + 1;
+}
+
+inline std::size_t histogram_slot(double x, const edges_binning& b) noexcept {
+    if (x != x) return b.bins + 2;
+    const double* e = b.edges;
+    if (x < e[0]) return 0;
+    if (x > e[b.bins]) return b.bins + 1;
+    if (x == e[b.bins]) return b.bins;  // closed last edge
+    // Last position p with e[p] <= x; e[0] <= x < e[bins] keeps p in [0, bins).
+    std::size_t base = 0, len = b.bins + 1;
+    while (len > 1) {
+        const std::size_t half = len / 2;
+        base = e[base + half] <= x ? base + half : base;
+        len -= half;
+    }
+    return base + 1;
+}
+
+inline std::size_t histogram_slot(double x, const integer_binning& b) noexcept {
+    if (x != x) return b.k + 2;
+    if (x < 0.0) return 0;
+    if (x >= static_cast<double>(b.k)) return b.k + 1;
+    return static_cast<std::size_t>(x) + 1;
+}
+
+template <class B>
+inline std::size_t histogram_slot_count(const B& b) noexcept {
+    if constexpr (std::is_same_v<B, integer_binning>) {
+        return b.k + histogram_extra_slots;
+    } else {
+        return b.bins + histogram_extra_slots;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scalar twins.
+
+// out[i] = slot of x[i].
+template <class T, class B>
+inline void histogram_slots_scalar(const T* x, std::size_t n, const B& b, std::uint64_t* out) noexcept {
+    for (std::size_t i = 0; i < n; ++i) out[i] = histogram_slot(static_cast<double>(x[i]), b);
+}
+
+// slots[s] += number of x values in slot s.
+template <class T, class B>
+inline void histogram_count_scalar(const T* x, std::size_t n, const B& b, std::uint64_t* slots) noexcept {
+    for (std::size_t i = 0; i < n; ++i) ++slots[histogram_slot(static_cast<double>(x[i]), b)];
+}
+
+// Per slot: entries, sum of weights and sum of squared weights. A NaN weight sends its
+// pair to the NaN slot. Sums run in input order, so SIMD and scalar sums agree exactly.
+template <class T, class W, class B>
+inline void histogram_count_weighted_scalar(const T* x, const W* w, std::size_t n, const B& b, std::uint64_t* slots,
+                                            double* sum_w, double* sum_w2) noexcept {
+    const std::size_t nan_slot = histogram_slot_count(b) - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double wi = static_cast<double>(w[i]);
+        const std::size_t s = wi != wi ? nan_slot : histogram_slot(static_cast<double>(x[i]), b);
+        ++slots[s];
+        sum_w[s] += wi;
+        sum_w2[s] += wi * wi;
+    }
+}
+
+#if COLLAPSEKIT_HAS_SIMD
+
+namespace detail {
+
+using dbatch = batch<double>;
+
+// Integral-valued double lanes in [0, 2^52) to uint64 lanes: adding 2^52 puts the
+// integer in the mantissa bits (AVX2 has no double -> int64 conversion instruction).
+inline batch<std::uint64_t> to_index(const dbatch& integral) noexcept {
+    const dbatch shifted = integral + splat(0x1.0p52);
+    return bit_cast<std::uint64_t>(shifted) - splat<std::uint64_t>(0x4330000000000000ull);
+}
+
+inline dbatch slot_batch(const dbatch& x, const regular_binning& b) noexcept {
+    const dbatch lo = splat(b.lo), hi = splat(b.hi), step = splat(b.step), one = splat(1.0);
+    const dbatch nb = splat(static_cast<double>(b.bins));
+    const dbatch last = nb - one;
+    dbatch fi = xsimd::min(xsimd::floor((x - lo) * splat(b.norm)), last);
+    const dbatch e0 = fi * step + lo;
+    const dbatch next = fi + one;
+    const dbatch e1 = xsimd::select(next == nb, hi, next * step + lo);
+    const auto down = x < e0;
+    const auto up = (x >= e1) & (fi != last);  // never both: e0 <= e1
+    dbatch slot = xsimd::select(down, fi, xsimd::select(up, fi + splat(2.0), next));
+    slot = xsimd::select(x < lo, splat(0.0), slot);
+    slot = xsimd::select(x > hi, nb + one, slot);
+    return xsimd::select(x != x, nb + splat(2.0), slot);
+}
+
+inline dbatch slot_batch(const dbatch& x, const edges_binning& b) noexcept {
+    const double* e = b.edges;
+    const dbatch first = splat(e[0]), last_edge = splat(e[b.bins]);
+    const dbatch nb = splat(static_cast<double>(b.bins));
+    // Branchless binary search, every lane walking the same sequence of step sizes.
+    dbatch base = splat(0.0);
+    std::size_t len = b.bins + 1;
+    while (len > 1) {
+        const std::size_t half = len / 2;
+        const dbatch cand = base + splat(static_cast<double>(half));
+        const auto idx = bit_cast<std::int64_t>(to_index(cand));
+        const dbatch v = dbatch::gather(e, idx);
+        base = xsimd::select(v <= x, cand, base);
+        len -= half;
+    }
+    dbatch slot = base + splat(1.0);
+    slot = xsimd::select(x == last_edge, nb, slot);
+    slot = xsimd::select(x < first, splat(0.0), slot);
+    slot = xsimd::select(x > last_edge, nb + splat(1.0), slot);
+    return xsimd::select(x != x, nb + splat(2.0), slot);
+}
+
+inline dbatch slot_batch(const dbatch& x, const integer_binning& b) noexcept {
+    const dbatch k = splat(static_cast<double>(b.k));
+    dbatch slot = xsimd::floor(x) + splat(1.0);
+    slot = xsimd::select(x < splat(0.0), splat(0.0), slot);
+    slot = xsimd::select(x >= k, k + splat(1.0), slot);
+    return xsimd::select(x != x, k + splat(2.0), slot);
+}
+
+// Values per chunk: slots and converted inputs live in small stack buffers (L1-resident).
+inline constexpr std::size_t chunk = 512;
+
+// Slots of src[0..m) (doubles) into out; the tail that does not fill a batch goes
+// through the scalar definition.
+template <class B>
+inline void slots_of_doubles(const double* src, std::size_t m, const B& b, std::uint64_t* out) noexcept {
+    constexpr std::size_t W = lanes<double>;
+    std::size_t j = 0;
+    for (; j + 2 * W <= m; j += 2 * W) {
+        const dbatch s0 = slot_batch(load(src + j), b);
+        const dbatch s1 = slot_batch(load(src + j + W), b);
+        store(out + j, to_index(s0));
+        store(out + j + W, to_index(s1));
+    }
+    for (; j + W <= m; j += W) store(out + j, to_index(slot_batch(load(src + j), b)));
+    for (; j < m; ++j) out[j] = histogram_slot(src[j], b);
+}
+
+// Slots of x[i..i+m) as doubles: read in place for double input, else converted into buf.
+template <class T, class B>
+inline void chunk_slots(const T* x, std::size_t m, const B& b, double* buf, std::uint64_t* out) noexcept {
+    if constexpr (std::is_same_v<T, double>) {
+        (void)buf;
+        slots_of_doubles(x, m, b, out);
+    } else {
+        for (std::size_t j = 0; j < m; ++j) buf[j] = static_cast<double>(x[j]);
+        slots_of_doubles(buf, m, b, out);
+    }
+}
+
+// Sub-histograms interleaved slot-major (h[4 * slot + lane]), so the four counters of a
+// bin share a cache line but never an address: consecutive equal slots do not wait on
+// each other's stores.
+inline constexpr std::size_t sub_histograms = 4;
+
+inline void count_into_subs(const std::uint64_t* s, std::size_t m, std::uint64_t* h) noexcept {
+    std::size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        ++h[4 * s[j]];
+        ++h[4 * s[j + 1] + 1];
+        ++h[4 * s[j + 2] + 2];
+        ++h[4 * s[j + 3] + 3];
+    }
+    for (; j < m; ++j) ++h[4 * s[j]];
+}
+
+// Sub-histograms pay for their zeroing and merge only when the input is long enough,
+// and are skipped for very many bins (they would not fit in cache, and long runs of
+// one bin are then unlikely to be the bottleneck).
+inline bool use_subs(std::size_t n, std::size_t nslots) noexcept { return n >= 2 * nslots && nslots <= (1u << 16); }
+
+}  // namespace detail
+
+template <class T, class B>
+inline void histogram_slots_simd(const T* x, std::size_t n, const B& b, std::uint64_t* out) noexcept {
+    alignas(64) double buf[detail::chunk];
+    for (std::size_t i = 0; i < n; i += detail::chunk) {
+        const std::size_t m = std::min(detail::chunk, n - i);
+        detail::chunk_slots(x + i, m, b, buf, out + i);
+    }
+}
+
+template <class T, class B>
+inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uint64_t* slots) {
+    const std::size_t nslots = histogram_slot_count(b);
+    alignas(64) double buf[detail::chunk];
+    alignas(64) std::uint64_t s[detail::chunk];
+    if (!detail::use_subs(n, nslots)) {
+        for (std::size_t i = 0; i < n; i += detail::chunk) {
+            const std::size_t m = std::min(detail::chunk, n - i);
+            detail::chunk_slots(x + i, m, b, buf, s);
+            for (std::size_t j = 0; j < m; ++j) ++slots[s[j]];
+        }
+        return;
+    }
+    std::vector<std::uint64_t> h(detail::sub_histograms * nslots, 0);
+    for (std::size_t i = 0; i < n; i += detail::chunk) {
+        const std::size_t m = std::min(detail::chunk, n - i);
+        detail::chunk_slots(x + i, m, b, buf, s);
+        detail::count_into_subs(s, m, h.data());
+    }
+    for (std::size_t k = 0; k < nslots; ++k) slots[k] += (h[4 * k] + h[4 * k + 1]) + (h[4 * k + 2] + h[4 * k + 3]);
+}
+
+template <class T, class W, class B>
+inline void histogram_count_weighted_simd(const T* x, const W* w, std::size_t n, const B& b, std::uint64_t* slots,
+                                          double* sum_w, double* sum_w2) noexcept {
+    const std::size_t nan_slot = histogram_slot_count(b) - 1;
+    alignas(64) double buf[detail::chunk];
+    alignas(64) std::uint64_t s[detail::chunk];
+    for (std::size_t i = 0; i < n; i += detail::chunk) {
+        const std::size_t m = std::min(detail::chunk, n - i);
+        detail::chunk_slots(x + i, m, b, buf, s);
+        for (std::size_t j = 0; j < m; ++j) {
+            const double wj = static_cast<double>(w[i + j]);
+            const std::size_t sj = wj != wj ? nan_slot : static_cast<std::size_t>(s[j]);
+            ++slots[sj];
+            sum_w[sj] += wj;
+            sum_w2[sj] += wj * wj;
+        }
+    }
+}
+
+#endif  // COLLAPSEKIT_HAS_SIMD
+
+// ---------------------------------------------------------------------------------------
+// Dispatchers: SIMD unless COLLAPSEKIT_NO_SIMD (or no xsimd). A regular binning whose
+// step underflowed to zero has edges numpy computes another way; it takes the scalar path.
+
+template <class B>
+inline bool histogram_simd_applies(const B& b) noexcept {
+    if constexpr (std::is_same_v<B, regular_binning>) {
+        return b.step != 0.0;
+    } else {
+        (void)b;
+        return true;
+    }
+}
+
+template <class T, class B>
+inline void histogram_slots(const T* x, std::size_t n, const B& b, std::uint64_t* out) noexcept {
+#if COLLAPSEKIT_HAS_SIMD
+    if (histogram_simd_applies(b)) return histogram_slots_simd(x, n, b, out);
+#endif
+    histogram_slots_scalar(x, n, b, out);
+}
+
+template <class T, class B>
+inline void histogram_count(const T* x, std::size_t n, const B& b, std::uint64_t* slots) {
+#if COLLAPSEKIT_HAS_SIMD
+    if (histogram_simd_applies(b)) return histogram_count_simd(x, n, b, slots);
+#endif
+    histogram_count_scalar(x, n, b, slots);
+}
+
+template <class T, class W, class B>
+inline void histogram_count_weighted(const T* x, const W* w, std::size_t n, const B& b, std::uint64_t* slots,
+                                     double* sum_w, double* sum_w2) noexcept {
+#if COLLAPSEKIT_HAS_SIMD
+    if (histogram_simd_applies(b)) return histogram_count_weighted_simd(x, w, n, b, slots, sum_w, sum_w2);
+#endif
+    histogram_count_weighted_scalar(x, w, n, b, slots, sum_w, sum_w2);
+}
+
+}  // namespace collapsekit::simd
