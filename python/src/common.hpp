@@ -1,0 +1,224 @@
+// What every binding translation unit shares: numpy array -> ck::view conversion,
+// the GIL policy, and the parsing of scipy-style keyword values (nan_policy, base).
+//
+// The module computes nothing itself: each binding converts its arguments, releases
+// the GIL and calls one collapsekit function.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <collapsekit/core/errors.hpp>
+#include <collapsekit/core/estimate.hpp>
+#include <collapsekit/core/numeric.hpp>
+#include <collapsekit/core/view.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ckpy {
+
+namespace py = pybind11;
+namespace ck = collapsekit;
+
+// A C-contiguous array of exactly T: pybind11 matches it only when the dtype is T and
+// the memory is C-contiguous (no forcecast), so holding one never implies a copy.
+template <class T>
+using carray = py::array_t<T, py::array::c_style>;
+
+// An owned 1-D array that gives its buffer to numpy without a copy.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+    auto* heap = new std::vector<T>(std::move(v));
+    py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {static_cast<py::ssize_t>(sizeof(T))}, heap->data(),
+                          owner);
+}
+
+template <class T>
+py::array_t<T> to_numpy(const std::vector<T>& v) {
+    return to_numpy(std::vector<T>(v));
+}
+
+// Raises TypeError for arrays that do not hold numbers (object, str, bytes, datetime...).
+inline void require_numeric(const py::array& a, const char* function, const char* arg) {
+    const char kind = a.dtype().kind();
+    if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
+        throw py::type_error(std::string("collapsekit.") + function + ": " + arg +
+                             " must be a numeric array (got dtype " + std::string(py::str(a.dtype())) + ")");
+    }
+}
+
+// Any array-like as a numpy array, numeric dtype checked (lists are converted).
+inline py::array as_numeric_array(py::handle obj, const char* function, const char* arg) {
+    py::array a = py::array::ensure(obj);
+    if (!a) {
+        PyErr_Clear();
+        throw py::type_error(std::string("collapsekit.") + function + ": " + arg + " must be array-like");
+    }
+    require_numeric(a, function, arg);
+    return a;
+}
+
+inline void require_ndim(const py::array& a, py::ssize_t ndim, const char* function, const char* arg) {
+    if (a.ndim() != ndim) {
+        throw py::value_error(std::string("collapsekit.") + function + ": " + arg + " must be " + std::to_string(ndim) +
+                              "-dimensional (got " + std::to_string(a.ndim()) + " dimensions)");
+    }
+}
+
+// A C-contiguous array of T, zero-copy when obj already is one, otherwise converted
+// (other dtype, strided, Fortran order, list). The returned array owns or references
+// the data; keep it alive while a view into it is used.
+template <class T>
+carray<T> contiguous(py::handle obj, const char* function, const char* arg) {
+    if (py::isinstance<carray<T>>(obj)) return py::reinterpret_borrow<carray<T>>(obj);
+    py::array a = as_numeric_array(obj, function, arg);
+    auto converted = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
+    if (!converted) throw py::error_already_set();
+    return py::reinterpret_borrow<carray<T>>(converted);
+}
+
+template <class T>
+ck::view<const T> view_of(const carray<T>& a) {
+    return ck::view<const T>(a.data(), static_cast<std::size_t>(a.size()));
+}
+
+// The 1-D float inputs of a measure: float64 and float32 pass through without a copy;
+// every other numeric dtype (and any strided array) is converted to float64.
+// f is called with a ck::view<const double> or ck::view<const float>.
+template <class F>
+decltype(auto) with_floats(py::handle obj, const char* function, const char* arg, F&& f) {
+    if (py::isinstance<carray<float>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<float>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    auto a = contiguous<double>(obj, function, arg);
+    require_ndim(a, 1, function, arg);
+    return f(view_of(a));
+}
+
+// Two 1-D float inputs: zero-copy when both are float64 or both are float32,
+// otherwise both are taken as float64 (so the measure is instantiated twice, not four times).
+template <class F>
+decltype(auto) with_float_pair(py::handle x, const char* ax, py::handle y, const char* ay, const char* function,
+                               F&& f) {
+    if (py::isinstance<carray<float>>(x) && py::isinstance<carray<float>>(y)) {
+        auto a = py::reinterpret_borrow<carray<float>>(x);
+        auto b = py::reinterpret_borrow<carray<float>>(y);
+        require_ndim(a, 1, function, ax);
+        require_ndim(b, 1, function, ay);
+        return f(view_of(a), view_of(b));
+    }
+    auto a = contiguous<double>(x, function, ax);
+    auto b = contiguous<double>(y, function, ay);
+    require_ndim(a, 1, function, ax);
+    require_ndim(b, 1, function, ay);
+    return f(view_of(a), view_of(b));
+}
+
+// Counts: int64 / uint64 / int32 / uint32 and float64 pass through without a copy; other
+// integer and bool dtypes become int64, other float dtypes float64.
+template <class F>
+decltype(auto) with_counts(py::handle obj, const char* function, const char* arg, F&& f) {
+    if (py::isinstance<carray<std::int64_t>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<std::int64_t>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    if (py::isinstance<carray<std::uint64_t>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<std::uint64_t>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    if (py::isinstance<carray<std::int32_t>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<std::int32_t>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    if (py::isinstance<carray<std::uint32_t>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<std::uint32_t>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    py::array raw = as_numeric_array(obj, function, arg);
+    const char kind = raw.dtype().kind();
+    if (kind == 'i' || kind == 'u' || kind == 'b') {
+        auto a = contiguous<std::int64_t>(raw, function, arg);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    auto a = contiguous<double>(raw, function, arg);
+    require_ndim(a, 1, function, arg);
+    return f(view_of(a));
+}
+
+// Two count vectors: zero-copy when both are int64 or both float64; otherwise both
+// int64 when both are integer, else both float64.
+template <class F>
+decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const char* ay, const char* function,
+                               F&& f) {
+    py::array ra = as_numeric_array(x, function, ax);
+    py::array rb = as_numeric_array(y, function, ay);
+    const auto integral = [](const py::array& a) {
+        const char k = a.dtype().kind();
+        return k == 'i' || k == 'u' || k == 'b';
+    };
+    if (integral(ra) && integral(rb)) {
+        auto a = contiguous<std::int64_t>(ra, function, ax);
+        auto b = contiguous<std::int64_t>(rb, function, ay);
+        require_ndim(a, 1, function, ax);
+        require_ndim(b, 1, function, ay);
+        return f(view_of(a), view_of(b));
+    }
+    auto a = contiguous<double>(ra, function, ax);
+    auto b = contiguous<double>(rb, function, ay);
+    require_ndim(a, 1, function, ax);
+    require_ndim(b, 1, function, ay);
+    return f(view_of(a), view_of(b));
+}
+
+// Points: a 2-D (n, dim) float64 array, C order, zero-copy when it already is one;
+// a 1-D array is n points of dimension 1. Returns the array and its dim.
+inline std::pair<carray<double>, std::size_t> points_of(py::handle obj, const char* function, const char* arg) {
+    auto a = contiguous<double>(obj, function, arg);
+    if (a.ndim() == 1) return {a, 1};
+    require_ndim(a, 2, function, arg);
+    return {a, static_cast<std::size_t>(a.shape(1))};
+}
+
+// scipy's nan_policy strings; anything else is a ValueError naming the choices.
+inline ck::nan_policy nan_policy_of(const std::string& text, const char* function) {
+    return ck::parse_nan_policy(text, function);
+}
+
+// scipy's base=: None means natural log (nats); otherwise a positive number other than 1
+// (checked by the C++ function that uses it, which names itself in the message).
+inline ck::log_base base_of(const std::optional<double>& base) {
+    if (!base) return ck::nats;
+    return ck::log_base(*base);
+}
+
+// Runs f with the GIL released (the views it reads stay alive in the caller's frame).
+template <class F>
+decltype(auto) nogil(F&& f) {
+    py::gil_scoped_release release;
+    return f();
+}
+
+// One declaration per area; each lives in its own translation unit.
+void bind_core(py::module_& m);
+void bind_histogram(py::module_& m);
+void bind_entropy(py::module_& m);
+void bind_divergence(py::module_& m);
+void bind_tail(py::module_& m);
+void bind_ngram(py::module_& m);
+void bind_feedback(py::module_& m);
+
+}  // namespace ckpy

@@ -1,0 +1,169 @@
+// The _core module: what the library is built with, the shared result types, the
+// seeded bootstrap, and one call per area translation unit.
+#include <collapsekit/bootstrap.hpp>
+#include <collapsekit/core/config.hpp>
+#include <collapsekit/core/estimate.hpp>
+#include <collapsekit/simd/compat.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include "common.hpp"
+
+namespace ckpy {
+
+namespace {
+
+const char* simd_arch_name() {
+#if COLLAPSEKIT_HAS_SIMD
+    return ck::simd::arch_name();
+#else
+    return "scalar";
+#endif
+}
+
+std::string repr_number(double v) {
+    std::ostringstream s;
+    s.precision(17);
+    s << v;
+    return s.str();
+}
+
+// The statistic is a Python callable: it runs with the GIL held and receives a fresh
+// float64 array per replicate (the resampling itself is collapsekit's, seeded).
+double call_statistic(const py::function& f, ck::view<const double> x) {
+    py::array_t<double> a(static_cast<py::ssize_t>(x.size()), x.data());
+    return f(a).cast<double>();
+}
+
+ck::bootstrap_options options_of(std::size_t n_resamples, double confidence_level, std::uint64_t seed) {
+    ck::bootstrap_options o;
+    o.replicates = n_resamples;
+    o.level = confidence_level;
+    o.seed = seed;
+    return o;
+}
+
+}  // namespace
+
+void bind_core(py::module_& m) {
+    m.attr("__version__") = COLLAPSEKIT_VERSION_STRING;
+    m.attr("version_info") =
+        py::make_tuple(COLLAPSEKIT_VERSION_MAJOR, COLLAPSEKIT_VERSION_MINOR, COLLAPSEKIT_VERSION_PATCH);
+    m.attr("simd_enabled") = ck::simd_enabled;
+    m.def("simd_arch", &simd_arch_name,
+          "Name of the instruction set the compiled kernels use ('avx512bw', 'avx2', 'sse2', ...;\n"
+          "'scalar' when the module was built with COLLAPSEKIT_NO_SIMD).");
+
+    py::class_<ck::estimate>(m, "Estimate",
+                             "A point estimate with its standard error (NaN when the estimator has no\n"
+                             "closed form; use bootstrap then) and the sample size it came from.\n"
+                             "float(e) gives the value.")
+        .def(py::init([](double value, double standard_error, std::size_t n) {
+                 return ck::estimate{value, standard_error, n};
+             }),
+             py::arg("value"), py::arg("standard_error") = std::nan(""), py::arg("n") = 0)
+        .def_readonly("value", &ck::estimate::value)
+        .def_readonly("standard_error", &ck::estimate::standard_error)
+        .def_readonly("n", &ck::estimate::n)
+        .def("__float__", [](const ck::estimate& e) { return e.value; })
+        .def("__repr__",
+             [](const ck::estimate& e) {
+                 return "Estimate(value=" + repr_number(e.value) + ", standard_error=" + repr_number(e.standard_error) +
+                        ", n=" + std::to_string(e.n) + ")";
+             })
+        .def(py::pickle([](const ck::estimate& e) { return py::make_tuple(e.value, e.standard_error, e.n); },
+                        [](const py::tuple& t) {
+                            return ck::estimate{t[0].cast<double>(), t[1].cast<double>(), t[2].cast<std::size_t>()};
+                        }));
+
+    py::class_<ck::interval_estimate>(m, "IntervalEstimate",
+                                      "A bootstrap result: the statistic on the data, the percentile interval\n"
+                                      "(low, high), the replicates' standard deviation, the level and the number\n"
+                                      "of resamples.")
+        .def_readonly("estimate", &ck::interval_estimate::estimate)
+        .def_readonly("low", &ck::interval_estimate::lower)
+        .def_readonly("high", &ck::interval_estimate::upper)
+        .def_readonly("standard_error", &ck::interval_estimate::standard_error)
+        .def_readonly("confidence_level", &ck::interval_estimate::level)
+        .def_readonly("n_resamples", &ck::interval_estimate::replicates)
+        .def_property_readonly("confidence_interval",
+                               [](const ck::interval_estimate& r) { return py::make_tuple(r.lower, r.upper); })
+        .def("__repr__", [](const ck::interval_estimate& r) {
+            return "IntervalEstimate(estimate=" + repr_number(r.estimate) + ", low=" + repr_number(r.lower) +
+                   ", high=" + repr_number(r.upper) + ", standard_error=" + repr_number(r.standard_error) + ")";
+        });
+
+    m.def(
+        "bootstrap",
+        [](const py::tuple& data, const py::function& statistic, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed) {
+            const auto opt = options_of(n_resamples, confidence_level, seed);
+            if (data.size() == 1) {
+                auto x = contiguous<double>(data[0], "bootstrap", "data[0]");
+                require_ndim(x, 1, "bootstrap", "data[0]");
+                return ck::bootstrap(
+                    view_of(x), [&](ck::view<const double> v) { return call_statistic(statistic, v); }, opt);
+            }
+            if (data.size() == 2) {
+                auto x = contiguous<double>(data[0], "bootstrap", "data[0]");
+                auto y = contiguous<double>(data[1], "bootstrap", "data[1]");
+                require_ndim(x, 1, "bootstrap", "data[0]");
+                require_ndim(y, 1, "bootstrap", "data[1]");
+                return ck::bootstrap(
+                    view_of(x), view_of(y),
+                    [&](ck::view<const double> a, ck::view<const double> b) {
+                        py::array_t<double> aa(static_cast<py::ssize_t>(a.size()), a.data());
+                        py::array_t<double> bb(static_cast<py::ssize_t>(b.size()), b.data());
+                        return statistic(aa, bb).cast<double>();
+                    },
+                    opt);
+            }
+            throw py::value_error("collapsekit.bootstrap: data must hold one or two samples (got " +
+                                  std::to_string(data.size()) + ")");
+        },
+        py::arg("data"), py::arg("statistic"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
+        py::arg("seed") = 0,
+        "Seeded percentile bootstrap, scipy.stats.bootstrap's calling convention.\n\n"
+        "data is a tuple of one or two 1-D samples; statistic(sample) or statistic(x, y)\n"
+        "returns a float. Replicate b resamples with ck::rng::for_stream(seed, b) (two samples\n"
+        "are resampled independently), so results do not depend on order. The interval is the\n"
+        "(1-level)/2 and (1+level)/2 quantiles of the replicates (numpy's linear method).\n"
+        "Raises ValueError for an empty sample, n_resamples < 2 or a level outside (0, 1).");
+
+    m.def(
+        "bootstrap_counts",
+        [](const py::object& counts, const py::function& statistic, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed) {
+            // A const lvalue: with an rvalue, the (counts, stat, options) and (a, b, stat)
+            // overloads of ck::bootstrap_counts are ambiguous.
+            const auto opt = options_of(n_resamples, confidence_level, seed);
+            auto c = contiguous<double>(counts, "bootstrap_counts", "counts");
+            require_ndim(c, 1, "bootstrap_counts", "counts");
+            return ck::bootstrap_counts(
+                view_of(c), [&](ck::view<const double> v) { return call_statistic(statistic, v); }, opt);
+        },
+        py::arg("counts"), py::arg("statistic"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
+        py::arg("seed") = 0,
+        "Seeded bootstrap over category counts: each replicate is a multinomial draw of\n"
+        "N = sum(counts) observations with probabilities counts / N, passed to statistic as a\n"
+        "float64 count vector. Counts must be non-negative whole numbers, not all zero.");
+}
+
+}  // namespace ckpy
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() =
+        "collapsekit's compiled core: distribution-drift and model-collapse measures over numpy\n"
+        "arrays (zero-copy for C-contiguous float64/float32/integer arrays; the GIL is released\n"
+        "while computing). Import it through the collapsekit package.";
+    ckpy::bind_core(m);
+    ckpy::bind_histogram(m);
+    ckpy::bind_entropy(m);
+    ckpy::bind_divergence(m);
+    ckpy::bind_tail(m);
+    ckpy::bind_ngram(m);
+    ckpy::bind_feedback(m);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The Python bindings' tests (called by scripts/test.sh when present):
+#   1. a fresh .venv (system site-packages: numpy, scipy, POT, pandas, matplotlib, nbclient
+#      come from Debian), the package installed offline with pip, pytest on python/tests
+#      (which also executes python/notebooks/model_collapse.ipynb headless);
+#   2. the same module built through CMake (-DCOLLAPSEKIT_BUILD_PYTHON=ON) and through
+#      Meson (-Dpython=enabled), each imported once from its build tree.
+# COLLAPSEKIT_JOBS sets the compile parallelism (default: nproc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="${COLLAPSEKIT_JOBS:-$(nproc)}"
+py=/usr/bin/python3
+start=$(date +%s)
+step() { echo; echo "--- [python $(( $(date +%s) - start ))s] $*"; }
+
+step "venv + offline pip install (-march=native build of collapsekit._core)"
+rm -rf .venv python/build python/collapsekit.egg-info python/collapsekit/_core*.so
+"$py" -m venv --system-site-packages .venv
+CK_BUILD_JOBS="$jobs" .venv/bin/pip install --no-build-isolation --no-index -q ./python
+# Import from outside the source tree so the installed package is the one tested.
+(cd /tmp && "$OLDPWD/.venv/bin/python" -c \
+  "import collapsekit as ck; print('installed', ck.__version__, 'simd', ck.simd_arch(), 'at', ck.__file__)")
+
+step "pytest (includes the notebook, run headless through nbclient)"
+MPLBACKEND=Agg .venv/bin/python -m pytest -q -p no:cacheprovider python/tests
+
+# Imports the module from a build tree (not the venv) and checks where it came from.
+import_from() {
+  local dir=$1
+  (cd /tmp && PYTHONPATH="$dir" "$py" -c "
+import collapsekit as ck, os, sys
+assert os.path.realpath(ck.__file__).startswith(os.path.realpath(sys.argv[1])), ck.__file__
+assert ck.simd_arch() != 'sse2', ck.simd_arch()
+print('imported', ck.__file__, 'simd', ck.simd_arch())
+" "$dir")
+}
+
+step "CMake build of the module (-DCOLLAPSEKIT_BUILD_PYTHON=ON)"
+cmake -S . -B build/python-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DCOLLAPSEKIT_BUILD_PYTHON=ON -DCOLLAPSEKIT_BUILD_TESTS=OFF -DCOLLAPSEKIT_BUILD_BENCHMARKS=OFF \
+  -DCOLLAPSEKIT_BUILD_EXAMPLES=OFF -DCOLLAPSEKIT_INSTALL=OFF -DPython_EXECUTABLE="$py" >/dev/null
+cmake --build build/python-cmake --target collapsekit_python -j "$jobs"
+import_from "$PWD/build/python-cmake/python"
+
+step "Meson build of the module (-Dpython=enabled)"
+meson_opts=(-Dpython=enabled -Dtests=disabled -Dexamples=disabled -Dbuildtype=release -Doptimization=2)
+if [ -d build/python-meson ]; then
+  meson setup --reconfigure build/python-meson "${meson_opts[@]}" >/dev/null
+else
+  meson setup build/python-meson "${meson_opts[@]}" >/dev/null
+fi
+meson compile -C build/python-meson -j "$jobs"
+import_from "$PWD/build/python-meson/python"
+
+step "python bindings passed"
