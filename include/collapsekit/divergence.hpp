@@ -1,0 +1,666 @@
+// Discrete divergences and distances between two distributions on the same categories.
+//
+// Two input conventions, chosen by name:
+//  - `f(p, q, ...)` takes probability vectors. Each must hold non-negative finite
+//    entries summing to 1 within ck::probability_tolerance<T>() (1e-9 for double,
+//    1e-5 for float); nothing is renormalised. scipy.stats.entropy renormalises
+//    silently; use the _counts form for that behaviour.
+//  - `f_counts(a, b, ...)` takes non-negative counts (any arithmetic type; weights need
+//    not be whole numbers) and normalises each vector by its own total, after applying
+//    the zero-support policy.
+// Zero support is an explicit ck::zero_support parameter (default none(): the
+// mathematical answer, e.g. KL = +inf where p > 0 = q). Every information measure takes a
+// ck::log_base (nats by default); hellinger, total_variation and the chi-squared
+// measures are unitless and accept the base only for a uniform signature.
+// NaN entries follow ck::nan_policy: raise (default), omit (drop position i from both
+// vectors when p[i] or q[i] is NaN; the rest must still pass the checks above) or
+// propagate (return NaN).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/nan.hpp"
+#include "core/numeric.hpp"
+#include "core/view.hpp"
+#include "simd/divergence_kernels.hpp"
+
+namespace collapsekit {
+
+// |sum(p) - 1| allowed for a probability vector with elements of type T.
+template <class T>
+constexpr double probability_tolerance() noexcept {
+    return sizeof(T) >= sizeof(double) ? 1e-9 : 1e-5;
+}
+
+// What a divergence does where one distribution has mass and the other has none.
+//  none()          the mathematical answer (KL, cross-entropy, chi-squared, PSI, Renyi:
+//                  +inf where the formula divides by or takes the log of a zero).
+//  additive(alpha) add alpha > 0 to every entry of both vectors, then normalise each
+//                  by its new total: (c_i + alpha) / (N + k alpha). On counts this is
+//                  Lidstone smoothing (the posterior mean under a symmetric Dirichlet(alpha)
+//                  prior); jeffreys() is alpha = 1/2, laplace() alpha = 1. On probability
+//                  vectors alpha is in probability units: (p_i + alpha) / (1 + k alpha).
+//  skew(alpha)     Lee's alpha-skew (Lee 1999, 2001): q is replaced by alpha q + (1 - alpha) p,
+//                  0 < alpha < 1 (typically 0.99); p is kept. Finite wherever p is.
+class zero_support {
+public:
+    enum class kind { none, additive, skew };
+
+    static constexpr zero_support none() noexcept { return zero_support(kind::none, 0.0); }
+    // Throws std::invalid_argument unless alpha is positive and finite.
+    static zero_support additive(double alpha) {
+        require_positive("zero_support::additive", "alpha", alpha);
+        return zero_support(kind::additive, alpha);
+    }
+    static zero_support jeffreys() { return additive(0.5); }
+    static zero_support laplace() { return additive(1.0); }
+    // Throws std::invalid_argument unless 0 < alpha < 1.
+    static zero_support skew(double alpha) {
+        if (!(alpha > 0.0 && alpha < 1.0)) {
+            fail("zero_support::skew", "alpha must lie in (0, 1) (got " + detail::format_value(alpha) + ")");
+        }
+        return zero_support(kind::skew, alpha);
+    }
+
+    constexpr zero_support() noexcept = default;
+    constexpr kind type() const noexcept { return kind_; }
+    constexpr double alpha() const noexcept { return alpha_; }
+    constexpr bool is_none() const noexcept { return kind_ == kind::none; }
+
+private:
+    constexpr zero_support(kind k, double a) noexcept : kind_(k), alpha_(a) {}
+    kind kind_ = kind::none;
+    double alpha_ = 0.0;
+};
+
+namespace detail {
+
+enum class input_kind { probabilities, counts };
+enum class measure_id {
+    kl,
+    cross_entropy,
+    js,
+    js_distance,
+    hellinger,
+    bhattacharyya,
+    total_variation,
+    chi2_pearson,
+    chi2_neyman,
+    psi,
+    renyi
+};
+
+// Two validated (and, where asked, normalised or smoothed) vectors in double.
+struct prepared_pair {
+    view<const double> p, q;
+    std::vector<double> pbuf, qbuf;
+    bool is_nan = false;  // a NaN met under nan_policy::propagate
+};
+
+template <class T>
+void check_entries(const char* fn, const char* arg, view<const T> x, bool counts) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const auto v = static_cast<double>(x[i]);
+        if (!(v >= 0.0) || !std::isfinite(v)) {
+            fail(fn, std::string(arg) +
+                         (counts ? " must hold non-negative finite counts ("
+                                 : " must hold non-negative finite probabilities (") +
+                         arg + "[" + std::to_string(i) + "] = " + format_value(v) + ")");
+        }
+    }
+}
+
+inline void check_sum_to_one(const char* fn, const char* arg, double sum, double tol) {
+    if (!(std::abs(sum - 1.0) <= tol)) {
+        fail(fn, std::string(arg) + " must sum to 1 within " + format_value(tol) + " (sum is " + format_value(sum) +
+                     "); pass counts to the _counts form to normalise");
+    }
+}
+
+// Copies x into a double vector, dropping the positions listed as dropped.
+template <class T>
+std::vector<double> to_double(view<const T> x, const std::vector<char>* drop) {
+    std::vector<double> out;
+    out.reserve(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (drop == nullptr || !(*drop)[i]) out.push_back(static_cast<double>(x[i]));
+    }
+    return out;
+}
+
+// Normalises one vector in place under the policy (probabilities or counts).
+inline void normalise(const char* fn, const char* arg, std::vector<double>& x, input_kind kind, double tol,
+                      const zero_support& zs) {
+    const double total = accurate_sum(view<const double>(x.data(), x.size()));
+    if (kind == input_kind::probabilities) check_sum_to_one(fn, arg, total, tol);
+    if (zs.type() == zero_support::kind::additive) {
+        const double a = zs.alpha();
+        const double denom = total + a * static_cast<double>(x.size());
+        for (double& v : x) v = (v + a) / denom;
+    } else if (kind == input_kind::counts) {
+        if (!(total > 0.0)) fail(fn, std::string(arg) + " counts sum to zero; nothing to normalise");
+        if (!std::isfinite(total)) fail(fn, std::string(arg) + " counts sum to infinity");
+        for (double& v : x) v /= total;
+    }
+}
+
+// Screens, validates and normalises (p, q) into double vectors.
+template <class T, class U>
+prepared_pair prepare(const char* fn, view<const T> p, view<const U> q, input_kind kind, const zero_support& zs,
+                      nan_policy nan) {
+    require_same_length(fn, "p", p.size(), "q", q.size());
+    require_not_empty(fn, "p", p.size());
+    prepared_pair r;
+    const nan_action ap = screen_nans(fn, "p", p, nan);
+    const nan_action aq = screen_nans(fn, "q", q, nan);
+    if (ap == nan_action::propagate || aq == nan_action::propagate) {
+        r.is_nan = true;
+        return r;
+    }
+    std::vector<char> drop;
+    const bool omit = ap == nan_action::omit || aq == nan_action::omit;
+    if (omit) {
+        drop.assign(p.size(), 0);
+        for (std::size_t i = 0; i < p.size(); ++i) drop[i] = is_nan_value(p[i]) || is_nan_value(q[i]);
+    }
+    r.pbuf = to_double(p, omit ? &drop : nullptr);
+    r.qbuf = to_double(q, omit ? &drop : nullptr);
+    require(!r.pbuf.empty(), fn, "p and q hold no position without NaN");
+    const bool counts = kind == input_kind::counts;
+    check_entries(fn, "p", view<const double>(r.pbuf.data(), r.pbuf.size()), counts);
+    check_entries(fn, "q", view<const double>(r.qbuf.data(), r.qbuf.size()), counts);
+    normalise(fn, "p", r.pbuf, kind, probability_tolerance<T>(), zs);
+    normalise(fn, "q", r.qbuf, kind, probability_tolerance<U>(), zs);
+    if (zs.type() == zero_support::kind::skew) {
+        const double a = zs.alpha();
+        for (std::size_t i = 0; i < r.qbuf.size(); ++i) r.qbuf[i] = a * r.qbuf[i] + (1.0 - a) * r.pbuf[i];
+    }
+    r.p = view<const double>(r.pbuf.data(), r.pbuf.size());
+    r.q = view<const double>(r.qbuf.data(), r.qbuf.size());
+    return r;
+}
+
+inline bool kernel_measure(measure_id m) noexcept {
+    return m == measure_id::kl || m == measure_id::js || m == measure_id::js_distance || m == measure_id::hellinger ||
+           m == measure_id::total_variation;
+}
+
+template <class T>
+simd::pair_pass run_kernel(measure_id m, const T* p, const T* q, std::size_t n) noexcept {
+    switch (m) {
+        case measure_id::kl:
+            return simd::kl_sum(p, q, n);
+        case measure_id::js:
+        case measure_id::js_distance:
+            return simd::js_sum(p, q, n);
+        case measure_id::hellinger:
+            return simd::hellinger_sum(p, q, n);
+        default:
+            return simd::tv_sum(p, q, n);
+    }
+}
+
+// The measure from a kernel pass over valid inputs.
+inline double finish_kernel(measure_id m, const simd::pair_pass& r, double unit) noexcept {
+    switch (m) {
+        case measure_id::kl:
+            return r.p_without_q ? std::numeric_limits<double>::infinity() : r.value * unit;
+        case measure_id::js:
+            // Each element's term is >= 0 in exact arithmetic; rounding can leave the sum a
+            // few ulp below 0 when p ~ q, and that is clamped to 0.
+            return std::max(0.0, 0.5 * r.value) * unit;
+        case measure_id::js_distance:
+            return std::sqrt(std::max(0.0, 0.5 * r.value) * unit);
+        case measure_id::hellinger:
+            return std::sqrt(std::min(1.0, std::max(0.0, 0.5 * r.value)));
+        default:
+            return std::min(1.0, std::max(0.0, 0.5 * r.value));
+    }
+}
+
+inline double log_ratio(double p, double q) noexcept {
+    const double r = p / q;
+    if (r == std::numeric_limits<double>::infinity() || r == 0.0) return std::log(p) - std::log(q);
+    return std::log(r);
+}
+
+inline double renyi(view<const double> p, view<const double> q, double alpha, double unit) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const std::size_t n = p.size();
+    if (alpha == inf) {
+        double best = -inf;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (p[i] > 0.0) best = std::max(best, q[i] > 0.0 ? log_ratio(p[i], q[i]) : inf);
+        }
+        return best * unit;
+    }
+    if (alpha == 0.0) {
+        compensated_sum s;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (p[i] > 0.0) s += q[i];
+        }
+        return -std::log(s.value()) * unit;
+    }
+    // log sum_i p_i^alpha q_i^(1 - alpha), by log-sum-exp so that large alpha cannot overflow.
+    std::vector<double> l;
+    l.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!(p[i] > 0.0)) continue;
+        if (!(q[i] > 0.0)) {
+            if (alpha > 1.0) return inf;
+            continue;  // p^alpha * 0^(1 - alpha) = 0 for alpha < 1
+        }
+        l.push_back(alpha * std::log(p[i]) + (1.0 - alpha) * std::log(q[i]));
+    }
+    if (l.empty()) return inf;  // alpha < 1 and the supports do not meet
+    const double top = *std::max_element(l.begin(), l.end());
+    compensated_sum s;
+    for (double v : l) s += std::exp(v - top);
+    return (top + std::log(s.value())) / (alpha - 1.0) * unit;
+}
+
+// Measures with no SIMD kernel, on validated double vectors.
+inline double scalar_measure(measure_id m, view<const double> p, view<const double> q, double unit, double alpha) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const std::size_t n = p.size();
+    compensated_sum s;
+    switch (m) {
+        case measure_id::cross_entropy:
+            for (std::size_t i = 0; i < n; ++i) {
+                if (!(p[i] > 0.0)) continue;
+                if (!(q[i] > 0.0)) return inf;
+                s += -p[i] * std::log(q[i]);
+            }
+            return s.value() * unit;
+        case measure_id::bhattacharyya:
+            for (std::size_t i = 0; i < n; ++i) s += std::sqrt(p[i]) * std::sqrt(q[i]);
+            // The coefficient is <= 1 exactly; rounding above 1 is clamped so the distance is >= 0.
+            return -std::log(std::min(1.0, s.value())) * unit;
+        case measure_id::chi2_pearson:
+        case measure_id::chi2_neyman:
+            for (std::size_t i = 0; i < n; ++i) {
+                const double d = m == measure_id::chi2_pearson ? q[i] : p[i];
+                const double diff = p[i] - q[i];
+                if (diff == 0.0) continue;
+                if (!(d > 0.0)) return inf;
+                s += diff * diff / d;
+            }
+            return s.value();
+        case measure_id::psi:
+            for (std::size_t i = 0; i < n; ++i) {
+                if (p[i] == q[i]) continue;
+                if (!(p[i] > 0.0) || !(q[i] > 0.0)) return inf;
+                s += (p[i] - q[i]) * log_ratio(p[i], q[i]);
+            }
+            return std::max(0.0, s.value()) * unit;
+        default:
+            return renyi(p, q, alpha, unit);
+    }
+}
+
+template <class T, class U>
+double evaluate(measure_id m, const char* fn, view<const T> p, view<const U> q, log_base base, const zero_support& zs,
+                nan_policy nan, input_kind kind, double alpha = 1.0) {
+    const double unit = base.nats_to_unit(fn);
+    // Hot path: probability vectors of one floating type, no smoothing. One kernel pass
+    // computes the measure and the facts that validate the inputs; only if they fail do
+    // we take the slow path, which finds the offending entry (or handles NaN).
+    if constexpr (std::is_same_v<T, U> && std::is_floating_point_v<T> && !std::is_same_v<T, long double>) {
+        if (kind == input_kind::probabilities && zs.is_none() && kernel_measure(m) && p.size() == q.size() &&
+            !p.empty()) {
+            const simd::pair_pass r = run_kernel(m, p.data(), q.data(), p.size());
+            const double tol = probability_tolerance<T>();
+            if (r.min >= 0.0 && std::abs(r.sum_p - 1.0) <= tol && std::abs(r.sum_q - 1.0) <= tol) {
+                return finish_kernel(m, r, unit);
+            }
+        }
+    }
+    const prepared_pair d = prepare(fn, p, q, kind, zs, nan);
+    if (d.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    if (kernel_measure(m)) return finish_kernel(m, run_kernel(m, d.p.data(), d.q.data(), d.p.size()), unit);
+    return scalar_measure(m, d.p, d.q, unit, alpha);
+}
+
+}  // namespace detail
+
+// Each function below: p and q of equal, non-zero length; see the top of this file for
+// the input checks, zero-support and NaN policies. Errors: std::invalid_argument naming
+// the function, the argument and the problem (e.g. "collapsekit::kl_divergence: p and q
+// differ in length (3 vs 4)").
+
+// Kullback-Leibler divergence KL(p || q) = sum_i p_i log(p_i / q_i), in units of base;
+// 0 log(0/q) = 0; +inf where p_i > 0 = q_i (under none()).
+template <class P, class Q>
+double kl_divergence(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                     nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::kl, "kl_divergence", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double kl_divergence_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                            nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::kl, "kl_divergence_counts", as_view(a), as_view(b), base, zs, nan,
+                            detail::input_kind::counts);
+}
+
+// Cross-entropy H(p, q) = -sum_i p_i log q_i = H(p) + KL(p || q); +inf where p_i > 0 = q_i.
+template <class P, class Q>
+double cross_entropy(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                     nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::cross_entropy, "cross_entropy", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double cross_entropy_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                            nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::cross_entropy, "cross_entropy_counts", as_view(a), as_view(b), base, zs,
+                            nan, detail::input_kind::counts);
+}
+
+// Jensen-Shannon divergence JSD = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2, in units
+// of base; in [0, log 2]. Computed as sum p log(2p / (p + q)) so it is never NaN on tiny
+// entries; a result rounded a few ulp below 0 is returned as 0.
+template <class P, class Q>
+double js_divergence(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                     nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::js, "js_divergence", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double js_divergence_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                            nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::js, "js_divergence_counts", as_view(a), as_view(b), base, zs, nan,
+                            detail::input_kind::counts);
+}
+
+// Jensen-Shannon distance sqrt(JSD in units of base): scipy.spatial.distance.jensenshannon
+// (which, unlike this function, renormalises p and q; js_distance_counts does that).
+template <class P, class Q>
+double js_distance(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                   nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::js_distance, "js_distance", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double js_distance_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                          nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::js_distance, "js_distance_counts", as_view(a), as_view(b), base, zs,
+                            nan, detail::input_kind::counts);
+}
+
+// Hellinger distance H = sqrt(1/2 sum_i (sqrt p_i - sqrt q_i)^2) = sqrt(1 - BC), in [0, 1]
+// (the convention with the 1/sqrt(2) factor; multiply by sqrt(2) for the other one).
+// Unitless: base is accepted for a uniform signature and has no effect.
+template <class P, class Q>
+double hellinger(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                 nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::hellinger, "hellinger", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double hellinger_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                        nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::hellinger, "hellinger_counts", as_view(a), as_view(b), base, zs, nan,
+                            detail::input_kind::counts);
+}
+
+// Bhattacharyya distance -log BC with BC = sum_i sqrt(p_i q_i), in units of base; +inf for
+// disjoint supports.
+template <class P, class Q>
+double bhattacharyya(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                     nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::bhattacharyya, "bhattacharyya", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double bhattacharyya_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                            nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::bhattacharyya, "bhattacharyya_counts", as_view(a), as_view(b), base, zs,
+                            nan, detail::input_kind::counts);
+}
+
+// Total variation distance 1/2 sum_i |p_i - q_i|, in [0, 1]. Unitless (base has no effect).
+template <class P, class Q>
+double total_variation(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                       nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::total_variation, "total_variation", as_view(p), as_view(q), base, zs,
+                            nan, detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double total_variation_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                              nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::total_variation, "total_variation_counts", as_view(a), as_view(b), base,
+                            zs, nan, detail::input_kind::counts);
+}
+
+// Pearson chi-squared divergence sum_i (p_i - q_i)^2 / q_i; +inf where q_i = 0 != p_i.
+// Unitless (base has no effect).
+template <class P, class Q>
+double chi_squared_pearson(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                           nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::chi2_pearson, "chi_squared_pearson", as_view(p), as_view(q), base, zs,
+                            nan, detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double chi_squared_pearson_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                                  nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::chi2_pearson, "chi_squared_pearson_counts", as_view(a), as_view(b),
+                            base, zs, nan, detail::input_kind::counts);
+}
+
+// Neyman chi-squared divergence sum_i (p_i - q_i)^2 / p_i; +inf where p_i = 0 != q_i.
+template <class P, class Q>
+double chi_squared_neyman(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+                          nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::chi2_neyman, "chi_squared_neyman", as_view(p), as_view(q), base, zs,
+                            nan, detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double chi_squared_neyman_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                                 nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::chi2_neyman, "chi_squared_neyman_counts", as_view(a), as_view(b), base,
+                            zs, nan, detail::input_kind::counts);
+}
+
+// Population stability index sum_i (p_i - q_i) log(p_i / q_i) = KL(p||q) + KL(q||p), in
+// units of base; +inf where exactly one of p_i, q_i is 0.
+template <class P, class Q>
+double psi(const P& p, const Q& q, log_base base = nats, zero_support zs = zero_support::none(),
+           nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::psi, "psi", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities);
+}
+template <class P, class Q>
+double psi_counts(const P& a, const Q& b, log_base base = nats, zero_support zs = zero_support::none(),
+                  nan_policy nan = nan_policy::raise) {
+    return detail::evaluate(detail::measure_id::psi, "psi_counts", as_view(a), as_view(b), base, zs, nan,
+                            detail::input_kind::counts);
+}
+
+namespace detail {
+inline void check_renyi_order(const char* fn, double alpha) {
+    if (std::isnan(alpha)) fail(fn, "alpha must not be NaN");
+    if (alpha < 0.0) fail_domain(fn, "alpha must be >= 0 (got " + format_value(alpha) + ")");
+}
+}  // namespace detail
+
+// Renyi divergence of order alpha >= 0: log(sum_i p_i^alpha q_i^(1-alpha)) / (alpha - 1), in
+// units of base. alpha = 1 is KL; alpha = inf is log max_{p_i > 0} p_i / q_i; alpha = 0 is
+// -log sum_{p_i > 0} q_i. +inf where alpha > 1 and p_i > 0 = q_i, or where the sum is 0.
+// Throws std::domain_error for alpha < 0, std::invalid_argument for NaN alpha.
+template <class P, class Q>
+double renyi_divergence(const P& p, const Q& q, double alpha, log_base base = nats,
+                        zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    detail::check_renyi_order("renyi_divergence", alpha);
+    if (alpha == 1.0) {
+        return detail::evaluate(detail::measure_id::kl, "renyi_divergence", as_view(p), as_view(q), base, zs, nan,
+                                detail::input_kind::probabilities);
+    }
+    return detail::evaluate(detail::measure_id::renyi, "renyi_divergence", as_view(p), as_view(q), base, zs, nan,
+                            detail::input_kind::probabilities, alpha);
+}
+template <class P, class Q>
+double renyi_divergence_counts(const P& a, const Q& b, double alpha, log_base base = nats,
+                               zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    detail::check_renyi_order("renyi_divergence_counts", alpha);
+    const auto m = alpha == 1.0 ? detail::measure_id::kl : detail::measure_id::renyi;
+    return detail::evaluate(m, "renyi_divergence_counts", as_view(a), as_view(b), base, zs, nan,
+                            detail::input_kind::counts, alpha);
+}
+
+namespace detail {
+
+// sum_i w_i KL(P_i || M) with M = sum_i w_i P_i, each P_i prepared like p above.
+template <class Dists, class Weights>
+double js_n(const char* fn, const Dists& dists, const Weights& weights, log_base base, const zero_support& zs,
+            nan_policy nan, input_kind kind) {
+    const double unit = base.nats_to_unit(fn);
+    const auto w = as_view(weights);
+    const std::size_t k = std::size(dists);
+    require(k >= 1, fn, "needs at least one distribution");
+    require_same_length(fn, "distributions", k, "weights", w.size());
+    compensated_sum wsum;
+    for (std::size_t i = 0; i < k; ++i) {
+        const auto wi = static_cast<double>(w[i]);
+        if (!(wi >= 0.0) || !std::isfinite(wi)) {
+            fail(fn, "weights must be non-negative and finite (weights[" + std::to_string(i) +
+                         "] = " + format_value(wi) + ")");
+        }
+        wsum += wi;
+    }
+    check_sum_to_one(fn, "weights", wsum.value(), 1e-9);
+    std::vector<std::vector<double>> ps;
+    ps.reserve(k);
+    std::size_t len = 0;
+    for (const auto& d : dists) {
+        const auto v = as_view(d);
+        if (ps.empty()) len = v.size();
+        require_same_length(fn, "distributions[0]", len, "distributions[" + std::to_string(ps.size()) + "]", v.size());
+        // Reuse the pairwise preparation: a distribution against itself.
+        prepared_pair pp =
+            prepare(fn, v, v, kind, zs.type() == zero_support::kind::skew ? zero_support::none() : zs, nan);
+        if (pp.is_nan) return std::numeric_limits<double>::quiet_NaN();
+        ps.push_back(std::move(pp.pbuf));
+        require_same_length(fn, "distributions[0] after NaN removal", ps.front().size(),
+                            "distributions[" + std::to_string(ps.size() - 1) + "]", ps.back().size());
+    }
+    std::vector<double> mix(ps.front().size(), 0.0);
+    for (std::size_t i = 0; i < k; ++i) {
+        const double wi = static_cast<double>(w[i]);
+        for (std::size_t j = 0; j < mix.size(); ++j) mix[j] += wi * ps[i][j];
+    }
+    compensated_sum total;
+    for (std::size_t i = 0; i < k; ++i) {
+        const double wi = static_cast<double>(w[i]);
+        if (wi == 0.0) continue;
+        compensated_sum s;
+        for (std::size_t j = 0; j < mix.size(); ++j) s += rel_entr(ps[i][j], mix[j]);
+        total += wi * s.value();
+    }
+    return std::max(0.0, total.value()) * unit;
+}
+
+}  // namespace detail
+
+// Weighted n-way Jensen-Shannon divergence of distributions P_1..P_k (a container of
+// equal-length probability vectors) with weights w (non-negative, summing to 1 within
+// 1e-9): H(sum_i w_i P_i) - sum_i w_i H(P_i), computed as sum_i w_i KL(P_i || M), which
+// is >= 0 term by term; in units of base, in [0, log k]. skew() is not meaningful here
+// and is treated as none(); additive() smooths each P_i. NaN omission must leave all
+// vectors the same length.
+template <class Dists, class Weights>
+double js_divergence_n(const Dists& dists, const Weights& weights, log_base base = nats,
+                       zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    return detail::js_n("js_divergence_n", dists, weights, base, zs, nan, detail::input_kind::probabilities);
+}
+// Equal weights 1/k.
+template <class Dists>
+double js_divergence_n(const Dists& dists, log_base base = nats, zero_support zs = zero_support::none(),
+                       nan_policy nan = nan_policy::raise) {
+    const std::vector<double> w(std::size(dists), std::size(dists) ? 1.0 / static_cast<double>(std::size(dists)) : 0);
+    return detail::js_n("js_divergence_n", dists, w, base, zs, nan, detail::input_kind::probabilities);
+}
+// The same on count vectors, each normalised by its own total.
+template <class Dists, class Weights>
+double js_divergence_n_counts(const Dists& dists, const Weights& weights, log_base base = nats,
+                              zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    return detail::js_n("js_divergence_n_counts", dists, weights, base, zs, nan, detail::input_kind::counts);
+}
+template <class Dists>
+double js_divergence_n_counts(const Dists& dists, log_base base = nats, zero_support zs = zero_support::none(),
+                              nan_policy nan = nan_policy::raise) {
+    const std::vector<double> w(std::size(dists), std::size(dists) ? 1.0 / static_cast<double>(std::size(dists)) : 0);
+    return detail::js_n("js_divergence_n_counts", dists, w, base, zs, nan, detail::input_kind::counts);
+}
+
+// The measures as small value types, so a list of them can be held and called
+// uniformly (the pairwise matrix, the feedback driver):
+//   ck::measures::kl_divergence m{ck::bits, ck::zero_support::jeffreys()};  m(p, q);
+// Each holds base, zs and nan and calls the free function of the same name.
+namespace measures {
+
+#define COLLAPSEKIT_DIVERGENCE_OBJECT(name)                  \
+    struct name {                                            \
+        log_base base = nats;                                \
+        zero_support zs = zero_support::none();              \
+        nan_policy nan = nan_policy::raise;                  \
+        template <class P, class Q>                          \
+        double operator()(const P& p, const Q& q) const {    \
+            return ::collapsekit::name(p, q, base, zs, nan); \
+        }                                                    \
+    };
+
+COLLAPSEKIT_DIVERGENCE_OBJECT(kl_divergence)
+COLLAPSEKIT_DIVERGENCE_OBJECT(kl_divergence_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(cross_entropy)
+COLLAPSEKIT_DIVERGENCE_OBJECT(cross_entropy_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(js_divergence)
+COLLAPSEKIT_DIVERGENCE_OBJECT(js_divergence_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(js_distance)
+COLLAPSEKIT_DIVERGENCE_OBJECT(js_distance_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(hellinger)
+COLLAPSEKIT_DIVERGENCE_OBJECT(hellinger_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(bhattacharyya)
+COLLAPSEKIT_DIVERGENCE_OBJECT(bhattacharyya_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(total_variation)
+COLLAPSEKIT_DIVERGENCE_OBJECT(total_variation_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(chi_squared_pearson)
+COLLAPSEKIT_DIVERGENCE_OBJECT(chi_squared_pearson_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(chi_squared_neyman)
+COLLAPSEKIT_DIVERGENCE_OBJECT(chi_squared_neyman_counts)
+COLLAPSEKIT_DIVERGENCE_OBJECT(psi)
+COLLAPSEKIT_DIVERGENCE_OBJECT(psi_counts)
+
+#undef COLLAPSEKIT_DIVERGENCE_OBJECT
+
+struct renyi_divergence {
+    double alpha = 2.0;
+    log_base base = nats;
+    zero_support zs = zero_support::none();
+    nan_policy nan = nan_policy::raise;
+    template <class P, class Q>
+    double operator()(const P& p, const Q& q) const {
+        return ::collapsekit::renyi_divergence(p, q, alpha, base, zs, nan);
+    }
+};
+struct renyi_divergence_counts {
+    double alpha = 2.0;
+    log_base base = nats;
+    zero_support zs = zero_support::none();
+    nan_policy nan = nan_policy::raise;
+    template <class P, class Q>
+    double operator()(const P& a, const Q& b) const {
+        return ::collapsekit::renyi_divergence_counts(a, b, alpha, base, zs, nan);
+    }
+};
+
+}  // namespace measures
+
+}  // namespace collapsekit

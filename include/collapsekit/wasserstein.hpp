@@ -1,0 +1,621 @@
+// Distances between one-dimensional samples: exact Wasserstein W_p, energy distance and
+// the two-sample Kolmogorov-Smirnov test; sliced Wasserstein for d-dimensional points.
+//
+// All of them compare empirical distributions (optionally weighted). Samples must hold
+// finite values; NaN follows ck::nan_policy (raise by default; omit drops the value and,
+// for weighted samples, its weight; propagate returns NaN). Samples are copied and sorted
+// with ck::sort_values (radix sort), then walked once.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/estimate.hpp"
+#include "core/nan.hpp"
+#include "core/numeric.hpp"
+#include "core/random.hpp"
+#include "core/view.hpp"
+#include "sort.hpp"
+
+namespace collapsekit {
+
+namespace detail {
+
+// A sample as sorted doubles (with weights, if any, permuted alongside).
+struct sorted_sample {
+    std::vector<double> x;
+    std::vector<double> w;  // empty when unweighted
+    bool is_nan = false;
+};
+
+template <class T>
+sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_policy nan) {
+    require_not_empty(fn, arg, x.size());
+    sorted_sample s;
+    const nan_action a = screen_nans(fn, arg, x, nan);
+    if (a == nan_action::propagate) {
+        s.is_nan = true;
+        return s;
+    }
+    s.x.reserve(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const auto v = static_cast<double>(x[i]);
+        if (std::isnan(v)) continue;
+        if (!std::isfinite(v)) {
+            fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
+                         "] = " + format_value(v) + ")");
+        }
+        s.x.push_back(v);
+    }
+    require(!s.x.empty(), fn, std::string(arg) + " holds only NaN");
+    sort_values(view<double>(s.x.data(), s.x.size()));
+    return s;
+}
+
+template <class T, class W>
+sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* warg, view<const T> x, view<const W> w,
+                                   nan_policy nan) {
+    require_not_empty(fn, arg, x.size());
+    require_same_length(fn, arg, x.size(), warg, w.size());
+    sorted_sample s;
+    const nan_action a = screen_nans(fn, arg, x, nan);
+    if (a == nan_action::propagate) {
+        s.is_nan = true;
+        return s;
+    }
+    std::vector<std::pair<double, double>> xw;
+    xw.reserve(x.size());
+    double total = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const auto v = static_cast<double>(x[i]);
+        const auto wi = static_cast<double>(w[i]);
+        if (!(wi >= 0.0) || !std::isfinite(wi)) {
+            fail(fn, std::string(warg) + " must be non-negative and finite (" + warg + "[" + std::to_string(i) +
+                         "] = " + format_value(wi) + ")");
+        }
+        if (std::isnan(v)) continue;
+        if (!std::isfinite(v)) {
+            fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
+                         "] = " + format_value(v) + ")");
+        }
+        xw.emplace_back(v, wi);
+        total += wi;
+    }
+    require(!xw.empty(), fn, std::string(arg) + " holds only NaN");
+    require(total > 0.0 && std::isfinite(total), fn, std::string(warg) + " must have a positive, finite sum");
+    std::sort(xw.begin(), xw.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+    s.x.resize(xw.size());
+    s.w.resize(xw.size());
+    for (std::size_t i = 0; i < xw.size(); ++i) s.x[i] = xw[i].first, s.w[i] = xw[i].second;
+    return s;
+}
+
+// Cumulative weights divided by their total; the last is exactly 1.
+inline std::vector<double> cumulative_fractions(const std::vector<double>& w) {
+    std::vector<double> c(w.size());
+    compensated_sum s;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        s += w[i];
+        c[i] = s.value();
+    }
+    const double total = c.back();
+    for (double& v : c) v /= total;
+    c.back() = 1.0;
+    return c;
+}
+
+inline void check_order(const char* fn, double p) {
+    if (std::isnan(p) || p < 1.0) fail(fn, "p must be at least 1 (got " + format_value(p) + ")");
+}
+
+// |d|^p for the three common orders without calling pow.
+struct power_of {
+    double p;
+    double operator()(double d) const noexcept {
+        if (p == 1.0) return d;
+        if (p == 2.0) return d * d;
+        return std::pow(d, p);
+    }
+};
+
+// W_p^p (or W_inf for p = inf) between equally weighted sorted samples, by merging their
+// quantile functions: F^-1 and G^-1 are step functions with steps at i/n and j/m, so
+// one pass over the merged breakpoints integrates |F^-1(t) - G^-1(t)|^p exactly.
+// Breakpoints are compared as integers (i m vs j n) so no rounding can misorder them.
+template <class Power>
+double wasserstein_pp_equal(const double* u, std::size_t n, const double* v, std::size_t m, Power pw) {
+    const bool sup = std::isinf(pw.p);
+    std::uint64_t t = 0, a = m, b = n;
+    std::size_t i = 0, j = 0;
+    compensated_sum acc;
+    double best = 0;
+    while (i < n && j < m) {
+        const std::uint64_t next = std::min(a, b);
+        const double d = std::abs(u[i] - v[j]);
+        if (sup) {
+            best = std::max(best, d);
+        } else {
+            acc += static_cast<double>(next - t) * pw(d);
+        }
+        t = next;
+        if (a == next) ++i, a += m;
+        if (b == next) ++j, b += n;
+    }
+    if (sup) return best;
+    return acc.value() / (static_cast<double>(n) * static_cast<double>(m));
+}
+
+// The same with cumulative weight fractions cu, cv (each ending at exactly 1).
+inline double wasserstein_pp_weighted(const std::vector<double>& u, const std::vector<double>& cu,
+                                      const std::vector<double>& v, const std::vector<double>& cv, double p) {
+    const bool sup = std::isinf(p);
+    const power_of pw{p};
+    std::size_t i = 0, j = 0;
+    double t = 0;
+    compensated_sum acc;
+    double best = 0;
+    while (i < u.size() && j < v.size()) {
+        const double a = cu[i], b = cv[j];
+        const double next = std::min(a, b);
+        if (next > t) {
+            const double d = std::abs(u[i] - v[j]);
+            if (sup) {
+                best = std::max(best, d);
+            } else {
+                acc += (next - t) * pw(d);
+            }
+            t = next;
+        }
+        if (a == next) ++i;
+        if (b == next) ++j;
+    }
+    return sup ? best : acc.value();
+}
+
+inline double wp_root(double pp, double p) {
+    if (std::isinf(p)) return pp;
+    if (p == 1.0) return pp;
+    if (p == 2.0) return std::sqrt(pp);
+    return std::pow(pp, 1.0 / p);
+}
+
+inline double wasserstein_sorted(const std::vector<double>& u, const std::vector<double>& v, double p) {
+    const std::size_t n = u.size(), m = v.size();
+    // n m must fit the integer breakpoints; beyond 2^64 fall back to fractional weights.
+    if (n <= std::numeric_limits<std::uint64_t>::max() / m) {
+        return wp_root(wasserstein_pp_equal(u.data(), n, v.data(), m, power_of{p}), p);
+    }
+    std::vector<double> cu(n), cv(m);
+    for (std::size_t i = 0; i < n; ++i) cu[i] = static_cast<double>(i + 1) / static_cast<double>(n);
+    for (std::size_t j = 0; j < m; ++j) cv[j] = static_cast<double>(j + 1) / static_cast<double>(m);
+    return wp_root(wasserstein_pp_weighted(u, cu, v, cv, p), p);
+}
+
+// sum over the merged sorted values of |F(x) - G(x)|^p (x_next - x): scipy's _cdf_distance
+// without the final root. Empirical CDFs are counts / n (or cumulative weights / total)
+// after all values equal to x, as scipy's searchsorted(side='right').
+inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, double p) {
+    const std::vector<double> ca = a.w.empty() ? std::vector<double>{} : cumulative_fractions(a.w);
+    const std::vector<double> cb = b.w.empty() ? std::vector<double>{} : cumulative_fractions(b.w);
+    const std::size_t n = a.x.size(), m = b.x.size();
+    const power_of pw{p};
+    std::size_t i = 0, j = 0;
+    double x = std::min(a.x[0], b.x[0]);
+    compensated_sum acc;
+    while (i < n || j < m) {
+        // Advance both samples past every value equal to x.
+        while (i < n && a.x[i] <= x) ++i;
+        while (j < m && b.x[j] <= x) ++j;
+        if (i == n && j == m) break;
+        const double next = std::min(i < n ? a.x[i] : b.x[j], j < m ? b.x[j] : a.x[i]);
+        const double fa = i == 0 ? 0.0 : (ca.empty() ? static_cast<double>(i) / static_cast<double>(n) : ca[i - 1]);
+        const double fb = j == 0 ? 0.0 : (cb.empty() ? static_cast<double>(j) / static_cast<double>(m) : cb[j - 1]);
+        acc += pw(std::abs(fa - fb)) * (next - x);
+        x = next;
+    }
+    return acc.value();
+}
+
+}  // namespace detail
+
+// Exact p-Wasserstein distance between the empirical distributions of u and v (each
+// value weighs 1/n): W_p = (integral_0^1 |F^-1(t) - G^-1(t)|^p dt)^(1/p), for p >= 1
+// (p = infinity gives max |F^-1 - G^-1|). Returns W_p itself, not W_p^p (POT's
+// ot.wasserstein_1d returns W_p^p; scipy.stats.wasserstein_distance is p = 1). In the
+// units of the samples. Throws std::invalid_argument for p < 1 or NaN, an empty sample or
+// an infinite value. O((n + m)) after sorting each sample with ck::sort_values.
+template <class U, class V>
+double wasserstein(const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "wasserstein";
+    detail::check_order(fn, p);
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return detail::wasserstein_sorted(su.x, sv.x, p);
+}
+
+// Weighted samples: value u[i] carries mass u_weights[i] / sum(u_weights) (weights
+// non-negative, finite, positive total, same length as the values), as
+// scipy.stats.wasserstein_distance(u, v, u_weights, v_weights) for p = 1.
+template <class U, class V, class UW, class VW>
+double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weights, double p = 1.0,
+                   nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "wasserstein";
+    detail::check_order(fn, p);
+    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
+    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
+    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return detail::wp_root(detail::wasserstein_pp_weighted(su.x, detail::cumulative_fractions(su.w), sv.x,
+                                                           detail::cumulative_fractions(sv.w), p),
+                           p);
+}
+
+// W_p between two histograms on the same bins, each bin's mass sitting at positions[i]
+// (e.g. the bin centres; non-decreasing): counts are normalised by their totals. Throws
+// for lengths that differ, negative or non-finite counts, a zero total, or positions that
+// decrease or are not finite.
+template <class A, class B, class X>
+double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& positions, double p = 1.0) {
+    constexpr const char* fn = "wasserstein_histogram";
+    detail::check_order(fn, p);
+    const auto a = as_view(u_counts);
+    const auto b = as_view(v_counts);
+    const auto x = as_view(positions);
+    require_not_empty(fn, "u_counts", a.size());
+    require_same_length(fn, "u_counts", a.size(), "v_counts", b.size());
+    require_same_length(fn, "u_counts", a.size(), "positions", x.size());
+    std::vector<double> xs(x.size()), wa(a.size()), wb(b.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        xs[i] = static_cast<double>(x[i]);
+        require_finite(fn, "positions", xs[i]);
+        if (i > 0 && xs[i] < xs[i - 1]) fail(fn, "positions must be non-decreasing");
+        wa[i] = static_cast<double>(a[i]);
+        wb[i] = static_cast<double>(b[i]);
+        if (!(wa[i] >= 0.0) || !std::isfinite(wa[i])) fail(fn, "u_counts must be non-negative and finite");
+        if (!(wb[i] >= 0.0) || !std::isfinite(wb[i])) fail(fn, "v_counts must be non-negative and finite");
+    }
+    require(accurate_sum(view<const double>(wa.data(), wa.size())) > 0.0, fn, "u_counts must not be all zero");
+    require(accurate_sum(view<const double>(wb.data(), wb.size())) > 0.0, fn, "v_counts must not be all zero");
+    return detail::wp_root(
+        detail::wasserstein_pp_weighted(xs, detail::cumulative_fractions(wa), xs, detail::cumulative_fractions(wb), p),
+        p);
+}
+
+// Energy distance between the empirical distributions of u and v, scipy's definition:
+// sqrt(2) * (integral (F(x) - G(x))^2 dx)^(1/2) = (2 E|X-Y| - E|X-X'| - E|Y-Y'|)^(1/2).
+// In the units of the samples. Errors as wasserstein.
+template <class U, class V>
+double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "energy_distance";
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(2.0 * detail::cdf_integral(su, sv, 2.0));
+}
+// Weighted form (scipy's u_weights, v_weights).
+template <class U, class V, class UW, class VW>
+double energy_distance(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+                       nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "energy_distance";
+    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
+    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
+    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(2.0 * detail::cdf_integral(su, sv, 2.0));
+}
+
+// ---------------------------------------------------------------------------------------
+// Two-sample Kolmogorov-Smirnov test.
+
+enum class ks_alternative { two_sided, less, greater };
+// automatic: exact when max(n, m) <= 10000, else asymptotic (scipy's method='auto').
+enum class ks_method { automatic, exact, asymptotic };
+
+struct ks_result {
+    double statistic = std::numeric_limits<double>::quiet_NaN();
+    double pvalue = std::numeric_limits<double>::quiet_NaN();
+    double statistic_location = std::numeric_limits<double>::quiet_NaN();  // the x where it is reached
+    int statistic_sign = 0;                   // +1 if F_u - F_v is largest there, -1 if F_v - F_u
+    ks_method method = ks_method::automatic;  // the method that produced the p-value
+};
+
+namespace detail {
+
+// P(D_{n,n} >= h/n), two-sided, by the alternating series of reflections
+// 2 sum_k (-1)^(k+1) C(2n, n - kh) / C(2n, n) (Gnedenko-Korolyuk), nested Horner-like so
+// no term is formed by subtracting large numbers.
+inline double ks_prob_outside_square(std::int64_t n, std::int64_t h) {
+    double prob = 0.0;
+    for (std::int64_t k = n / h; k >= 0; --k) {
+        double ratio = 1.0;
+        for (std::int64_t j = 0; j < h; ++j) {
+            ratio = static_cast<double>(n - k * h - j) * ratio / static_cast<double>(n + k * h + j + 1);
+        }
+        prob = ratio * (1.0 - prob);
+    }
+    return 2.0 * prob;
+}
+
+// 1 - P(a uniformly random lattice path from (0,0) to (n1,n2) stays inside the band), the
+// band being |i n2 - j n1| < bound (two-sided) or i n2 - j n1 < bound (one-sided).
+// The walk carries probabilities, not path counts, so nothing overflows.
+inline double ks_prob_outside_band(std::int64_t n1, std::int64_t n2, std::int64_t bound, bool two_sided) {
+    const std::int64_t total = n1 + n2;
+    std::vector<double> row(static_cast<std::size_t>(n2 + 1), 0.0);
+    auto inside = [&](std::int64_t i, std::int64_t j) {
+        const std::int64_t d = i * n2 - j * n1;
+        return two_sided ? (d < bound && -d < bound) : d < bound;
+    };
+    for (std::int64_t i = 0; i <= n1; ++i) {
+        for (std::int64_t j = 0; j <= n2; ++j) {
+            double v;
+            if (i == 0 && j == 0) {
+                v = 1.0;
+            } else {
+                v = 0.0;
+                if (i > 0) {
+                    v += row[static_cast<std::size_t>(j)] * static_cast<double>(n1 - (i - 1)) /
+                         static_cast<double>(total - (i - 1) - j);
+                }
+                if (j > 0) {
+                    v += row[static_cast<std::size_t>(j - 1)] * static_cast<double>(n2 - (j - 1)) /
+                         static_cast<double>(total - i - (j - 1));
+                }
+            }
+            row[static_cast<std::size_t>(j)] = inside(i, j) ? v : 0.0;
+        }
+    }
+    return 1.0 - row[static_cast<std::size_t>(n2)];
+}
+
+// The limiting Kolmogorov distribution's survival function Q(z) = P(sup|B| > z).
+inline double kolmogorov_sf(double z) {
+    if (!(z > 0.0)) return 1.0;
+    constexpr double pi = 3.141592653589793238462643383279502884;
+    if (z < 1.0) {
+        // 1 - sqrt(2 pi)/z sum_k exp(-(2k-1)^2 pi^2 / (8 z^2)): fast for small z.
+        compensated_sum s;
+        for (int k = 1; k <= 20; ++k) {
+            const double t = (2.0 * k - 1.0) * pi / z;
+            s += std::exp(-t * t / 8.0);
+        }
+        return 1.0 - std::sqrt(2.0 * pi) / z * s.value();
+    }
+    compensated_sum s;
+    for (int k = 1; k <= 100; ++k) {
+        const double t = std::exp(-2.0 * k * k * z * z);
+        s += (k % 2 ? 2.0 : -2.0) * t;
+        if (t < 1e-300) break;
+    }
+    return std::min(1.0, std::max(0.0, s.value()));
+}
+
+inline double ks_asymptotic(double d, double n1, double n2, ks_alternative alt) {
+    const double m = std::max(n1, n2), n = std::min(n1, n2);
+    const double en = m * n / (m + n);
+    if (alt == ks_alternative::two_sided) return kolmogorov_sf(std::sqrt(en) * d);
+    // Hodges (1958) eq. 5.3, as scipy.
+    const double z = std::sqrt(en) * d;
+    const double expt = -2.0 * z * z - 2.0 * z * (m + 2.0 * n) / std::sqrt(m * n * (m + n)) / 3.0;
+    return std::exp(expt);
+}
+
+inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, ks_alternative alt, ks_method method) {
+    const bool weighted = !a.w.empty() || !b.w.empty();
+    const std::vector<double> ca = a.w.empty() ? std::vector<double>{} : cumulative_fractions(a.w);
+    const std::vector<double> cb = b.w.empty() ? std::vector<double>{} : cumulative_fractions(b.w);
+    const std::size_t n = a.x.size(), m = b.x.size();
+    // Walk the merged values; the difference is evaluated after all values equal to x.
+    std::size_t i = 0, j = 0;
+    std::int64_t max_int = std::numeric_limits<std::int64_t>::min(), min_int = std::numeric_limits<std::int64_t>::max();
+    double max_w = -2, min_w = 2, loc_max = 0, loc_min = 0;
+    while (i < n || j < m) {
+        const double x = (j == m || (i < n && a.x[i] <= b.x[j])) ? a.x[i] : b.x[j];
+        while (i < n && a.x[i] <= x) ++i;
+        while (j < m && b.x[j] <= x) ++j;
+        if (weighted) {
+            const double fa = i == 0 ? 0.0 : (ca.empty() ? double(i) / double(n) : ca[i - 1]);
+            const double fb = j == 0 ? 0.0 : (cb.empty() ? double(j) / double(m) : cb[j - 1]);
+            const double dd = fa - fb;
+            if (dd > max_w) max_w = dd, loc_max = x;
+            if (dd < min_w) min_w = dd, loc_min = x;
+        } else {
+            const auto dd = static_cast<std::int64_t>(i) * static_cast<std::int64_t>(m) -
+                            static_cast<std::int64_t>(j) * static_cast<std::int64_t>(n);
+            if (dd > max_int) max_int = dd, loc_max = x;
+            if (dd < min_int) min_int = dd, loc_min = x;
+        }
+    }
+    const double nm = static_cast<double>(n) * static_cast<double>(m);
+    const double max_s = weighted ? max_w : static_cast<double>(max_int) / nm;
+    const double min_s = std::min(1.0, std::max(0.0, weighted ? -min_w : -static_cast<double>(min_int) / nm));
+    ks_result r;
+    bool use_min = alt == ks_alternative::less || (alt == ks_alternative::two_sided && min_s > max_s);
+    r.statistic = use_min ? min_s : max_s;
+    r.statistic_location = use_min ? loc_min : loc_max;
+    r.statistic_sign = use_min ? -1 : 1;
+    if (weighted) {
+        // Kish's effective sample sizes (sum w)^2 / sum w^2 in the asymptotic formula.
+        auto kish = [](const sorted_sample& s) {
+            if (s.w.empty()) return static_cast<double>(s.x.size());
+            compensated_sum sw, sw2;
+            for (double w : s.w) sw += w, sw2 += w * w;
+            return sw.value() * sw.value() / sw2.value();
+        };
+        r.method = ks_method::asymptotic;
+        r.pvalue = std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, kish(a), kish(b), alt)));
+        return r;
+    }
+    const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
+    const std::int64_t g = std::gcd(n1, n2);
+    if (method == ks_method::automatic) {
+        method = std::max(n, m) <= 10000 ? ks_method::exact : ks_method::asymptotic;
+    } else if (method == ks_method::exact) {
+        // scipy's limit: the lattice (lcm) must stay within int32.
+        if (static_cast<double>(n1 / g) >= 2147483647.0 / static_cast<double>(n2 / g)) method = ks_method::asymptotic;
+    }
+    r.method = method;
+    if (method == ks_method::exact) {
+        const std::int64_t dint = use_min ? std::max<std::int64_t>(0, -min_int) : max_int;
+        const std::int64_t h = dint / g;  // statistic = h / lcm(n1, n2) exactly
+        const double lcm = static_cast<double>(n1 / g) * static_cast<double>(n2);
+        r.statistic = static_cast<double>(h) / lcm;
+        double prob;
+        if (h == 0) {
+            prob = 1.0;
+        } else if (alt == ks_alternative::two_sided) {
+            prob = n1 == n2 ? ks_prob_outside_square(n1, h) : ks_prob_outside_band(n1, n2, h * g, true);
+        } else if (n1 == n2) {
+            prob = 1.0;
+            for (std::int64_t k = 0; k < h; ++k) prob *= static_cast<double>(n1 - k) / static_cast<double>(n1 + k + 1);
+        } else {
+            prob = ks_prob_outside_band(n1, n2, h * g, false);
+        }
+        r.pvalue = std::min(1.0, std::max(0.0, prob));
+        return r;
+    }
+    r.pvalue =
+        std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, static_cast<double>(n), static_cast<double>(m), alt)));
+    return r;
+}
+
+}  // namespace detail
+
+// Two-sample Kolmogorov-Smirnov test of H0: u and v come from the same continuous
+// distribution, with scipy.stats.ks_2samp's conventions: the statistic is
+// sup_x |F_u(x) - F_v(x)| (two_sided), sup_x (F_u - F_v) (greater) or sup_x (F_v - F_u)
+// (less), F being the empirical CDFs (right-continuous).
+// p-value: exact (lattice-path probability; matches scipy.stats.ks_2samp to ~1e-13) when
+// method is exact, or automatic with max(n, m) <= 10000; asymptotic otherwise: one-sided
+// Hodges' formula (as scipy), two-sided the limiting Kolmogorov distribution
+// Q(sqrt(n m / (n + m)) D). scipy instead evaluates kstwo.sf(D, round(n m / (n + m))),
+// which differs from the limit by O(1 / sqrt(n m / (n + m))) relative.
+template <class U, class V>
+ks_result ks_2samp(const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
+                   ks_method method = ks_method::automatic, nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "ks_2samp";
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    if (su.is_nan || sv.is_nan) return ks_result{};
+    return detail::ks_from_sorted(su, sv, alternative, method);
+}
+
+// Weighted variant: F_u, F_v are weighted empirical CDFs (weights normalised by their
+// totals). The p-value is asymptotic, with Kish's effective sizes (sum w)^2 / sum w^2 in
+// place of n and m (an approximation; exact for equal weights in the large-sample limit).
+template <class U, class V, class UW, class VW>
+ks_result ks_2samp_weighted(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+                            ks_alternative alternative = ks_alternative::two_sided,
+                            nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "ks_2samp_weighted";
+    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
+    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
+    if (su.is_nan || sv.is_nan) return ks_result{};
+    return detail::ks_from_sorted(su, sv, alternative, ks_method::asymptotic);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sliced Wasserstein distance in d dimensions.
+
+struct sliced_options {
+    std::size_t projections = 100;  // L >= 2 random directions
+    double p = 2.0;                 // order, >= 1 (finite)
+    std::uint64_t seed = 0;
+};
+
+// SW_p(X, Y) = (E_theta W_p^p(theta.X, theta.Y))^(1/p), theta uniform on the unit sphere,
+// estimated with L directions (direction l drawn from rng::for_stream(seed, l) as a
+// normalised standard normal vector). x and y are row-major n x dim and m x dim points.
+// Returns {value, standard_error, n = L}: the standard error of the mean of W_p^p over
+// directions, carried to the root by the delta method (0 when every slice is 0).
+// Throws for dim = 0, sizes not a multiple of dim, empty inputs, L < 2, p < 1 or infinite.
+template <class X, class Y>
+estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const sliced_options& opt = {}) {
+    constexpr const char* fn = "sliced_wasserstein";
+    const auto vx = as_view(x);
+    const auto vy = as_view(y);
+    require(dim >= 1, fn, "dim must be at least 1");
+    require(vx.size() % dim == 0, fn, "x size is not a multiple of dim");
+    require(vy.size() % dim == 0, fn, "y size is not a multiple of dim");
+    require_not_empty(fn, "x", vx.size());
+    require_not_empty(fn, "y", vy.size());
+    require(opt.projections >= 2, fn, "projections must be at least 2");
+    detail::check_order(fn, opt.p);
+    require_finite(fn, "p", opt.p);
+    for (std::size_t i = 0; i < vx.size(); ++i) require_finite(fn, "x", static_cast<double>(vx[i]));
+    for (std::size_t i = 0; i < vy.size(); ++i) require_finite(fn, "y", static_cast<double>(vy[i]));
+    const std::size_t n = vx.size() / dim, m = vy.size() / dim;
+    std::vector<double> theta(dim), px(n), py(m), slices(opt.projections);
+    for (std::size_t l = 0; l < opt.projections; ++l) {
+        rng g = rng::for_stream(opt.seed, l);
+        normal_distribution normal;
+        double norm2 = 0;
+        do {
+            norm2 = 0;
+            for (double& t : theta) t = normal(g), norm2 += t * t;
+        } while (!(norm2 > 0.0));
+        const double inv = 1.0 / std::sqrt(norm2);
+        for (double& t : theta) t *= inv;
+        for (std::size_t i = 0; i < n; ++i) {
+            double s = 0;
+            for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vx[i * dim + k]);
+            px[i] = s;
+        }
+        for (std::size_t i = 0; i < m; ++i) {
+            double s = 0;
+            for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vy[i * dim + k]);
+            py[i] = s;
+        }
+        sort_values(view<double>(px.data(), n));
+        sort_values(view<double>(py.data(), m));
+        slices[l] = detail::wasserstein_pp_equal(px.data(), n, py.data(), m, detail::power_of{opt.p});
+    }
+    compensated_sum s;
+    for (double v : slices) s += v;
+    const auto L = static_cast<double>(opt.projections);
+    const double mean = s.value() / L;
+    compensated_sum ss;
+    for (double v : slices) ss += (v - mean) * (v - mean);
+    const double se_mean = std::sqrt(ss.value() / (L - 1.0) / L);
+    estimate e;
+    e.n = opt.projections;
+    e.value = detail::wp_root(mean, opt.p);
+    e.standard_error = mean > 0.0 ? se_mean * e.value / (opt.p * mean) : 0.0;
+    return e;
+}
+
+// The sample measures as small value types (see divergence.hpp's ck::measures).
+namespace measures {
+struct wasserstein {
+    double p = 1.0;
+    nan_policy nan = nan_policy::raise;
+    template <class U, class V>
+    double operator()(const U& u, const V& v) const {
+        return ::collapsekit::wasserstein(u, v, p, nan);
+    }
+};
+struct energy_distance {
+    nan_policy nan = nan_policy::raise;
+    template <class U, class V>
+    double operator()(const U& u, const V& v) const {
+        return ::collapsekit::energy_distance(u, v, nan);
+    }
+};
+// The KS statistic (a distance in [0, 1]); the p-value is not a distance.
+struct ks_statistic {
+    nan_policy nan = nan_policy::raise;
+    template <class U, class V>
+    double operator()(const U& u, const V& v) const {
+        return ::collapsekit::ks_2samp(u, v, ks_alternative::two_sided, ks_method::asymptotic, nan).statistic;
+    }
+};
+}  // namespace measures
+
+}  // namespace collapsekit
