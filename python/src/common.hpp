@@ -184,6 +184,26 @@ decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const
     return f(view_of(a), view_of(b));
 }
 
+// Values of any numeric dtype (histogram fills, samples binned as doubles): float64,
+// float32, int64 and int32 pass through without a copy; other integer and bool dtypes
+// become int64, other float dtypes float64.
+template <class F>
+decltype(auto) with_numbers(py::handle obj, const char* function, const char* arg, F&& f) {
+    if (py::isinstance<carray<std::int32_t>>(obj)) {
+        auto a = py::reinterpret_borrow<carray<std::int32_t>>(obj);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    py::array raw = as_numeric_array(obj, function, arg);
+    const char kind = raw.dtype().kind();
+    if (kind == 'i' || kind == 'u' || kind == 'b') {
+        auto a = contiguous<std::int64_t>(raw, function, arg);
+        require_ndim(a, 1, function, arg);
+        return f(view_of(a));
+    }
+    return with_floats(raw, function, arg, std::forward<F>(f));
+}
+
 // Points: a 2-D (n, dim) float64 array, C order, zero-copy when it already is one;
 // a 1-D array is n points of dimension 1. Returns the array and its dim.
 inline std::pair<carray<double>, std::size_t> points_of(py::handle obj, const char* function, const char* arg) {
