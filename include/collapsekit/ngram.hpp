@@ -7,5 +7,7 @@
 #include "ngram/corpus.hpp"
 #include "ngram/counts.hpp"
 #include "ngram/flat_hash.hpp"
+#include "ngram/hyperloglog.hpp"
 #include "ngram/keys.hpp"
 #include "ngram/measures.hpp"
+#include "ngram/self_bleu.hpp"

@@ -1,0 +1,497 @@
+#include <collapsekit/ngram.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fixture.hpp"
+
+namespace ck = collapsekit;
+using docs_t = std::vector<std::vector<std::uint32_t>>;
+
+namespace {
+
+ck::corpus make(const docs_t& docs) { return ck::corpus::from_documents(docs); }
+
+// The corpus a fixture stores as `<name>_tokens` and `<name>_offsets`.
+ck::corpus fixture_corpus(const collapsekit_test::fixture& f, const std::string& name) {
+    std::vector<std::uint32_t> tokens;
+    for (double v : f[name + "_tokens"]) tokens.push_back(static_cast<std::uint32_t>(v));
+    std::vector<std::size_t> offsets;
+    for (double v : f[name + "_offsets"]) offsets.push_back(static_cast<std::size_t>(v));
+    return ck::corpus(std::move(tokens), std::move(offsets));
+}
+
+// Maps ids injectively onto wide 32-bit values, so the same corpus needs 32 bits per id.
+ck::corpus widen_ids(const ck::corpus& c) {
+    std::vector<std::uint32_t> t = c.tokens();
+    for (auto& x : t) x = x * 2654435761u + 0x80000000u;  // odd multiplier: a bijection mod 2^32
+    return ck::corpus(std::move(t), c.offsets());
+}
+
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("corpus validates its offsets") {
+    CHECK(error_of([] {
+              ck::corpus({1, 2, 3}, {});
+          }) == "collapsekit::corpus: offsets is empty (it needs documents + 1 entries, starting at 0)");
+    CHECK(error_of([] { ck::corpus({1, 2, 3}, {1, 3}); }) == "collapsekit::corpus: offsets must start at 0 (got 1)");
+    CHECK(error_of([] {
+              ck::corpus({1, 2, 3}, {0, 2, 1, 3});
+          }) == "collapsekit::corpus: offsets must not decrease (offsets[2] = 1 < offsets[1] = 2)");
+    CHECK(error_of([] {
+              ck::corpus({1, 2, 3}, {0, 4});
+          }) == "collapsekit::corpus: offsets run past the end of the tokens (offsets[1] = 4 > 3 tokens)");
+    CHECK(error_of([] {
+              ck::corpus({1, 2, 3}, {0, 2});
+          }) == "collapsekit::corpus: offsets must end at the number of tokens (3; got 2)");
+    CHECK(error_of([] {
+              ck::corpus::from_documents(std::vector<std::vector<int>>{{1, -2}});
+          }) == "collapsekit::corpus::add_document: ids must lie in [0, 2^32) (ids[1] = -2)");
+
+    const ck::corpus c({4, 5, 6, 7, 8}, {0, 2, 2, 5});
+    CHECK(c.documents() == 3);
+    CHECK(c.size() == 5);
+    CHECK(c.document_length(1) == 0);
+    CHECK(c.document(2)[0] == 6);
+    CHECK(c.max_id() == 8);
+    CHECK(c.ngram_total(2) == 1 + 0 + 2);
+    CHECK(ck::corpus().documents() == 0);
+}
+
+TEST_CASE("distinct-n by hand, never across document boundaries") {
+    const auto c = make({{1, 2, 3, 1, 2}, {3, 1, 2}});
+    // Bigrams: doc 0: 12 23 31 12; doc 1: 31 12. 6 bigrams, 3 distinct; "2 3" spanning
+    // the boundary would be a 4th.
+    CHECK(ck::distinct_n(c, 2) == doctest::Approx(0.5).epsilon(1e-15));
+    CHECK(ck::distinct_ngrams(c, 2) == 3);
+    CHECK(ck::distinct_n(c, 2, ck::distinct_average::document) == doctest::Approx(0.875).epsilon(1e-15));
+    CHECK(ck::distinct_n(c, 1) == doctest::Approx(3.0 / 8).epsilon(1e-15));
+    CHECK(ck::type_token_ratio(c) == doctest::Approx(3.0 / 8).epsilon(1e-15));
+    // The concatenation as one document has a bigram across the former boundary.
+    const auto joined = make({{1, 2, 3, 1, 2, 3, 1, 2}});
+    CHECK(ck::distinct_ngrams(joined, 2) == 3);
+    CHECK(ck::distinct_n(joined, 2) == doctest::Approx(3.0 / 7).epsilon(1e-15));
+    const auto apart = make({{1, 2}, {3, 4}});
+    CHECK(ck::distinct_ngrams(apart, 2) == 2);  // no "2 3"
+
+    // Documents shorter than n contribute nothing (also to the macro average).
+    const auto shorts = make({{7}, {}, {1, 2, 1, 2}, {9, 9}});
+    CHECK(ck::corpus(shorts).ngram_total(3) == 2);
+    CHECK(ck::distinct_n(shorts, 3) == doctest::Approx(1.0).epsilon(1e-15));
+    CHECK(ck::distinct_n(shorts, 2, ck::distinct_average::document) ==
+          doctest::Approx((2.0 / 3 + 1.0) / 2).epsilon(1e-15));
+    CHECK(ck::distinct_n(make({{5}}), 1) == 1.0);
+}
+
+TEST_CASE("bad input to the measures") {
+    const auto c = make({{1, 2, 3}});
+    CHECK(error_of([&] { ck::distinct_n(c, 0); }) == "collapsekit::distinct_n: n must lie in 1..8 (got 0)");
+    CHECK(error_of([&] { ck::distinct_n(c, 9); }) == "collapsekit::distinct_n: n must lie in 1..8 (got 9)");
+    CHECK(error_of([&] { ck::distinct_n(ck::corpus(), 1); }) == "collapsekit::distinct_n: corpus is empty");
+    CHECK(error_of([&] { ck::distinct_n(make({{}, {}}), 1); }) == "collapsekit::distinct_n: corpus is empty");
+    CHECK(error_of([&] { ck::distinct_n(c, 4); }) ==
+          "collapsekit::distinct_n: corpus has no n-grams of order 4 (every document is shorter than n)");
+    CHECK_THROWS_AS(ck::repetition_rate(c, 0), std::invalid_argument);
+    CHECK_THROWS_AS(ck::ngram_counts(9), std::invalid_argument);
+    CHECK_THROWS_AS(ck::hyperloglog(0), std::invalid_argument);
+    CHECK_THROWS_AS(ck::hyperloglog(2, 3), std::invalid_argument);
+    CHECK_THROWS_AS(ck::hyperloglog(2, 19), std::invalid_argument);
+    CHECK(error_of([&] { ck::mattr(c, 0); }) == "collapsekit::mattr: window must be at least 1");
+    CHECK(error_of([&] { ck::mattr(c, 4); }) ==
+          "collapsekit::mattr: corpus has no document of at least window = 4 tokens");
+    CHECK(error_of([&] { ck::mtld(c, 1.0); }) == "collapsekit::mtld: threshold must lie in (0, 1) (got 1)");
+    CHECK_THROWS_AS(ck::mtld(ck::corpus(), 0.72), std::invalid_argument);
+    CHECK_THROWS_AS(ck::zipf_exponent(make({{4, 4, 4}})), std::domain_error);
+    CHECK(error_of([&] { ck::novelty(c, ck::corpus(), 1); }) == "collapsekit::novelty: reference is empty");
+    CHECK(error_of([&] { ck::novelty(make({{1}}), c, 2); }) ==
+          "collapsekit::novelty: generated has no n-grams of order 2 (every document is shorter than n)");
+    CHECK(error_of([&] {
+              ck::self_bleu(make({{1, 2}, {}}));
+          }) == "collapsekit::self_bleu: corpus needs at least two non-empty documents (got 1)");
+    ck::self_bleu_options o;
+    o.max_order = 0;
+    CHECK(error_of([&] {
+              ck::self_bleu(make({{1, 2}, {3}}), o);
+          }) == "collapsekit::self_bleu: max_order must lie in 1..8 (got 0)");
+    o.max_order = 4;
+    o.epsilon = 0;
+    CHECK_THROWS_AS(ck::self_bleu(make({{1, 2}, {3}}), o), std::invalid_argument);
+    CHECK(error_of([&] {
+              ck::self_bleu_sampled(make({{1, 2}, {3}, {4}}), 4, 1);
+          }) == "collapsekit::self_bleu_sampled: sample_size must lie in 2..3 (got 4)");
+}
+
+TEST_CASE("keys never collide: 64-bit, 128-bit and full-sequence packing agree") {
+    collapsekit_test::fixture f("ngram.txt");
+    const auto c = fixture_corpus(f, "gen");
+    const auto wide = widen_ids(c);  // 32 bits per id: n = 2 fills 64 bits, n = 3..4 use 128, n >= 5 sequences
+    for (std::size_t n = 1; n <= 8; ++n) {
+        CAPTURE(n);
+        CHECK(ck::distinct_ngrams(c, n) == static_cast<std::size_t>(f.scalar("unique_" + std::to_string(n))));
+        CHECK(ck::distinct_ngrams(wide, n) == ck::distinct_ngrams(c, n));
+        CHECK(ck::repetition_rate(wide, std::min<std::size_t>(n, 8)) == ck::repetition_rate(c, n));
+        const ck::ngram_counts a(c, n), b(wide, n);
+        CHECK(a.distinct() == b.distinct());
+        CHECK(a.total() == b.total());
+        CHECK(a.total() == static_cast<std::uint64_t>(f.scalar("total_" + std::to_string(n))));
+    }
+    // The key that marks empty slots is itself a valid n-gram (all ids 2^32 - 1).
+    const std::uint32_t top = 0xFFFFFFFFu;
+    for (std::size_t n : {1, 2, 3, 5, 8}) {
+        CAPTURE(n);
+        std::vector<std::uint32_t> doc(n + 1, top);
+        doc[0] = 0;
+        const auto e = make({doc, std::vector<std::uint32_t>(n, top)});
+        CHECK(ck::distinct_ngrams(e, n) == 2);  // (0, top, ...) and (top, ..., top)
+        const ck::ngram_counts t(e, n);
+        CHECK(t.count(std::vector<std::uint32_t>(n, top)) == 2);
+        CHECK(t.distinct() == 2);
+    }
+    // Prefix-like sequences that a careless packing would confuse.
+    const auto p = make({{1, 0}, {0, 1}, {0, 0}, {1, 1}});
+    CHECK(ck::distinct_ngrams(p, 2) == 4);
+}
+
+TEST_CASE("ngram_counts: lookups, merge equals counting the concatenation, serialisation") {
+    const auto a = make({{1, 2, 3, 1, 2}, {3, 1, 2}});
+    ck::ngram_counts t(a, 2);
+    CHECK(t.order() == 2);
+    CHECK(t.total() == 6);
+    CHECK(t.distinct() == 3);
+    CHECK(t.count(std::vector<int>{1, 2}) == 3);
+    CHECK(t.count(std::vector<int>{3, 1}) == 2);
+    CHECK(t.count(std::vector<int>{2, 3}) == 1);
+    CHECK(t.count(std::vector<int>{3, 2}) == 0);
+    CHECK(t.count(std::vector<int>{1}) == 0);
+    CHECK(t.count(std::vector<std::uint32_t>{70000, 1}) == 0);
+    const auto e = t.sorted();
+    CHECK(e.ids == std::vector<std::uint32_t>{1, 2, 2, 3, 3, 1});
+    CHECK(e.counts == std::vector<std::uint64_t>{3, 1, 2});
+
+    // Shards with different id widths (forcing a re-packing) merge exactly.
+    collapsekit_test::fixture f("ngram.txt");
+    const auto gen = fixture_corpus(f, "gen");
+    const auto ref = widen_ids(fixture_corpus(f, "ref"));
+    for (std::size_t n : {1, 2, 3, 4, 6}) {
+        CAPTURE(n);
+        ck::corpus both = gen;
+        for (std::size_t d = 0; d < ref.documents(); ++d) both.add_document(ref.document(d));
+        ck::ngram_counts whole(both, n), left(gen, n), right(ref, n);
+        left += right;
+        CHECK(left == whole);
+        CHECK(left.serialize() == whole.serialize());
+        ck::ngram_counts other_way(ref, n);
+        other_way += ck::ngram_counts(gen, n);
+        CHECK(other_way == whole);
+        const auto back = ck::ngram_counts::deserialize(whole.serialize());
+        CHECK(back == whole);
+        CHECK(back.total() == both.ngram_total(n));
+        CHECK(whole.distinct() == ck::distinct_ngrams(both, n));
+    }
+    ck::ngram_counts g2(gen, 2);
+    CHECK_THROWS_AS(g2 += ck::ngram_counts(gen, 3), std::invalid_argument);
+    ck::ngram_counts manual(2);
+    manual.add_ngram(std::vector<int>{1, 2}, 3);
+    manual.add_document(std::vector<int>{2, 3, 1});
+    manual.add_ngram(std::vector<int>{3, 1});
+    CHECK(manual == t);
+    CHECK(error_of([&] { manual.add_ngram(std::vector<int>{1}); }) ==
+          "collapsekit::ngram_counts::add_ngram: ids must hold n = 2 ids (got 1)");
+
+    // Corrupted bytes are refused with a reason.
+    auto bytes = t.serialize();
+    CHECK(bytes.size() == 28 + 3 * (2 * 4 + 8));
+    auto bad = bytes;
+    bad[0] = 'X';
+    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+          "collapsekit::ngram_counts::deserialize: bytes do not start with the magic \"CKNG\"");
+    bad = bytes;
+    bad[4] = 2;
+    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+          "collapsekit::ngram_counts::deserialize: version 2 is not supported (this build reads version 1)");
+    bad = bytes;
+    bad.pop_back();
+    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+          "collapsekit::ngram_counts::deserialize: bytes are truncated or have trailing data");
+    bad = bytes;
+    bad[8] = 0;
+    CHECK_THROWS_AS(ck::ngram_counts::deserialize(bad), std::invalid_argument);
+    bad = bytes;
+    bad[12] = 7;  // total
+    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+          "collapsekit::ngram_counts::deserialize: total 7 disagrees with the sum of counts 6");
+    bad = bytes;
+    for (int i = 0; i < 8; ++i) bad[28 + 8 + i] = 0;  // first entry's count
+    CHECK_THROWS_AS(ck::ngram_counts::deserialize(bad), std::invalid_argument);
+    CHECK_THROWS_AS(ck::ngram_counts::deserialize(std::vector<std::uint8_t>{'C', 'K'}), std::invalid_argument);
+    const ck::ngram_counts empty(3);
+    CHECK(ck::ngram_counts::deserialize(empty.serialize()) == empty);
+}
+
+TEST_CASE("repetition rate, MATTR and MTLD by hand") {
+    // doc 0 unigrams 1 2 1 1: two repeats; doc 1: 1 (not a repeat: other document).
+    const auto c = make({{1, 2, 1, 1}, {1}});
+    CHECK(ck::repetition_rate(c, 1) == doctest::Approx(2.0 / 5).epsilon(1e-15));
+    CHECK(ck::repetition_rate(c, 2) == doctest::Approx(0.0).epsilon(1e-15));
+    CHECK(ck::repetition_rate(make({{1, 2, 1, 2, 1}}), 2) == doctest::Approx(2.0 / 4).epsilon(1e-15));
+
+    // Windows of 3 in [1 2 1 1 3]: {1,2,1}: 2, {2,1,1}: 2, {1,1,3}: 2; doc [4 5 6]: 3;
+    // the 2-token document has no window.
+    const auto m = make({{1, 2, 1, 1, 3}, {4, 5}, {4, 5, 6}});
+    CHECK(ck::mattr(m, 3) == doctest::Approx((2 + 2 + 2 + 3) / (4.0 * 3)).epsilon(1e-15));
+    CHECK(ck::mattr(m, 1) == 1.0);
+
+    // MTLD forward on [1 2 3 1 2]: TTR 1 1 1 .75 .6 -> one factor at the 5th token; the
+    // second document [3 1 2] is all distinct (partial factor 0): 8 tokens / 1 factor.
+    CHECK(ck::mtld(make({{1, 2, 3, 1, 2}, {3, 1, 2}})) == doctest::Approx(8.0).epsilon(1e-15));
+    // [1 1 2]: forward TTR 1, .5 -> factor; rest [2] TTR 1 -> 0; backward [2 1 1]: 1, 1,
+    // 2/3 -> factor. Both passes 3 / 1.
+    CHECK(ck::mtld(make({{1, 1, 2}})) == doctest::Approx(3.0).epsilon(1e-15));
+    // Partial factor: [1 2 1] with threshold 0.5: TTR 1, 1, 2/3 never <= .5;
+    // partial (1 - 2/3) / (1 - .5) = 2/3 both ways: MTLD = 3 / (2/3) = 4.5.
+    CHECK(ck::mtld(make({{1, 2, 1}}), 0.5) == doctest::Approx(4.5).epsilon(1e-14));
+    // All tokens distinct: no factor at all.
+    CHECK(std::isinf(ck::mtld(make({{1, 2, 3}}))));
+}
+
+TEST_CASE("Zipf exponent by hand") {
+    // Two types with frequencies f1 >= f2: the MLE solves 2^-s = f2 / f1.
+    auto c = make({{1, 1, 1, 1, 1, 1, 1, 1, 2, 2}});
+    const auto z = ck::zipf_exponent(c);
+    CHECK(z.value == doctest::Approx(2.0).epsilon(1e-12));
+    CHECK(z.n == 10);
+    // Var[log r] under s = 2: Bernoulli(1/5) times log 2.
+    const double var = 0.2 * 0.8 * std::log(2.0) * std::log(2.0);
+    CHECK(z.standard_error == doctest::Approx(1 / std::sqrt(10 * var)).epsilon(1e-10));
+    // Equal frequencies: s = 0.
+    CHECK(ck::zipf_exponent(make({{1, 2, 3}, {3, 2, 1}})).value == 0.0);
+    // Bigrams: "1 2" twice, "2 1" once: s = log2(2).
+    CHECK(ck::zipf_exponent(make({{1, 2, 1, 2}}), 2).value == doctest::Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE("novelty by hand") {
+    const auto ref = make({{1, 2, 3}});
+    const auto gen = make({{1, 2, 4, 1, 2}, {3, 3}});
+    // Bigrams of gen: 12 24 41 12 | 33; in ref: 12 23. Absent: 24 41 33 (3 of 5 tokens,
+    // 3 of 4 types).
+    const auto r = ck::novelty(gen, ref, 2);
+    CHECK(r.tokens == doctest::Approx(3.0 / 5).epsilon(1e-15));
+    CHECK(r.types == doctest::Approx(3.0 / 4).epsilon(1e-15));
+    CHECK(r.total == 5);
+    CHECK(r.distinct == 4);
+    const auto rc = ck::novelty(ck::ngram_counts(gen, 2), ck::ngram_counts(ref, 2));
+    CHECK(rc.tokens == r.tokens);
+    CHECK(rc.types == r.types);
+    // A reference shorter than n makes everything novel; unigrams: only 4 is new.
+    CHECK(ck::novelty(gen, make({{1}}), 2).tokens == 1.0);
+    CHECK(ck::novelty(gen, ref, 1).tokens == doctest::Approx(1.0 / 7).epsilon(1e-15));
+    CHECK(ck::novelty(gen, ref, 1).types == doctest::Approx(1.0 / 4).epsilon(1e-15));
+    CHECK_THROWS_AS(ck::novelty(ck::ngram_counts(gen, 2), ck::ngram_counts(ref, 1)), std::invalid_argument);
+}
+
+TEST_CASE("self-BLEU by hand") {
+    ck::self_bleu_options o;
+    CHECK(ck::self_bleu(make({{1, 2, 3, 4}, {1, 2, 3, 4}}), o) == doctest::Approx(1.0).epsilon(1e-15));
+    CHECK(ck::self_bleu(make({{1, 2}, {3, 4}}), o) == 0.0);
+    // BLEU-1: A = 1 2 3 4 matches 1 2 of B (p1 = 1/2, closest length 4, BP = 1); B likewise;
+    // C = 7 8 matches nothing. Empty documents take no part.
+    o.max_order = 1;
+    const auto c = make({{1, 2, 3, 4}, {}, {1, 2, 5, 6}, {7, 8}});
+    CHECK(ck::self_bleu(c, o) == doctest::Approx(1.0 / 3).epsilon(1e-15));
+    const auto per = ck::self_bleu_per_document(c, o);
+    CHECK(per[0] == doctest::Approx(0.5).epsilon(1e-15));
+    CHECK(std::isnan(per[1]));
+    CHECK(per[3] == 0.0);
+    // Clipping: hypothesis 1 1 1 1 against references 1 1 and 2 2 (closest length 2 < 4,
+    // BP = 1): clipped unigram matches 2 (the max over references), p1 = 2/4.
+    const auto clip = ck::self_bleu_per_document(make({{1, 1, 1, 1}, {1, 1}, {2, 2}}), o);
+    CHECK(clip[0] == doctest::Approx(0.5).epsilon(1e-15));
+    // Brevity: hypothesis 1 1 (length 2) against 1 1 1 1 and 2 2 2 2 2: p1 = 1, r* = 4,
+    // BP = exp(1 - 4/2).
+    const auto brief = ck::self_bleu_per_document(make({{1, 1}, {1, 1, 1, 1}, {2, 2, 2, 2, 2}}), o);
+    CHECK(brief[0] == doctest::Approx(std::exp(-1.0)).epsilon(1e-14));
+    // Closest reference length on a tie is the shorter: 1 1 1 against lengths 2 and 4.
+    const auto tie = ck::self_bleu_per_document(make({{1, 1, 1}, {1, 1}, {1, 1, 1, 1}}), o);
+    CHECK(tie[0] == 1.0);  // r* = 2 < 3: no penalty
+    // BLEU-2 with smoothing: A = 1 2 3, B = 3 2 1: p1 = 1, no bigram matches.
+    o.max_order = 2;
+    const auto ab = make({{1, 2, 3}, {3, 2, 1}});
+    o.smoothing = ck::bleu_smoothing::none;
+    CHECK(ck::self_bleu(ab, o) == 0.0);
+    o.smoothing = ck::bleu_smoothing::epsilon;
+    CHECK(ck::self_bleu(ab, o) == doctest::Approx(std::sqrt(0.1 / 2)).epsilon(1e-14));
+    o.smoothing = ck::bleu_smoothing::add_one;
+    CHECK(ck::self_bleu(ab, o) == doctest::Approx(std::sqrt(1.0 / 3)).epsilon(1e-14));
+}
+
+TEST_CASE("self-BLEU: exact leave-one-out and the sampled estimate") {
+    collapsekit_test::fixture f("ngram.txt");
+    const auto c = fixture_corpus(f, "gen");
+    const std::pair<const char*, ck::bleu_smoothing> kinds[] = {{"epsilon", ck::bleu_smoothing::epsilon},
+                                                                {"none", ck::bleu_smoothing::none},
+                                                                {"add_one", ck::bleu_smoothing::add_one}};
+    for (const auto& kind : kinds) {
+        for (std::size_t order : {1, 2, 4}) {
+            CAPTURE(kind.first);
+            CAPTURE(order);
+            ck::self_bleu_options o;
+            o.max_order = order;
+            o.smoothing = kind.second;
+            const auto& expect = f[std::string("self_bleu_") + kind.first + "_" + std::to_string(order)];
+            const auto got = ck::self_bleu_per_document(c, o);
+            REQUIRE(got.size() == expect.size());
+            double sum = 0;
+            std::size_t k = 0;
+            for (std::size_t d = 0; d < got.size(); ++d) {
+                CAPTURE(d);
+                if (std::isnan(expect[d])) {
+                    CHECK(std::isnan(got[d]));
+                    continue;
+                }
+                CHECK(got[d] == doctest::Approx(expect[d]).epsilon(1e-12));
+                sum += expect[d];
+                ++k;
+            }
+            CHECK(ck::self_bleu(c, o) == doctest::Approx(sum / double(k)).epsilon(1e-12));
+            // The same with wide ids (128-bit keys for order 3..4).
+            CHECK(ck::self_bleu(widen_ids(c), o) == doctest::Approx(sum / double(k)).epsilon(1e-12));
+        }
+    }
+    const double exact = ck::self_bleu(c);
+    std::size_t docs = 0;  // non-empty documents of the fixture
+    for (std::size_t d = 0; d < c.documents(); ++d) docs += c.document_length(d) > 0;
+    const auto all = ck::self_bleu_sampled(c, docs, 5);
+    CHECK(all.value == doctest::Approx(exact).epsilon(1e-12));
+    CHECK(all.standard_error == 0.0);
+    CHECK(all.n == docs);
+    int within = 0;
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+        const auto s = ck::self_bleu_sampled(c, 20, seed);
+        CHECK(s.n == 20);
+        CHECK(s.standard_error > 0);
+        within += std::abs(s.value - exact) <= 2 * s.standard_error;
+    }
+    // About 95 % of 40 should fall within 2 standard errors; 30 is far in the tail.
+    CHECK(within >= 30);
+    CHECK(ck::self_bleu_sampled(c, 20, 7).value == ck::self_bleu_sampled(c, 20, 7).value);
+}
+
+TEST_CASE("agreement with the plain-Python reference on a Zipf corpus") {
+    collapsekit_test::fixture f("ngram.txt");
+    const auto c = fixture_corpus(f, "gen");
+    const auto ref = fixture_corpus(f, "ref");
+    for (std::size_t n = 1; n <= 8; ++n) {
+        CAPTURE(n);
+        CHECK(ck::distinct_n(c, n) == doctest::Approx(f.scalar("distinct_" + std::to_string(n))).epsilon(1e-15));
+    }
+    for (std::size_t n = 1; n <= 4; ++n) {
+        CAPTURE(n);
+        const auto sn = std::to_string(n);
+        CHECK(ck::distinct_n(c, n, ck::distinct_average::document) ==
+              doctest::Approx(f.scalar("distinct_doc_" + sn)).epsilon(1e-13));
+        CHECK(ck::repetition_rate(c, n) == doctest::Approx(f.scalar("repetition_" + sn)).epsilon(1e-15));
+    }
+    CHECK(ck::type_token_ratio(c) == doctest::Approx(f.scalar("ttr")).epsilon(1e-15));
+    for (std::size_t w : {1, 10, 25}) {
+        CHECK(ck::mattr(c, w) == doctest::Approx(f.scalar("mattr_" + std::to_string(w))).epsilon(1e-14));
+    }
+    CHECK(ck::mtld(c) == doctest::Approx(f.scalar("mtld_072")).epsilon(1e-12));
+    CHECK(ck::mtld(c, 0.5) == doctest::Approx(f.scalar("mtld_050")).epsilon(1e-12));
+    CHECK(ck::mtld(c, 0.9) == doctest::Approx(f.scalar("mtld_090")).epsilon(1e-12));
+    for (std::size_t n : {1, 2}) {
+        const auto& z = f["zipf_" + std::to_string(n)];
+        const auto got = ck::zipf_exponent(c, n);
+        CHECK(got.value == doctest::Approx(z[0]).epsilon(1e-10));
+        CHECK(got.standard_error == doctest::Approx(z[1]).epsilon(1e-8));
+    }
+    for (std::size_t n : {1, 2, 3}) {
+        const auto& nv = f["novelty_" + std::to_string(n)];
+        const auto got = ck::novelty(c, ref, n);
+        CHECK(got.tokens == doctest::Approx(nv[0]).epsilon(1e-15));
+        CHECK(got.types == doctest::Approx(nv[1]).epsilon(1e-15));
+    }
+}
+
+TEST_CASE("HyperLogLog: error within 3 standard errors, merge, serialisation") {
+    // Distinct random 64-bit items (their hashes), many seeds, several cardinalities
+    // on both sides of the switch to linear counting (2.5 m = 10240 for p = 12).
+    const unsigned p = 12;
+    const double rse = 1.04 / std::sqrt(4096.0);
+    for (const auto est : {ck::hll_estimator::classic, ck::hll_estimator::ertl}) {
+        for (std::size_t card : {1000, 8000, 30000, 200000}) {
+            CAPTURE(card);
+            double sum_err = 0, sum_sq = 0;
+            int beyond3 = 0;
+            const int seeds = 24;
+            for (int s = 0; s < seeds; ++s) {
+                ck::hyperloglog h(1, p);
+                ck::rng g(static_cast<std::uint64_t>(s) * 1000 + card);
+                for (std::size_t i = 0; i < card; ++i) h.add_hash(ck::detail::mix64(g()));
+                const double err = h.cardinality(est).value / static_cast<double>(card) - 1.0;
+                sum_err += err;
+                sum_sq += err * err;
+                beyond3 += std::abs(err) > 3 * rse;
+            }
+            CHECK(beyond3 == 0);
+            // No bias beyond 3 standard errors of the mean of `seeds` runs.
+            CHECK(std::abs(sum_err / seeds) <= 3 * rse / std::sqrt(double(seeds)));
+            // The spread is at most the stated standard error (with sampling slack).
+            CHECK(std::sqrt(sum_sq / seeds) <= 1.4 * rse);
+        }
+    }
+    CHECK(ck::hyperloglog(1).cardinality().value == 0.0);
+    CHECK(ck::hyperloglog(1).cardinality(ck::hll_estimator::ertl).value == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(ck::hyperloglog(1).relative_standard_error() == doctest::Approx(0.008125).epsilon(1e-12));
+
+    collapsekit_test::fixture f("ngram.txt");
+    const auto gen = fixture_corpus(f, "gen");
+    const auto ref = fixture_corpus(f, "ref");
+    for (std::size_t n : {1, 2, 3, 5}) {
+        CAPTURE(n);
+        ck::corpus both = gen;
+        for (std::size_t d = 0; d < ref.documents(); ++d) both.add_document(ref.document(d));
+        ck::hyperloglog whole(n), left(n), right(n);
+        whole.add(both);
+        left.add(gen);
+        right.add(ref);
+        left += right;
+        CHECK(left == whole);  // merge equals counting the concatenation, register for register
+        // Small cardinalities: linear counting is far more precise than 0.81 %.
+        const double exact = static_cast<double>(ck::distinct_ngrams(both, n));
+        CHECK(std::abs(whole.cardinality().value - exact) <= 3 * whole.cardinality().standard_error);
+        const auto back = ck::hyperloglog::deserialize(whole.serialize());
+        CHECK(back == whole);
+        // Sketches of wide-id corpora differ (other n-grams), but have the same count.
+        ck::hyperloglog w(n);
+        w.add(widen_ids(both));
+        CHECK(std::abs(w.cardinality().value - exact) <= 3 * w.cardinality().standard_error);
+    }
+    ck::hyperloglog a(2), b(3), c(2, 10);
+    CHECK_THROWS_AS(a += b, std::invalid_argument);
+    CHECK_THROWS_AS(a += c, std::invalid_argument);
+    auto bytes = a.serialize();
+    CHECK(bytes.size() == 16 + 16384);
+    bytes[20] = 60;
+    CHECK(error_of([&] { ck::hyperloglog::deserialize(bytes); }) ==
+          "collapsekit::hyperloglog::deserialize: register 4 holds an impossible value");
+    bytes.pop_back();
+    CHECK(error_of([&] { ck::hyperloglog::deserialize(bytes); }) ==
+          "collapsekit::hyperloglog::deserialize: bytes are truncated or have trailing data");
+    bytes[0] = 0;
+    CHECK_THROWS_AS(ck::hyperloglog::deserialize(bytes), std::invalid_argument);
+}
