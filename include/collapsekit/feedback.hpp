@@ -10,3 +10,8 @@
 #include "feedback/models/categorical.hpp"
 #include "feedback/models/controls.hpp"
 #include "feedback/models/gaussian.hpp"
+#include "feedback/models/gmm.hpp"
+#include "feedback/models/kde.hpp"
+#include "feedback/models/ngram_lm.hpp"
+
+#include "feedback/text.hpp"
