@@ -101,8 +101,8 @@ void radix_sort_no_nan(T* x, std::size_t n) {
 
 // Sorts x ascending in place. For float and double: NaN values (any sign or payload,
 // kept bit for bit) go last; finite values and infinities come out in the order
-// std::sort with operator< gives, except that -0.0 is placed before +0.0 (std::sort
-// leaves equal values in unspecified order). Other arithmetic types use std::sort.
+// std::sort with operator< gives, with -0.0 placed before +0.0 (which std::sort leaves
+// in unspecified order). Other arithmetic types use std::sort.
 // Allocates two buffers of x.size() keys for inputs of 2048 values or more.
 template <class T>
 void sort_values(view<T> x) {
@@ -114,7 +114,9 @@ void sort_values(view<T> x) {
         if (!std::all_of(x.begin(), x.end(), is_number)) end = std::stable_partition(x.begin(), x.end(), is_number);
         const auto n = static_cast<std::size_t>(end - x.begin());
         if (n < detail::radix_sort_threshold) {
-            std::sort(x.begin(), end);
+            // -0.0 before +0.0, as the radix path orders them.
+            std::sort(x.begin(), end,
+                      [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
         } else {
             detail::radix_sort_no_nan(x.data(), n);
         }
