@@ -119,7 +119,8 @@ public:
 
     // `bins` equal bins over [lo, hi] (numpy.histogram(x, bins, range=(lo, hi))); the
     // last bin includes hi. Throws std::invalid_argument when bins is 0 or above
-    // max_bins, lo or hi is not finite, lo >= hi, or hi - lo overflows.
+    // max_bins, lo or hi is not finite, lo >= hi, or hi - lo or bins / (hi - lo)
+    // overflows.
     static histogram regular(std::size_t bins, double lo, double hi) {
         constexpr const char* fn = "histogram::regular";
         check_bins(fn, "bins", bins);
@@ -129,9 +130,12 @@ public:
             fail(fn, "lo must be less than hi (got lo = " + detail::format_value(lo) +
                          ", hi = " + detail::format_value(hi) + ")");
         }
-        if (!std::isfinite(hi - lo))
-            fail(fn,
-                 "hi - lo overflows (lo = " + detail::format_value(lo) + ", hi = " + detail::format_value(hi) + ")");
+        // numpy would compute garbage here: an infinite width, or a width so small that
+        // bins / (hi - lo) overflows (0 * inf is NaN for x == lo).
+        if (!std::isfinite(hi - lo) || !std::isfinite(static_cast<double>(bins) / (hi - lo))) {
+            fail(fn, "bins / (hi - lo) must be finite (got lo = " + detail::format_value(lo) +
+                         ", hi = " + detail::format_value(hi) + ", bins = " + std::to_string(bins) + ")");
+        }
         histogram h(kind::regular, bins);
         h.lo_ = lo;
         h.hi_ = hi;

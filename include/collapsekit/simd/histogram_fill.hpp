@@ -141,80 +141,145 @@ inline batch<std::uint64_t> to_index(const dbatch& integral) noexcept {
     return bit_cast<std::uint64_t>(shifted) - splat<std::uint64_t>(0x4330000000000000ull);
 }
 
-inline dbatch slot_batch(const dbatch& x, const regular_binning& b) noexcept {
-    const dbatch lo = splat(b.lo), hi = splat(b.hi), step = splat(b.step), one = splat(1.0);
-    const dbatch nb = splat(static_cast<double>(b.bins));
-    const dbatch last = nb - one;
-    dbatch fi = xsimd::min(xsimd::floor((x - lo) * splat(b.norm)), last);
-    const dbatch e0 = fi * step + lo;
-    const dbatch next = fi + one;
-    const dbatch e1 = xsimd::select(next == nb, hi, next * step + lo);
-    const auto down = x < e0;
-    const auto up = (x >= e1) & (fi != last);  // never both: e0 <= e1
-    dbatch slot = xsimd::select(down, fi, xsimd::select(up, fi + splat(2.0), next));
-    slot = xsimd::select(x < lo, splat(0.0), slot);
-    slot = xsimd::select(x > hi, nb + one, slot);
-    return xsimd::select(x != x, nb + splat(2.0), slot);
-}
+// Each binning's batch kernel keeps its constants in registers, built once per call
+// (read through a reference, they would be reloaded after every store of slots).
+class regular_kernel {
+public:
+    explicit regular_kernel(const regular_binning& b) noexcept
+        : lo_(b.lo),
+          hi_(b.hi),
+          norm_(b.norm),
+          step_(b.step),
+          nb_(static_cast<double>(b.bins)),
+          last_(static_cast<double>(b.bins) - 1.0),
+          over_(static_cast<double>(b.bins) + 1.0),
+          nan_(static_cast<double>(b.bins) + 2.0),
+          margin_(safe_margin(b)),
+          upper_(1.0 - safe_margin(b)) {}
 
-inline dbatch slot_batch(const dbatch& x, const edges_binning& b) noexcept {
-    const double* e = b.edges;
-    const dbatch first = splat(e[0]), last_edge = splat(e[b.bins]);
-    const dbatch nb = splat(static_cast<double>(b.bins));
-    // Branchless binary search, every lane walking the same sequence of step sizes.
-    dbatch base = splat(0.0);
-    std::size_t len = b.bins + 1;
-    while (len > 1) {
-        const std::size_t half = len / 2;
-        const dbatch cand = base + splat(static_cast<double>(half));
-        const auto idx = bit_cast<std::int64_t>(to_index(cand));
-        const dbatch v = dbatch::gather(e, idx);
-        base = xsimd::select(v <= x, cand, base);
-        len -= half;
+    // How far from an integer f = (x - lo) * norm must be for trunc(f) to be numpy's
+    // final index without correction. With u = 2^-53 and L = max(|lo|, |hi|): f is
+    // within 4.01 u bins of the exact (x - lo) bins / (hi - lo), and each computed edge
+    // i * step + lo is within 7.02 u L of the exact one, i.e. 7.02 u L norm in units of
+    // f. Twice their sum is the margin; ranges where it reaches 1/2 always correct.
+    static double safe_margin(const regular_binning& b) noexcept {
+        const double u = 0x1.0p-53;
+        const double big = std::max(std::fabs(b.lo), std::fabs(b.hi));
+        return 2.0 * (4.01 * u * static_cast<double>(b.bins) + 7.02 * u * big * b.norm) + 0x1.0p-60;
     }
-    dbatch slot = base + splat(1.0);
-    slot = xsimd::select(x == last_edge, nb, slot);
-    slot = xsimd::select(x < first, splat(0.0), slot);
-    slot = xsimd::select(x > last_edge, nb + splat(1.0), slot);
-    return xsimd::select(x != x, nb + splat(2.0), slot);
-}
 
-inline dbatch slot_batch(const dbatch& x, const integer_binning& b) noexcept {
-    const dbatch k = splat(static_cast<double>(b.k));
-    dbatch slot = xsimd::floor(x) + splat(1.0);
-    slot = xsimd::select(x < splat(0.0), splat(0.0), slot);
-    slot = xsimd::select(x >= k, k + splat(1.0), slot);
-    return xsimd::select(x != x, k + splat(2.0), slot);
-}
+    dbatch operator()(const dbatch& x) const noexcept {
+        const dbatch one(1.0);
+        const dbatch f = (x - lo_) * norm_;
+        const dbatch fi = xsimd::floor(f);
+        const dbatch frac = f - fi;
+        // Fast path: every lane in range and clear of the edges (false for NaN lanes).
+        const auto clear = (frac >= margin_) & (frac <= upper_) & (f >= dbatch(0.0)) & (f < nb_);
+        if (all(clear)) return fi + one;
+        // NaN lanes are found with isnan: xsimd 8.1's != on AVX is the ordered compare,
+        // false for NaN.
+        return corrected(x, xsimd::min(fi, last_));
+    }
+
+private:
+    // numpy's path: one correction step against edges[i] = i * step + lo. For the last
+    // bin the upper edge would be hi, but the last bin never steps up, so it is not needed.
+    dbatch corrected(const dbatch& x, const dbatch& fi) const noexcept {
+        const dbatch one(1.0);
+        const dbatch next = fi + one;
+        const auto down = x < fi * step_ + lo_;
+        const auto up = (x >= next * step_ + lo_) & (fi != last_);  // never both
+        const dbatch slot = xsimd::select(down, fi, xsimd::select(up, next + one, next));
+        return xsimd::select(xsimd::isnan(x), nan_,
+                             xsimd::select(x < lo_, dbatch(0.0), xsimd::select(x > hi_, over_, slot)));
+    }
+
+    dbatch lo_, hi_, norm_, step_, nb_, last_, over_, nan_, margin_, upper_;
+};
+
+class edges_kernel {
+public:
+    explicit edges_kernel(const edges_binning& b) noexcept
+        : e_(b.edges),
+          len0_(b.bins + 1),
+          first_(b.edges[0]),
+          last_edge_(b.edges[b.bins]),
+          nb_(static_cast<double>(b.bins)),
+          over_(static_cast<double>(b.bins) + 1.0),
+          nan_(static_cast<double>(b.bins) + 2.0) {}
+
+    dbatch operator()(const dbatch& x) const noexcept {
+        // Branchless binary search, every lane walking the same sequence of step sizes.
+        dbatch base(0.0);
+        std::size_t len = len0_;
+        while (len > 1) {
+            const std::size_t half = len / 2;
+            const dbatch cand = base + dbatch(static_cast<double>(half));
+            const dbatch v = dbatch::gather(e_, bit_cast<std::int64_t>(to_index(cand)));
+            base = xsimd::select(v <= x, cand, base);
+            len -= half;
+        }
+        dbatch slot = xsimd::select(x == last_edge_, nb_, base + dbatch(1.0));
+        slot = xsimd::select(x < first_, dbatch(0.0), slot);
+        slot = xsimd::select(x > last_edge_, over_, slot);
+        return xsimd::select(xsimd::isnan(x), nan_, slot);
+    }
+
+private:
+    const double* e_;
+    std::size_t len0_;
+    dbatch first_, last_edge_, nb_, over_, nan_;
+};
+
+class integer_kernel {
+public:
+    explicit integer_kernel(const integer_binning& b) noexcept
+        : k_(static_cast<double>(b.k)), over_(static_cast<double>(b.k) + 1.0), nan_(static_cast<double>(b.k) + 2.0) {}
+
+    dbatch operator()(const dbatch& x) const noexcept {
+        dbatch slot = xsimd::floor(x) + dbatch(1.0);
+        slot = xsimd::select(x < dbatch(0.0), dbatch(0.0), slot);
+        slot = xsimd::select(x >= k_, over_, slot);
+        return xsimd::select(xsimd::isnan(x), nan_, slot);
+    }
+
+private:
+    dbatch k_, over_, nan_;
+};
+
+inline regular_kernel kernel_for(const regular_binning& b) noexcept { return regular_kernel(b); }
+inline edges_kernel kernel_for(const edges_binning& b) noexcept { return edges_kernel(b); }
+inline integer_kernel kernel_for(const integer_binning& b) noexcept { return integer_kernel(b); }
 
 // Values per chunk: slots and converted inputs live in small stack buffers (L1-resident).
 inline constexpr std::size_t chunk = 512;
 
 // Slots of src[0..m) (doubles) into out; the tail that does not fill a batch goes
 // through the scalar definition.
-template <class B>
-inline void slots_of_doubles(const double* src, std::size_t m, const B& b, std::uint64_t* out) noexcept {
+template <class K, class B>
+inline void slots_of_doubles(const double* src, std::size_t m, const K& kern, const B& b, std::uint64_t* out) noexcept {
     constexpr std::size_t W = lanes<double>;
     std::size_t j = 0;
     for (; j + 2 * W <= m; j += 2 * W) {
-        const dbatch s0 = slot_batch(load(src + j), b);
-        const dbatch s1 = slot_batch(load(src + j + W), b);
+        const dbatch s0 = kern(load(src + j));
+        const dbatch s1 = kern(load(src + j + W));
         store(out + j, to_index(s0));
         store(out + j + W, to_index(s1));
     }
-    for (; j + W <= m; j += W) store(out + j, to_index(slot_batch(load(src + j), b)));
+    for (; j + W <= m; j += W) store(out + j, to_index(kern(load(src + j))));
     for (; j < m; ++j) out[j] = histogram_slot(src[j], b);
 }
 
 // Slots of x[i..i+m) as doubles: read in place for double input, else converted into buf.
-template <class T, class B>
-inline void chunk_slots(const T* x, std::size_t m, const B& b, double* buf, std::uint64_t* out) noexcept {
+template <class T, class K, class B>
+inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, double* buf,
+                        std::uint64_t* out) noexcept {
     if constexpr (std::is_same_v<T, double>) {
         (void)buf;
-        slots_of_doubles(x, m, b, out);
+        slots_of_doubles(x, m, kern, b, out);
     } else {
         for (std::size_t j = 0; j < m; ++j) buf[j] = static_cast<double>(x[j]);
-        slots_of_doubles(buf, m, b, out);
+        slots_of_doubles(buf, m, kern, b, out);
     }
 }
 
@@ -243,22 +308,24 @@ inline bool use_subs(std::size_t n, std::size_t nslots) noexcept { return n >= 2
 
 template <class T, class B>
 inline void histogram_slots_simd(const T* x, std::size_t n, const B& b, std::uint64_t* out) noexcept {
+    const auto kern = detail::kernel_for(b);
     alignas(64) double buf[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, b, buf, out + i);
+        detail::chunk_slots(x + i, m, kern, b, buf, out + i);
     }
 }
 
 template <class T, class B>
 inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uint64_t* slots) {
     const std::size_t nslots = histogram_slot_count(b);
+    const auto kern = detail::kernel_for(b);
     alignas(64) double buf[detail::chunk];
     alignas(64) std::uint64_t s[detail::chunk];
     if (!detail::use_subs(n, nslots)) {
         for (std::size_t i = 0; i < n; i += detail::chunk) {
             const std::size_t m = std::min(detail::chunk, n - i);
-            detail::chunk_slots(x + i, m, b, buf, s);
+            detail::chunk_slots(x + i, m, kern, b, buf, s);
             for (std::size_t j = 0; j < m; ++j) ++slots[s[j]];
         }
         return;
@@ -266,7 +333,7 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
     std::vector<std::uint64_t> h(detail::sub_histograms * nslots, 0);
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, b, buf, s);
+        detail::chunk_slots(x + i, m, kern, b, buf, s);
         detail::count_into_subs(s, m, h.data());
     }
     for (std::size_t k = 0; k < nslots; ++k) slots[k] += (h[4 * k] + h[4 * k + 1]) + (h[4 * k + 2] + h[4 * k + 3]);
@@ -276,11 +343,12 @@ template <class T, class W, class B>
 inline void histogram_count_weighted_simd(const T* x, const W* w, std::size_t n, const B& b, std::uint64_t* slots,
                                           double* sum_w, double* sum_w2) noexcept {
     const std::size_t nan_slot = histogram_slot_count(b) - 1;
+    const auto kern = detail::kernel_for(b);
     alignas(64) double buf[detail::chunk];
     alignas(64) std::uint64_t s[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, b, buf, s);
+        detail::chunk_slots(x + i, m, kern, b, buf, s);
         for (std::size_t j = 0; j < m; ++j) {
             const double wj = static_cast<double>(w[i + j]);
             const std::size_t sj = wj != wj ? nan_slot : static_cast<std::size_t>(s[j]);
