@@ -1,0 +1,132 @@
+// A mergeable entropy accumulator: category counts fed incrementally (one observation,
+// a batch of category ids, or a whole count vector), merged across shards with +=,
+// serialised to bytes, and estimated with any count estimator at any time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/estimate.hpp"
+#include "../core/numeric.hpp"
+#include "../core/view.hpp"
+#include "counts.hpp"
+#include "estimator.hpp"
+
+namespace collapsekit {
+
+class entropy_accumulator {
+public:
+    // `categories` fixes K up front (NSB and James-Stein use it); categories seen later
+    // still grow the table, so 0 is fine when K is not known.
+    explicit entropy_accumulator(std::size_t categories = 0) : counts_(categories, 0) {}
+
+    // One observation (or `times` of them) of category `category`.
+    void add(std::size_t category, std::uint64_t times = 1) {
+        if (category >= counts_.size()) counts_.resize(category + 1, 0);
+        counts_[category] += times;
+        total_ += times;
+    }
+
+    // Every element of `categories` (non-negative integers) is one observation.
+    template <class Range>
+    void add_observations(const Range& categories) {
+        using T = range_value_t<Range>;
+        static_assert(std::is_integral_v<T>, "category ids must be integers");
+        const auto x = as_view(categories);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if constexpr (std::is_signed_v<T>) {
+                if (x[i] < 0) {
+                    fail("entropy_accumulator::add_observations", "categories must be non-negative (categories[" +
+                                                                      std::to_string(i) +
+                                                                      "] = " + std::to_string(x[i]) + ")");
+                }
+            }
+            add(static_cast<std::size_t>(x[i]));
+        }
+    }
+
+    // Adds a count vector elementwise (counts[i] more observations of category i).
+    template <class Range>
+    void add_counts(const Range& counts) {
+        const auto c = as_view(counts);
+        std::vector<std::uint64_t> checked(c.size());
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            checked[i] = static_cast<std::uint64_t>(detail::checked_count("entropy_accumulator::add_counts", c, i));
+        }
+        if (c.size() > counts_.size()) counts_.resize(c.size(), 0);
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            counts_[i] += checked[i];
+            total_ += checked[i];
+        }
+    }
+
+    // Merging shards: counts add category by category (the longer table wins the size).
+    entropy_accumulator& operator+=(const entropy_accumulator& other) {
+        add_counts(other.counts_);
+        return *this;
+    }
+    friend entropy_accumulator operator+(entropy_accumulator a, const entropy_accumulator& b) {
+        a += b;
+        return a;
+    }
+    bool operator==(const entropy_accumulator& o) const { return counts_ == o.counts_; }
+    bool operator!=(const entropy_accumulator& o) const { return !(*this == o); }
+
+    const std::vector<std::uint64_t>& counts() const noexcept { return counts_; }
+    std::uint64_t total() const noexcept { return total_; }
+    std::size_t categories() const noexcept { return counts_.size(); }
+    void clear() noexcept {
+        for (auto& c : counts_) c = 0;
+        total_ = 0;
+    }
+
+    // The entropy of the counts so far by the chosen estimator (entropy_from_counts);
+    // throws std::invalid_argument while nothing has been added.
+    estimate entropy(entropy_estimator e = entropy_estimator::plugin, log_base base = nats) const {
+        require(total_ > 0, "entropy_accumulator::entropy", "no observations yet");
+        return entropy_from_counts(counts_, e, base);
+    }
+
+    // Bytes: "CKEA", then K and the K counts as little-endian 64-bit integers.
+    std::vector<std::uint8_t> serialize() const {
+        std::vector<std::uint8_t> out{'C', 'K', 'E', 'A'};
+        out.reserve(4 + 8 * (counts_.size() + 1));
+        put(out, counts_.size());
+        for (std::uint64_t c : counts_) put(out, c);
+        return out;
+    }
+    // Errors: std::invalid_argument for bytes that serialize() did not write.
+    static entropy_accumulator deserialize(const std::vector<std::uint8_t>& bytes) {
+        constexpr const char* fn = "entropy_accumulator::deserialize";
+        require(bytes.size() >= 12 && bytes[0] == 'C' && bytes[1] == 'K' && bytes[2] == 'E' && bytes[3] == 'A', fn,
+                "bytes do not start with an entropy_accumulator header");
+        const std::uint64_t k = get(bytes, 4);
+        require(k <= (bytes.size() - 12) / 8 && bytes.size() == 12 + 8 * k, fn,
+                "bytes have the wrong length for their category count");
+        entropy_accumulator a(static_cast<std::size_t>(k));
+        for (std::size_t i = 0; i < k; ++i) {
+            a.counts_[i] = get(bytes, 12 + 8 * i);
+            a.total_ += a.counts_[i];
+        }
+        return a;
+    }
+
+private:
+    static void put(std::vector<std::uint8_t>& out, std::uint64_t v) {
+        for (int b = 0; b < 8; ++b) out.push_back(static_cast<std::uint8_t>(v >> (8 * b)));
+    }
+    static std::uint64_t get(const std::vector<std::uint8_t>& in, std::size_t at) {
+        std::uint64_t v = 0;
+        for (int b = 0; b < 8; ++b) v |= std::uint64_t{in[at + static_cast<std::size_t>(b)]} << (8 * b);
+        return v;
+    }
+
+    std::vector<std::uint64_t> counts_;
+    std::uint64_t total_ = 0;
+};
+
+}  // namespace collapsekit

@@ -1,0 +1,293 @@
+// Shannon entropy from category counts: the plug-in estimate and its bias corrections.
+//
+// Counts are non-negative whole numbers of any arithmetic type (uint64 counts take the
+// SIMD path); zero counts are allowed (empty categories), an all-zero or empty vector is
+// an error. A NaN count is an error too: counts cannot be missing, only zero. Results
+// are in the unit of `base` (nats by default) and come as ck::estimate {value,
+// standard_error, n = total count}.
+//
+// The standard error reported by the plug-in and its corrections (Miller-Madow,
+// Grassberger, Chao-Shen, James-Stein) is the delta-method one,
+//   se = sqrt((sum p (log p)^2 - H^2) / N),  p = c / N,
+// which is the first-order standard error of all of them (they differ from the plug-in
+// by O(1/N) terms). It is 0 when all mass is in one category, and it ignores the bias,
+// so for small N prefer the bootstrap (ck::bootstrap_counts, see entropy/estimator.hpp)
+// or NSB's posterior standard deviation.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <boost/math/special_functions/digamma.hpp>
+
+#include "../core/errors.hpp"
+#include "../core/estimate.hpp"
+#include "../core/numeric.hpp"
+#include "../core/view.hpp"
+#include "../simd/entropy_kernels.hpp"
+
+namespace collapsekit {
+
+namespace detail {
+
+// One count as a double, after checking it is a non-negative whole number.
+template <class T>
+double checked_count(const char* function, view<const T> c, std::size_t i) {
+    static_assert(std::is_arithmetic_v<T>, "counts must be arithmetic");
+    const T v = c[i];
+    bool ok = true;
+    if constexpr (std::is_floating_point_v<T>) {
+        ok = v >= T(0) && std::isfinite(v) && v == std::floor(v);
+    } else if constexpr (std::is_signed_v<T>) {
+        ok = v >= T(0);
+    }
+    if (!ok) {
+        fail(function, "counts must be non-negative whole numbers (counts[" + std::to_string(i) +
+                           "] = " + detail::format_value(v) + ")");
+    }
+    return static_cast<double>(v);
+}
+
+// What every count estimator needs, from one checked pass.
+struct count_summary {
+    double total = 0;            // N
+    double sum_clogc = 0;        // sum c log c
+    std::size_t bins = 0;        // K, the length of the vector
+    std::size_t nonzero = 0;     // m, categories seen
+    std::size_t singletons = 0;  // f1
+};
+
+template <class T>
+count_summary summarise_counts(const char* function, view<const T> c) {
+    require_not_empty(function, "counts", c.size());
+    count_summary s;
+    s.bins = c.size();
+    compensated_sum total, sum;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double v = checked_count(function, c, i);
+        if (v == 0.0) continue;
+        total.add(v);
+        sum.add(v < static_cast<double>(simd::clogc_table_size) ? simd::clogc_table()[static_cast<std::size_t>(v)]
+                                                                : v * std::log(v));
+        ++s.nonzero;
+        if (v == 1.0) ++s.singletons;
+    }
+    s.total = total.value();
+    s.sum_clogc = sum.value();
+    require(s.total > 0.0, function, "counts must not be all zero");
+    return s;
+}
+
+// N and sum c log c only: the SIMD kernel for uint64, the checked scalar pass otherwise.
+template <class T>
+void total_and_clogc(const char* function, view<const T> c, double& total, double& sum_clogc) {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+        require_not_empty(function, "counts", c.size());
+        const simd::clogc_sums r = simd::sum_clogc(c.data(), c.size());
+        // The exact total wraps past 2^64; its double twin shows when.
+        require(r.total_double < 0x1.0p64, function, "counts sum past 2^64");
+        total = static_cast<double>(r.total);
+        sum_clogc = r.sum_clogc;
+        require(total > 0.0, function, "counts must not be all zero");
+    } else {
+        const count_summary s = summarise_counts(function, c);
+        total = s.total;
+        sum_clogc = s.sum_clogc;
+    }
+}
+
+// -sum p log p = sum (c/N) log(N/c) with positive terms: no cancellation, one log per
+// category. Used when log N - S/N would cancel (one category holds almost everything).
+template <class T>
+double plugin_entropy_direct(view<const T> c, double total) {
+    compensated_sum h;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double v = static_cast<double>(c[i]);
+        if (v > 0.0) h.add(v / total * std::log(total / v));
+    }
+    return h.value();
+}
+
+// Plug-in entropy in nats from N and S = sum c log c: log N - S / N. When more than two
+// decimal digits would cancel (H < log N / 100), it is recomputed term by term.
+template <class T>
+double plugin_from_sums(view<const T> c, double total, double sum_clogc) {
+    const double log_n = std::log(total);
+    const double h = log_n - sum_clogc / total;
+    if (h < 0.01 * log_n) return plugin_entropy_direct(c, total);
+    return h;
+}
+
+// Delta-method standard error in nats: sqrt(sum p (log p + H)^2 / N), the same as
+// sqrt((sum p (log p)^2 - H^2) / N) without its cancellation.
+template <class T>
+double plugin_stderr_nats(view<const T> c, double total, double h) {
+    compensated_sum v;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double x = static_cast<double>(c[i]);
+        if (x > 0.0) {
+            const double p = x / total;
+            const double d = std::log(p) + h;
+            v.add(p * d * d);
+        }
+    }
+    return std::sqrt(v.value() / total);
+}
+
+// N for ck::estimate::n; totals past SIZE_MAX (double counts) saturate.
+inline std::size_t sample_size(double total) noexcept {
+    constexpr double limit = 18446744073709549568.0;  // largest double below 2^64
+    return total >= limit ? static_cast<std::size_t>(-1) : static_cast<std::size_t>(total);
+}
+
+// Grassberger's G(n) = psi(n) + (1/2) (-1)^n (psi((n+1)/2) - psi(n/2)), n >= 1.
+inline double grassberger_g(double n) {
+    const double sign = std::fmod(n, 2.0) == 0.0 ? 1.0 : -1.0;
+    return boost::math::digamma(n) +
+           0.5 * sign * (boost::math::digamma((n + 1.0) / 2.0) - boost::math::digamma(n / 2.0));
+}
+
+}  // namespace detail
+
+// Plug-in (maximum-likelihood) Shannon entropy of counts, value only: the fastest path
+// (one pass; SIMD with a table of c log c for uint64 counts).
+//   H = log N - (1/N) sum c log c,  N = sum c.
+// Units: base (nats by default). Errors: empty, all-zero, negative, non-whole or
+// non-finite counts, an invalid base (std::invalid_argument).
+template <class Range>
+double shannon_entropy_counts(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "shannon_entropy_counts";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    double total = 0, s = 0;
+    detail::total_and_clogc(fn, c, total, s);
+    return detail::plugin_from_sums(c, total, s) * unit;
+}
+
+// Plug-in entropy with its delta-method standard error (module comment), in base units.
+// Biased low by about (m - 1) / (2N) nats (m = categories seen). Errors as above.
+template <class Range>
+estimate plugin_entropy(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "plugin_entropy";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    double total = 0, s = 0;
+    detail::total_and_clogc(fn, c, total, s);
+    const double h = detail::plugin_from_sums(c, total, s);
+    return {h * unit, detail::plugin_stderr_nats(c, total, h) * unit, detail::sample_size(total)};
+}
+
+// The delta-method standard error of the plug-in entropy alone, in base units.
+template <class Range>
+double plugin_entropy_stderr(const Range& counts, log_base base = nats) {
+    return plugin_entropy(counts, base).standard_error;
+}
+
+// Miller-Madow (Miller 1955): H_plugin + (m - 1) / (2N), m = number of non-zero counts
+// (the categories seen, not the length of the vector). Units, errors and standard
+// error as plugin_entropy.
+template <class Range>
+estimate miller_madow_entropy(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "miller_madow_entropy";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    const detail::count_summary s = detail::summarise_counts(fn, c);
+    const double h = detail::plugin_from_sums(c, s.total, s.sum_clogc);
+    const double mm = h + static_cast<double>(s.nonzero - 1) / (2.0 * s.total);
+    return {mm * unit, detail::plugin_stderr_nats(c, s.total, h) * unit, detail::sample_size(s.total)};
+}
+
+// Grassberger (2003, "Entropy estimates from insufficient samplings", eq. 35):
+//   H = log N - (1/N) sum n_i G(n_i),  G(n) = psi(n) + (1/2)(-1)^n (psi((n+1)/2) - psi(n/2)).
+// Units, errors and standard error as plugin_entropy.
+template <class Range>
+estimate grassberger_entropy(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "grassberger_entropy";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    const detail::count_summary s = detail::summarise_counts(fn, c);
+    compensated_sum g;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double n = static_cast<double>(c[i]);
+        if (n > 0.0) g.add(n * detail::grassberger_g(n));
+    }
+    const double h = std::log(s.total) - g.value() / s.total;
+    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
+    return {h * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+}
+
+// Chao & Shen (2003), coverage-adjusted Horvitz-Thompson estimator:
+//   C = 1 - f1/N (f1 = singletons; f1 = N - 1 when every count is 1, so C > 0),
+//   p_a = C c/N,  H = -sum p_a log p_a / (1 - (1 - p_a)^N).
+// Units, errors and standard error as plugin_entropy.
+template <class Range>
+estimate chao_shen_entropy(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "chao_shen_entropy";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    const detail::count_summary s = detail::summarise_counts(fn, c);
+    double f1 = static_cast<double>(s.singletons);
+    if (f1 == s.total) f1 = s.total - 1.0;
+    const double coverage = 1.0 - f1 / s.total;
+    compensated_sum h;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double n = static_cast<double>(c[i]);
+        if (n == 0.0) continue;
+        const double pa = coverage * n / s.total;
+        // 1 - (1 - pa)^N without cancelling for small pa.
+        const double inclusion = -std::expm1(s.total * std::log1p(-pa));
+        h.add(-pa * std::log(pa) / inclusion);
+    }
+    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
+    return {h.value() * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+}
+
+// The James-Stein shrinkage intensity of Hausser & Strimmer (2009, eq. 6) towards the
+// uniform target t = 1/K (K = length of the vector), u = c/N:
+//   lambda = (1 - sum u^2) / ((N - 1) sum (t - u)^2), clipped to [0, 1];
+// lambda = 1 when N = 1 or when u already equals the target.
+template <class Range>
+double james_stein_shrinkage(const Range& counts) {
+    constexpr const char* fn = "james_stein_shrinkage";
+    const auto c = as_view(counts);
+    const detail::count_summary s = detail::summarise_counts(fn, c);
+    if (s.total <= 1.0) return 1.0;
+    const double t = 1.0 / static_cast<double>(s.bins);
+    compensated_sum su2, sd2;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double u = static_cast<double>(c[i]) / s.total;
+        su2.add(u * u);
+        sd2.add((t - u) * (t - u));
+    }
+    const double den = (s.total - 1.0) * sd2.value();
+    if (den == 0.0) return 1.0;
+    const double lambda = (1.0 - su2.value()) / den;
+    return lambda < 0.0 ? 0.0 : (lambda > 1.0 ? 1.0 : lambda);
+}
+
+// James-Stein shrinkage entropy (Hausser & Strimmer 2009): the plug-in entropy of
+// p = lambda/K + (1 - lambda) c/N with lambda from james_stein_shrinkage. Empty
+// categories count: K is the length of the vector, so pass every possible category.
+// Units, errors and standard error as plugin_entropy.
+template <class Range>
+estimate james_stein_entropy(const Range& counts, log_base base = nats) {
+    constexpr const char* fn = "james_stein_entropy";
+    const double unit = base.nats_to_unit(fn);
+    const auto c = as_view(counts);
+    const detail::count_summary s = detail::summarise_counts(fn, c);
+    const double lambda = james_stein_shrinkage(counts);
+    const double t = lambda / static_cast<double>(s.bins);
+    compensated_sum h;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / s.total;
+        if (p > 0.0) h.add(-p * std::log(p));
+    }
+    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
+    return {h.value() * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+}
+
+}  // namespace collapsekit

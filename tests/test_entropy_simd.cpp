@@ -1,0 +1,149 @@
+// The entropy kernels against their scalar twins: every length 0..257, unaligned starts,
+// zeros, subnormals, counts on both sides of the table, and special values.
+#include <collapsekit/core/random.hpp>
+#include <collapsekit/simd/entropy_kernels.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace ck = collapsekit;
+
+namespace {
+
+// Distance in units in the last place between two finite doubles of the same sign.
+double ulp_distance(double a, double b) {
+    if (a == b) return 0.0;
+    if (std::isnan(a) || std::isnan(b)) return HUGE_VAL;
+    std::int64_t ia, ib;
+    std::memcpy(&ia, &a, 8);
+    std::memcpy(&ib, &b, 8);
+    if (ia < 0) ia = std::numeric_limits<std::int64_t>::min() - ia;
+    if (ib < 0) ib = std::numeric_limits<std::int64_t>::min() - ib;
+    return std::abs(static_cast<double>(ia) - static_cast<double>(ib));
+}
+
+// Probabilities with zeros, subnormals and tiny normals mixed in.
+std::vector<double> mixed_probabilities(std::size_t n, std::uint64_t seed) {
+    ck::rng g(seed);
+    std::vector<double> x(n);
+    for (double& v : x) {
+        switch (g.below(8)) {
+            case 0:
+                v = 0.0;
+                break;
+            case 1:
+                v = std::ldexp(g.uniform() + 0.5, -1050);  // subnormal
+                break;
+            case 2:
+                v = std::ldexp(g.uniform() + 0.5, -1000);
+                break;
+            default:
+                v = g.uniform() / static_cast<double>(n + 1);
+        }
+    }
+    return x;
+}
+
+std::vector<std::uint64_t> mixed_counts(std::size_t n, std::uint64_t seed) {
+    ck::rng g(seed);
+    std::vector<std::uint64_t> c(n);
+    for (auto& v : c) {
+        switch (g.below(6)) {
+            case 0:
+                v = 0;
+                break;
+            case 1:
+                v = 4095 + g.below(3);  // the table's edge
+                break;
+            case 2:
+                v = g.below(std::uint64_t{1} << 40);
+                break;
+            default:
+                v = g.below(200);
+        }
+    }
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("sum x log x: SIMD equals scalar within 4 ulp on lengths 0..257") {
+    const auto base = mixed_probabilities(257 + 8, 11);
+    for (std::size_t offset = 0; offset < 4; ++offset) {
+        for (std::size_t n = 0; n <= 257; ++n) {
+            const double* p = base.data() + offset;
+            const auto a = ck::simd::sum_xlogx(p, n);
+            const auto b = ck::simd::sum_xlogx_scalar(p, n);
+            INFO("n = " << n << ", offset = " << offset);
+            CHECK(ulp_distance(a.sum_xlogx, b.sum_xlogx) <= 4.0);
+            CHECK(ulp_distance(a.sum, b.sum) <= 4.0);
+        }
+    }
+}
+
+TEST_CASE("sum x log x: zeros, subnormals and special values") {
+    // p = 0 contributes 0, not NaN.
+    const std::vector<double> zeros(37, 0.0);
+    CHECK(ck::simd::sum_xlogx(zeros.data(), zeros.size()).sum_xlogx == 0.0);
+    // Subnormal lanes: x log x for x = 2^-1060 is exact to a few ulp, not garbage.
+    std::vector<double> sub(19, std::ldexp(1.0, -1060));
+    sub[3] = 0.5;
+    const double want = 0.5 * std::log(0.5) + 18 * (std::ldexp(1.0, -1060) * (-1060 * std::log(2.0)));
+    CHECK(ck::simd::sum_xlogx(sub.data(), sub.size()).sum_xlogx == doctest::Approx(want).epsilon(1e-15));
+    const std::vector<double> lone{std::ldexp(1.0, -1060), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    const double tiny = ck::simd::sum_xlogx(lone.data(), lone.size()).sum_xlogx;
+    CHECK(ulp_distance(tiny, ck::simd::sum_xlogx_scalar(lone.data(), lone.size()).sum_xlogx) <= 4.0);
+    CHECK(tiny < 0.0);
+    // Negative entries give NaN, +inf gives +inf, NaN propagates: callers rely on that.
+    for (std::size_t at : {0u, 5u, 16u, 20u}) {
+        std::vector<double> x(21, 0.25);
+        x[at] = -0.5;
+        CHECK(std::isnan(ck::simd::sum_xlogx(x.data(), x.size()).sum_xlogx));
+        CHECK(std::isnan(ck::simd::sum_xlogx_scalar(x.data(), x.size()).sum_xlogx));
+        x[at] = HUGE_VAL;
+        CHECK(ck::simd::sum_xlogx(x.data(), x.size()).sum_xlogx == HUGE_VAL);
+        CHECK(ck::simd::sum_xlogx_scalar(x.data(), x.size()).sum_xlogx == HUGE_VAL);
+        x[at] = std::numeric_limits<double>::quiet_NaN();
+        CHECK(std::isnan(ck::simd::sum_xlogx(x.data(), x.size()).sum_xlogx));
+    }
+    // -0.0 counts as zero.
+    std::vector<double> negzero(9, -0.0);
+    negzero[4] = 1.0;
+    CHECK(ck::simd::sum_xlogx(negzero.data(), negzero.size()).sum_xlogx == 0.0);
+}
+
+TEST_CASE("sum c log c: SIMD equals scalar on lengths 0..257, totals exact") {
+    const auto base = mixed_counts(257 + 8, 5);
+    for (std::size_t offset = 0; offset < 4; ++offset) {
+        for (std::size_t n = 0; n <= 257; ++n) {
+            const std::uint64_t* c = base.data() + offset;
+            const auto a = ck::simd::sum_clogc(c, n);
+            const auto b = ck::simd::sum_clogc_scalar(c, n);
+            INFO("n = " << n << ", offset = " << offset);
+            CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4.0);
+            CHECK(a.total == b.total);
+            CHECK(ulp_distance(a.total_double, b.total_double) <= 4.0);
+        }
+    }
+}
+
+TEST_CASE("sum c log c: the table, huge counts and overflow detection") {
+    for (std::uint64_t c : {0ULL, 1ULL, 2ULL, 4095ULL, 4096ULL, 1ULL << 40, 1ULL << 62, (1ULL << 63) + 5}) {
+        const double x = static_cast<double>(c);
+        const double want = c == 0 ? 0.0 : x * std::log(x);
+        CHECK(ck::simd::clogc(c) == want);
+        std::vector<std::uint64_t> v(13, 0);
+        v[7] = c;
+        CHECK(ulp_distance(ck::simd::sum_clogc(v.data(), v.size()).sum_clogc, want) <= 1.0);
+    }
+    // Totals past 2^64 wrap in the exact total, but the double twin shows it.
+    const std::vector<std::uint64_t> big(16, 1ULL << 61);
+    const auto r = ck::simd::sum_clogc(big.data(), big.size());
+    CHECK(r.total_double == 0x1.0p65);
+    CHECK(r.total == 0);
+}
