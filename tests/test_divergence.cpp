@@ -1,5 +1,6 @@
 #include <collapsekit/bootstrap.hpp>
 #include <collapsekit/divergence.hpp>
+#include <collapsekit/pairwise.hpp>
 #include <collapsekit/simd/divergence_kernels.hpp>
 
 #include <doctest/doctest.h>
@@ -336,4 +337,65 @@ TEST_CASE("bootstrap confidence interval for a divergence from counts") {
     const auto again = ck::bootstrap_counts(ref, gen, kl, {400, 0.9, 5});
     CHECK(again.lower == r.lower);
     CHECK(again.upper == r.upper);
+}
+
+TEST_CASE("pairwise matrices of any measure") {
+    const std::vector<std::vector<double>> gens{{0.5, 0.5, 0.0}, {0.4, 0.4, 0.2}, {0.1, 0.2, 0.7}};
+    const auto kl = ck::pairwise(gens, ck::measures::kl_divergence{});
+    REQUIRE(kl.n == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        for (std::size_t j = 0; j < 3; ++j) CHECK(kl(i, j) == ck::kl_divergence(gens[i], gens[j]));
+    }
+    CHECK(kl(1, 0) == inf);
+    CHECK(kl(0, 0) == 0.0);
+    const auto js = ck::pairwise(gens, ck::measures::js_distance{ck::bits}, ck::pairwise_symmetry::mirror);
+    CHECK(js(2, 0) == js(0, 2));
+    CHECK(js(0, 2) == ck::js_distance(gens[0], gens[2], ck::bits));
+    // Any callable works, e.g. a lambda over count vectors.
+    const std::vector<std::vector<int>> counts{{1, 2}, {2, 1}};
+    const auto tv = ck::pairwise(counts, [](const auto& a, const auto& b) { return ck::total_variation_counts(a, b); });
+    CHECK(tv(0, 1) == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+    const std::vector<std::vector<double>> none;
+    CHECK(ck::pairwise(none, ck::measures::kl_divergence{}).values.empty());
+    // Errors from the measure pass through.
+    const std::vector<std::vector<double>> bad{{0.5, 0.5}, {0.5, 0.5, 0.0}};
+    CHECK_THROWS_AS(ck::pairwise(bad, ck::measures::hellinger{}), std::invalid_argument);
+}
+
+TEST_CASE("divergences between continuous samples through the reference's quantile bins") {
+    ck::rng g(21);
+    ck::normal_distribution normal;
+    std::vector<double> ref(20000), same(20000), narrow(20000);
+    for (double& v : ref) v = normal(g);
+    for (double& v : same) v = normal(g);
+    for (double& v : narrow) v = 0.5 * normal(g);
+    const auto c = ck::bin_on_reference(ref, narrow, 10);
+    REQUIRE(c.reference.size() == 12);
+    CHECK(c.reference.front() == 0.0);
+    CHECK(c.reference.back() == 0.0);
+    // Deciles of the reference: 2000 values in each inner bin.
+    for (std::size_t i = 1; i <= 10; ++i) CHECK(c.reference[i] == doctest::Approx(2000).epsilon(0.001));
+    // Same distribution: JS is the sampling noise, of order (bins - 1) / (8 N) ~ 1e-4.
+    CHECK(ck::js_divergence_samples(ref, same, 10) < 1e-3);
+    // A narrower generator loses the tails: a clear divergence.
+    const double js_narrow = ck::js_divergence_samples(ref, narrow, 10);
+    CHECK(js_narrow > 0.05);
+    CHECK(ck::divergence_samples(ref, narrow, 10, ck::measures::js_divergence_counts{}) == js_narrow);
+    CHECK(std::isfinite(ck::kl_divergence_samples(ref, narrow, 10, ck::nats, ck::zero_support::jeffreys())));
+    // A generated value outside the reference's range lands in an outer bin.
+    std::vector<double> wide{-100.0, 0.0, 100.0};
+    const auto cw = ck::bin_on_reference(ref, wide, 4);
+    CHECK(cw.generated.front() == 1.0);
+    CHECK(cw.generated.back() == 1.0);
+    CHECK(ck::kl_divergence_samples(wide, ref, 4) == inf);
+    std::vector<double> with_nan{0.0, std::nan("")};
+    CHECK(std::isnan(
+        ck::kl_divergence_samples(ref, with_nan, 4, ck::nats, ck::zero_support::none(), ck::nan_policy::propagate)));
+    CHECK_THROWS_AS(ck::kl_divergence_samples(ref, with_nan, 4), std::invalid_argument);
+    // Bootstrap interval over the two samples (resampled independently).
+    const auto r =
+        ck::bootstrap(ref, narrow, [](auto a, auto b) { return ck::js_divergence_samples(a, b, 10); }, {50, 0.9, 1});
+    CHECK(r.lower <= r.estimate);
+    CHECK(r.upper >= r.estimate);
+    CHECK(r.standard_error < 0.01);
 }

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -29,6 +30,7 @@
 #include "core/nan.hpp"
 #include "core/numeric.hpp"
 #include "core/view.hpp"
+#include "histogram.hpp"
 #include "simd/divergence_kernels.hpp"
 
 namespace collapsekit {
@@ -662,5 +664,71 @@ struct renyi_divergence_counts {
 };
 
 }  // namespace measures
+
+// ---------------------------------------------------------------------------------------
+// Divergences between continuous samples through shared bins.
+
+// Counts of a reference and a generated sample on the same bins: the reference's quantile
+// bins (ck::histogram::from_quantiles(reference, bins): numpy's quantile edges, ties
+// merged, so there may be fewer than `bins`), plus one open bin below the reference's
+// minimum and one above its maximum, so generated values outside the reference's range
+// keep their mass instead of vanishing. reference[0] and reference.back() are those two
+// outer bins (always 0 for the reference itself).
+struct shared_bin_counts {
+    std::vector<double> reference;
+    std::vector<double> generated;
+    std::vector<double> edges;  // the inner edges (bins + 1 of them)
+};
+
+// Bins both samples as described above. NaN follow `nan` (omit skips them; propagate is
+// not meaningful for counts and is treated as raise here, see divergence_samples).
+template <class R, class G>
+shared_bin_counts bin_on_reference(const R& reference, const G& generated, std::size_t bins,
+                                   nan_policy nan = nan_policy::raise) {
+    const nan_policy fill_policy = nan == nan_policy::omit ? nan_policy::omit : nan_policy::raise;
+    histogram href = histogram::from_quantiles(reference, bins, fill_policy);
+    histogram hgen = href.empty_like();
+    href.fill(reference, fill_policy);
+    hgen.fill(generated, fill_policy);
+    auto with_flows = [](const histogram& h) {
+        std::vector<double> c;
+        c.reserve(h.bins() + 2);
+        c.push_back(static_cast<double>(h.underflow()));
+        for (std::uint64_t v : h.counts()) c.push_back(static_cast<double>(v));
+        c.push_back(static_cast<double>(h.overflow()));
+        return c;
+    };
+    return {with_flows(href), with_flows(hgen), href.edges()};
+}
+
+// measure(reference counts, generated counts) on the shared bins above, for any counts
+// measure (e.g. ck::measures::js_divergence_counts{}); under nan_policy::propagate a NaN
+// in either sample gives NaN.
+template <class R, class G, class CountsMeasure>
+double divergence_samples(const R& reference, const G& generated, std::size_t bins, const CountsMeasure& measure,
+                          nan_policy nan = nan_policy::raise) {
+    if (nan == nan_policy::propagate) {
+        const auto r = as_view(reference);
+        const auto g = as_view(generated);
+        if (count_nans(r) + count_nans(g) > 0) return std::numeric_limits<double>::quiet_NaN();
+    }
+    const shared_bin_counts c = bin_on_reference(reference, generated, bins, nan);
+    return static_cast<double>(measure(c.reference, c.generated));
+}
+
+// KL(reference || generated) on the reference's quantile bins (see bin_on_reference): +inf
+// under none() when a bin holding reference mass receives no generated value (a lost
+// mode or tail, the signature of collapse); smooth with zero_support::jeffreys() etc.
+template <class R, class G>
+double kl_divergence_samples(const R& reference, const G& generated, std::size_t bins, log_base base = nats,
+                             zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    return divergence_samples(reference, generated, bins, measures::kl_divergence_counts{base, zs, nan}, nan);
+}
+// Jensen-Shannon divergence between the binned samples (finite without smoothing).
+template <class R, class G>
+double js_divergence_samples(const R& reference, const G& generated, std::size_t bins, log_base base = nats,
+                             zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
+    return divergence_samples(reference, generated, bins, measures::js_divergence_counts{base, zs, nan}, nan);
+}
 
 }  // namespace collapsekit
