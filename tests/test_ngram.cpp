@@ -495,3 +495,25 @@ TEST_CASE("HyperLogLog: error within 3 standard errors, merge, serialisation") {
     bytes[0] = 0;
     CHECK_THROWS_AS(ck::hyperloglog::deserialize(bytes), std::invalid_argument);
 }
+
+TEST_CASE("distinct counting: bitmap, flat set and hash-partitioned paths agree with the count table") {
+    // 300 000 tokens over a million ids (20 bits): n = 1 takes the bitmap, n = 2..3 outgrow
+    // the cache-sized flat set and switch to hash partitioning, n = 4 uses 128-bit keys.
+    ck::rng g(11);
+    ck::corpus c;
+    std::vector<std::uint32_t> doc;
+    for (int d = 0; d < 600; ++d) {
+        doc.resize(static_cast<std::size_t>(g.below(1000)));
+        for (auto& x : doc) x = static_cast<std::uint32_t>(g.below(1u << 20));
+        if (d % 7 == 0 && doc.size() > 10) doc[5] = doc[3], doc[6] = doc[4];  // some repeats
+        c.add_document(doc);
+    }
+    for (std::size_t n = 1; n <= 4; ++n) {
+        CAPTURE(n);
+        const ck::ngram_counts t(c, n);
+        CHECK(ck::distinct_ngrams(c, n) == t.distinct());
+        CHECK(t.total() == c.ngram_total(n));
+        CHECK(ck::distinct_n(c, n) == doctest::Approx(double(t.distinct()) / double(t.total())).epsilon(1e-15));
+    }
+    CHECK(ck::distinct_ngrams(c, 2) > 65536);
+}

@@ -53,6 +53,97 @@ decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, 
     });
 }
 
+// Distinct 64-bit keys by hash partitioning. mix64 is a bijection, so distinct keys
+// have distinct hashes; the hashes are scattered by their top bits into buckets of
+// about 2^15, and each bucket is deduplicated in a table that stays in cache. Two
+// passes over the keys (each_key(f) calls f on every key) and 8 bytes per key.
+template <class EachKey>
+std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
+    constexpr unsigned target_log2 = 15;
+    unsigned b = 0;
+    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
+    const std::size_t buckets = std::size_t{1} << b;
+    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
+    std::vector<std::size_t> start(buckets + 1, 0);
+    each_key([&](std::uint64_t k) { ++start[bucket_of(mix64(k)) + 1]; });
+    for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
+    std::vector<std::uint64_t> part(total);
+    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
+    each_key([&](std::uint64_t k) {
+        const std::uint64_t h = mix64(k);
+        part[pos[bucket_of(h)]++] = h;
+    });
+    std::size_t largest = 0;
+    for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
+    std::vector<std::uint64_t> table(table_capacity_for(largest));
+    std::size_t distinct = 0;
+    for (std::size_t i = 0; i < buckets; ++i) {
+        const std::size_t cap = table_capacity_for(start[i + 1] - start[i]), mask = cap - 1;
+        std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
+        bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
+        for (std::size_t j = start[i]; j < start[i + 1]; ++j) {
+            const std::uint64_t h = part[j];
+            if (h == 0) {
+                distinct += has_zero ? 0 : 1;
+                has_zero = true;
+                continue;
+            }
+            std::size_t slot = h & mask;  // low bits: the top ones chose the bucket
+            while (table[slot] != 0 && table[slot] != h) slot = (slot + 1) & mask;
+            if (table[slot] == 0) {
+                table[slot] = h;
+                ++distinct;
+            }
+        }
+    }
+    return distinct;
+}
+
+// Number of distinct n-grams of c, choosing the method by key width and table size:
+// a bitmap when n * bits <= 26 (at most 8 MiB), otherwise a flat hash set, which is
+// abandoned for hash partitioning once it outgrows the caches (2^16 keys).
+inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits) {
+    if (n * bits <= 26) {
+        std::vector<std::uint64_t> bitmap((std::size_t{1} << (n * bits)) / 64 + 1, 0);
+        std::size_t distinct = 0;
+        const key_codec<std::uint64_t> codec(n, bits);
+        for (std::size_t d = 0; d < c.documents(); ++d) {
+            codec.for_each(c.document(d), [&](std::uint64_t k) {
+                const std::uint64_t bit = std::uint64_t{1} << (k & 63);
+                std::uint64_t& word = bitmap[static_cast<std::size_t>(k >> 6)];
+                distinct += (word & bit) == 0;
+                word |= bit;
+            });
+        }
+        return distinct;
+    }
+    if (choose_key_kind(n, bits) == key_kind::word64) {
+        const key_codec<std::uint64_t> codec(n, bits);
+        auto each_key = [&](auto&& f) {
+            for (std::size_t d = 0; d < c.documents(); ++d) codec.for_each(c.document(d), f);
+        };
+        constexpr std::size_t cache_limit = std::size_t{1} << 16, chunk = 512;
+        flat_set<std::uint64_t> set;
+        std::uint64_t buf[chunk];
+        std::size_t used = 0;
+        for (std::size_t d = 0; d < c.documents() && set.size() <= cache_limit; ++d) {
+            codec.for_each(c.document(d), [&](std::uint64_t k) {
+                buf[used++] = k;
+                if (used == chunk) {
+                    set.insert_many(buf, used);
+                    used = 0;
+                }
+            });
+        }
+        if (set.size() <= cache_limit) {
+            set.insert_many(buf, used);
+            return set.size();
+        }
+        return count_distinct_partitioned(c.ngram_total(n), each_key);
+    }
+    return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
+}
+
 // Number of distinct n-grams of one document, by sorting its keys (`scratch` is reused).
 template <class Key>
 std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::uint32_t> doc,
@@ -69,8 +160,7 @@ std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::ui
 // std::invalid_argument for n outside 1..8; an empty corpus gives 0.
 inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) {
     detail::check_ngram_order("distinct_ngrams", n);
-    return detail::with_distinct_set(c, n, detail::bits_for_max_id(c.max_id()),
-                                     [](const auto&, const auto& set) { return set.size(); });
+    return detail::count_distinct(c, n, detail::bits_for_max_id(c.max_id()));
 }
 
 // distinct-n (Li et al. 2016), a ratio in (0, 1]:
@@ -83,8 +173,7 @@ inline double distinct_n(const corpus& c, std::size_t n, distinct_average averag
     const std::size_t total = detail::require_ngrams(fn, c, n);
     const unsigned bits = detail::bits_for_max_id(c.max_id());
     if (average == distinct_average::corpus) {
-        const std::size_t unique =
-            detail::with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
+        const std::size_t unique = detail::count_distinct(c, n, bits);
         return static_cast<double>(unique) / static_cast<double>(total);
     }
     return detail::with_key_codec(n, bits, [&](auto codec) {
@@ -157,7 +246,7 @@ inline novelty_result novelty(const corpus& generated, const corpus& reference, 
                 if (seen.insert(k)) ++novel_types;
             });
         }
-        const std::size_t distinct = distinct_ngrams(generated, n);
+        const std::size_t distinct = detail::count_distinct(generated, n, bits);
         novelty_result r;
         r.total = total;
         r.distinct = distinct;
