@@ -128,6 +128,92 @@ TEST_CASE("retention curve: any order, repeats, one pass equals per-alpha calls"
     CHECK(ck::log_spaced_alphas(0.2, 0.01, 1) == std::vector<double>{0.2});
 }
 
+TEST_CASE("large samples: the bracketed selection equals the full selection, whatever the layout") {
+    const std::size_t n = 70000;
+    const auto base = normal_sample(n, 51);
+    std::vector<std::vector<double>> layouts;
+    layouts.push_back(base);
+    std::vector<double> sorted(base);
+    std::sort(sorted.begin(), sorted.end());
+    layouts.push_back(sorted);
+    layouts.emplace_back(sorted.rbegin(), sorted.rend());
+    // The strided sample sees only huge values: the bracket check must fail and fall back.
+    std::vector<double> adversarial(base);
+    for (std::size_t i = 0; i < n; i += n / 4096) adversarial[i] = 1e6 + static_cast<double>(i);
+    layouts.push_back(adversarial);
+    std::vector<double> ties(n);
+    for (std::size_t i = 0; i < n; ++i) ties[i] = static_cast<double>(i % 7);
+    layouts.push_back(ties);
+    const std::vector<double> alphas{0.5, 0.2, 0.1, 0.01, 1e-3, 1e-4, 1e-5};
+    for (std::size_t l = 0; l < layouts.size(); ++l) {
+        CAPTURE(l);
+        for (auto method : {ck::quantile_method::linear, ck::quantile_method::inverted_cdf}) {
+            for (double a : alphas) {
+                CAPTURE(a);
+                std::vector<double> copy(layouts[l]);
+                const auto full = ck::detail::select_quantiles(copy, {a, 1.0 - a}, method);
+                const auto t = ck::tail_thresholds(layouts[l], a, method);
+                CHECK(t.lower == full[0]);
+                CHECK(t.upper == full[1]);
+            }
+        }
+    }
+    // Infinite and NaN values in a large reference are still reported (or omitted).
+    std::vector<double> bad(base);
+    bad[12345] = -inf_v;
+    CHECK_THROWS_WITH((void)ck::tail_thresholds(bad, 0.01),
+                      "collapsekit::tail_thresholds: reference holds an infinite value (at index 12345)");
+    bad[12345] = nan_v;
+    CHECK_THROWS_AS((void)ck::tail_thresholds(bad, 0.01), std::invalid_argument);
+    std::vector<double> clean(base);
+    clean.erase(clean.begin() + 12345);
+    const auto omitted = ck::tail_thresholds(bad, 0.01, ck::quantile_method::linear, ck::nan_policy::omit);
+    const auto expected = ck::tail_thresholds(clean, 0.01);
+    CHECK(omitted.lower == expected.lower);
+    CHECK(omitted.upper == expected.upper);
+}
+
+TEST_CASE("radix order-statistic selection equals sorting") {
+    ck::rng g(17);
+    ck::pareto_distribution pareto(1.0, 0.7);
+    for (std::size_t n : {std::size_t{100}, std::size_t{8192}, std::size_t{30001}}) {
+        for (int kind = 0; kind < 4; ++kind) {
+            CAPTURE(n);
+            CAPTURE(kind);
+            std::vector<double> x(n);
+            for (double& v : x) {
+                if (kind == 0) v = g.uniform() - 0.5;
+                if (kind == 1) v = (g.below(2) != 0 ? 1.0 : -1.0) * pareto(g);  // spans many binades
+                if (kind == 2) v = 4.25;                                        // one value
+                if (kind == 3) v = g.below(2) != 0 ? 0.0 : -0.0;                // signed zeros
+            }
+            std::vector<std::size_t> targets{0, 1, n / 3, n / 2, n - 2, n - 1};
+            for (int i = 0; i < 20; ++i) targets.push_back(g.below(n));
+            std::sort(targets.begin(), targets.end());
+            targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+            std::vector<double> sorted(x);
+            std::sort(sorted.begin(), sorted.end());
+            const auto values = ck::detail::order_statistics(x.data(), n, targets);
+            for (std::size_t t = 0; t < targets.size(); ++t) CHECK(values[t] == sorted[targets[t]]);
+        }
+    }
+}
+
+TEST_CASE("branch-free threshold counts agree with std::upper_bound / lower_bound") {
+    ck::rng g(3);
+    for (std::size_t n = 1; n <= 40; ++n) {
+        std::vector<double> t(n);
+        for (double& v : t) v = static_cast<double>(g.below(10));  // ties on purpose
+        std::sort(t.begin(), t.end());
+        for (double v = -1.0; v <= 11.0; v += 0.5) {
+            CHECK(ck::detail::count_at_most(t.data(), n, v) ==
+                  static_cast<std::size_t>(std::upper_bound(t.begin(), t.end(), v) - t.begin()));
+            CHECK(ck::detail::count_below(t.data(), n, v) ==
+                  static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), v) - t.begin()));
+        }
+    }
+}
+
 TEST_CASE("G = R clipped at R's 99th percentile: right retention 0 at alpha 0.01, about 1 at 0.1") {
     const std::size_t n = 100000, m = 100000;
     const auto r = normal_sample(n, 11);

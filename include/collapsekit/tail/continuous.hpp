@@ -35,6 +35,27 @@ namespace detail {
 
 inline constexpr double tail_nan = std::numeric_limits<double>::quiet_NaN();
 
+// #{j : t[j] <= v} and #{j : t[j] < v} for sorted t[0..n), without data-dependent
+// branches (the values that reach them arrive in random order).
+inline std::size_t count_at_most(const double* t, std::size_t n, double v) noexcept {
+    const double* base = t;
+    while (n > 1) {
+        const std::size_t half = n / 2;
+        base = base[half - 1] <= v ? base + half : base;
+        n -= half;
+    }
+    return static_cast<std::size_t>(base - t) + (n == 1 && *base <= v ? 1u : 0u);
+}
+inline std::size_t count_below(const double* t, std::size_t n, double v) noexcept {
+    const double* base = t;
+    while (n > 1) {
+        const std::size_t half = n / 2;
+        base = base[half - 1] < v ? base + half : base;
+        n -= half;
+    }
+    return static_cast<std::size_t>(base - t) + (n == 1 && *base < v ? 1u : 0u);
+}
+
 // below[i] = total weight of the g < lower[i]; above[i] = total weight of the g > upper[i].
 // lower and upper are sorted and unique, and max(lower) <= min(upper) (alpha <= 0.5), so
 // a value can be beyond thresholds on one side only. NaN compares false everywhere and
@@ -46,15 +67,14 @@ void tally_beyond(view<const T> g, WeightOf weight_of, const std::vector<double>
     const double lmax = lower.empty() ? -std::numeric_limits<double>::infinity() : lower.back();
     const double umin = upper.empty() ? std::numeric_limits<double>::infinity() : upper.front();
     const double* lb = lower.data();
-    const double* le = lb + lower.size();
     const double* ub = upper.data();
-    const double* ue = ub + upper.size();
+    const std::size_t nlow = lower.size(), nup = upper.size();
     for (std::size_t i = 0; i < g.size(); ++i) {
         const auto v = static_cast<double>(g[i]);
         if (v < lmax) {
-            lh[static_cast<std::size_t>(std::upper_bound(lb, le, v) - lb)] += weight_of(i);
+            lh[count_at_most(lb, nlow, v)] += weight_of(i);
         } else if (v > umin) {
-            uh[static_cast<std::size_t>(std::lower_bound(ub, ue, v) - ub)] += weight_of(i);
+            uh[count_below(ub, nup, v)] += weight_of(i);
         }
     }
     // g < lower[i] exactly when fewer than i + 1 thresholds are <= g: a prefix sum.
@@ -113,21 +133,20 @@ std::vector<double> tail_masses(const char* fn, const R& reference, const G& gen
                                 tail_side side, nan_policy nan, quantile_method method) {
     check_tail_side(fn, side);
     const auto g = as_view(generated);
-    std::vector<double> x;
-    const bool r_ok = finite_copy(fn, "reference", as_view(reference), nan, x);
-    require_not_empty(fn, "generated", g.size());
-    const nan_action g_action = screen_nans(fn, "generated", g, nan);
-    if (!r_ok || g_action == nan_action::propagate) return std::vector<double>(alphas.size(), tail_nan);
-    const std::size_t m = g.size() - (g_action == nan_action::omit ? count_nans(g) : 0);
-    if (m == 0) fail(fn, "generated has no values left after omitting NaN");
-
     std::vector<double> qs;
     qs.reserve(2 * alphas.size());
     for (double a : alphas) {
         qs.push_back(a);
         qs.push_back(1.0 - a);
     }
-    const std::vector<double> q = select_quantiles(x, qs, method);
+    std::vector<double> q;
+    const bool r_ok = sample_quantiles(fn, "reference", as_view(reference), nan, qs, method, q);
+    require_not_empty(fn, "generated", g.size());
+    const nan_action g_action = screen_nans(fn, "generated", g, nan);
+    if (!r_ok || g_action == nan_action::propagate) return std::vector<double>(alphas.size(), tail_nan);
+    const std::size_t m = g.size() - (g_action == nan_action::omit ? count_nans(g) : 0);
+    if (m == 0) fail(fn, "generated has no values left after omitting NaN");
+
     std::vector<double> lo(alphas.size()), hi(alphas.size());
     for (std::size_t a = 0; a < alphas.size(); ++a) {
         lo[a] = q[2 * a];

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -111,18 +113,104 @@ inline double quantile_lerp(double a, double b, double gamma) noexcept {
 }
 
 // Puts the order statistics named by `targets` (sorted, unique, < x.size()) in place:
-// afterwards x[k] is the k-th smallest value for every target k. Recursive nth_element
-// on the middle target: O(n log(#targets)) at worst, about 2n when the targets sit in
-// the extremes (as tail thresholds do).
+// afterwards x[k] is the k-th smallest value for every target k. Each step runs
+// nth_element for the target nearest the middle of the current range, so a range shrinks
+// by about half whatever the targets' layout: about 2n comparisons-worth of work when the
+// targets sit in the two extremes (as tail thresholds do), O(n log #targets) at worst.
 inline void select_order_statistics(double* x, std::size_t lo, std::size_t hi, const std::size_t* tb,
                                     const std::size_t* te) {
     while (tb != te) {
-        const std::size_t* mid = tb + (te - tb) / 2;
-        std::nth_element(x + lo, x + *mid, x + hi);
-        select_order_statistics(x, lo, *mid, tb, mid);
-        lo = *mid + 1;
-        tb = mid + 1;
+        const std::size_t middle = lo + (hi - lo) / 2;
+        const std::size_t* pick = std::lower_bound(tb, te, middle);
+        if (pick == te || (pick != tb && middle - *(pick - 1) < *pick - middle)) --pick;
+        std::nth_element(x + lo, x + *pick, x + hi);
+        // Recurse into the smaller side, loop on the larger: stack depth stays O(log n).
+        if (pick - tb < te - pick - 1) {
+            select_order_statistics(x, lo, *pick, tb, pick);
+            lo = *pick + 1;
+            tb = pick + 1;
+        } else {
+            select_order_statistics(x, *pick + 1, hi, pick + 1, te);
+            hi = *pick;
+            te = pick;
+        }
     }
+}
+
+// The order-preserving 64-bit key of a double: unsigned order of keys = numeric order
+// of the values (Herf 2001, "Radix tricks"); -0.0 sorts just before +0.0.
+inline std::uint64_t ordered_key(double v) noexcept {
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return (b >> 63) != 0 ? ~b : (b | (std::uint64_t{1} << 63));
+}
+
+// The values of the order statistics `targets` (sorted, unique, each < n) of the finite
+// values x[0..n); x may be reordered. Large inputs take one level of radix selection: a
+// histogram of 4096 buckets over the used range of ordered keys (a logarithmic scale, so
+// heavy tails spread too), then nth_element only inside the buckets that hold a target.
+// Three branch-light passes replace nth_element's mispredicted comparisons on random data.
+inline std::vector<double> order_statistics(double* x, std::size_t n, const std::vector<std::size_t>& targets) {
+    std::vector<double> out(targets.size());
+    constexpr std::size_t radix_min = 8192, buckets = 4096;
+    constexpr auto none = static_cast<std::uint32_t>(-1);
+    if (targets.empty()) return out;
+    if (n < radix_min) {
+        select_order_statistics(x, 0, n, targets.data(), targets.data() + targets.size());
+        for (std::size_t t = 0; t < targets.size(); ++t) out[t] = x[targets[t]];
+        return out;
+    }
+    std::uint64_t kmin = ~std::uint64_t{0}, kmax = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t k = ordered_key(x[i]);
+        kmin = std::min(kmin, k);
+        kmax = std::max(kmax, k);
+    }
+    int shift = 0;
+    while (((kmax - kmin) >> shift) >= buckets) ++shift;
+    // start[b] = how many values lie in buckets before b.
+    std::vector<std::size_t> start(buckets + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) ++start[((ordered_key(x[i]) - kmin) >> shift) + 1];
+    for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+    std::vector<std::uint32_t> slot(buckets, none);
+    std::vector<std::size_t> needed, bucket_of(targets.size());
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+        const auto b =
+            static_cast<std::size_t>(std::upper_bound(start.begin(), start.end(), targets[t]) - start.begin()) - 1;
+        bucket_of[t] = b;
+        if (slot[b] == none) {
+            slot[b] = static_cast<std::uint32_t>(needed.size());
+            needed.push_back(b);
+        }
+    }
+    std::vector<std::size_t> offset(needed.size() + 1, 0);
+    for (std::size_t j = 0; j < needed.size(); ++j) offset[j + 1] = offset[j] + start[needed[j] + 1] - start[needed[j]];
+    std::vector<double> gathered(offset.back());
+    std::vector<std::size_t> fill(offset.begin(), offset.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t s = slot[(ordered_key(x[i]) - kmin) >> shift];
+        if (s != none) gathered[fill[s]++] = x[i];
+    }
+    // Targets are sorted, so those of one bucket are adjacent; select them in place.
+    std::vector<std::size_t> local(targets.size());
+    for (std::size_t t = 0; t < targets.size();) {
+        const std::size_t b = bucket_of[t], s = slot[b];
+        std::size_t e = t;
+        while (e < targets.size() && bucket_of[e] == b) {
+            local[e] = targets[e] - start[b] + offset[s];
+            ++e;
+        }
+        select_order_statistics(gathered.data(), offset[s], offset[s + 1], local.data() + t, local.data() + e);
+        for (std::size_t j = t; j < e; ++j) out[j] = gathered[local[j]];
+        t = e;
+    }
+    return out;
+}
+
+// The value of order statistic k from order_statistics' answer for `targets`.
+inline double statistic_at(const std::vector<std::size_t>& targets, const std::vector<double>& values,
+                           std::size_t k) noexcept {
+    return values[static_cast<std::size_t>(std::lower_bound(targets.begin(), targets.end(), k) - targets.begin())];
 }
 
 // A finite double copy of a sample, NaN handled per policy. Returns false when the
@@ -156,14 +244,128 @@ inline std::vector<double> select_quantiles(std::vector<double>& x, const std::v
     for (std::size_t i = 0; i < qs.size(); ++i) {
         pos[i] = locate_quantile(n, qs[i], method);
         targets.push_back(pos[i].lo);
-        if (pos[i].gamma != 0.0) targets.push_back(pos[i].hi);
+        targets.push_back(pos[i].hi);
     }
     std::sort(targets.begin(), targets.end());
     targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-    select_order_statistics(x.data(), 0, n, targets.data(), targets.data() + targets.size());
+    const std::vector<double> values = order_statistics(x.data(), n, targets);
     std::vector<double> out(qs.size());
-    for (std::size_t i = 0; i < qs.size(); ++i) out[i] = quantile_lerp(x[pos[i].lo], x[pos[i].hi], pos[i].gamma);
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+        out[i] = quantile_lerp(statistic_at(targets, values, pos[i].lo), statistic_at(targets, values, pos[i].hi),
+                               pos[i].gamma);
+    }
     return out;
+}
+
+// Extreme quantiles of a large sample without copying or selecting all of it. A strided
+// sample of 4096 values brackets the innermost wanted quantiles with a wide margin
+// (5 binomial standard deviations plus 2 / 4096); one pass then keeps only the values
+// below the lower bracket and above the upper one, and the order statistics are selected
+// there. The bracket is checked against the true counts, so the answer is exactly that of
+// select_quantiles on the full sample; when the check fails (an adversarial order, or
+// quantiles near the middle) the full path runs instead. Returns false when it did not
+// apply (then nothing is known about x beyond what it saw): the caller takes the full path.
+template <class T>
+bool bracketed_quantiles(view<const T> x, const std::vector<double>& qs, quantile_method method,
+                         std::vector<double>& out) {
+    constexpr std::size_t sample_size = 4096;
+    const std::size_t n = x.size();
+    if (n < 16 * sample_size) return false;
+    double q_low = 0.0, q_high = 1.0;  // innermost wanted quantile on each side
+    for (double q : qs) {
+        if (q <= 0.5) {
+            q_low = std::max(q_low, q);
+        } else {
+            q_high = std::min(q_high, q);
+        }
+    }
+    const auto margin = [](double q) { return 5.0 * std::sqrt(q * (1.0 - q) / sample_size) + 2.0 / sample_size; };
+    const double lo_q = q_low + margin(q_low), hi_q = q_high - margin(q_high);
+    if (!(lo_q < hi_q)) return false;
+    std::vector<double> sample(sample_size);
+    for (std::size_t i = 0; i < sample_size; ++i) {
+        sample[i] = static_cast<double>(x[i * (n / sample_size)]);
+        if (!std::isfinite(sample[i])) return false;
+    }
+    std::sort(sample.begin(), sample.end());
+    const auto at = [&](double q) {
+        return sample[std::min(sample_size - 1, static_cast<std::size_t>(q * sample_size))];
+    };
+    const double b_lo = at(lo_q), b_hi = at(hi_q);
+    if (!(b_lo < b_hi)) return false;
+    // Branch-free split: every value is written to both buffers and kept where it belongs
+    // (the tails are a random ~10-25 % of the data, which a branch would mispredict).
+    std::vector<double> low, high;
+    std::size_t nl = 0, nh = 0;
+    bool any_nan = false;
+    constexpr std::size_t block = 4096;
+    for (std::size_t start = 0; start < n; start += block) {
+        const std::size_t end = std::min(n, start + block);
+        if (low.size() < nl + block) low.resize(std::max(2 * low.size(), nl + block));
+        if (high.size() < nh + block) high.resize(std::max(2 * high.size(), nh + block));
+        double* lp = low.data();
+        double* hp = high.data();
+        for (std::size_t i = start; i < end; ++i) {
+            const auto v = static_cast<double>(x[i]);
+            lp[nl] = v;
+            hp[nh] = v;
+            nl += v < b_lo ? 1u : 0u;
+            nh += v > b_hi ? 1u : 0u;
+            any_nan |= v != v;
+        }
+    }
+    if (any_nan) return false;  // the caller screens NaN and handles it per policy
+    low.resize(nl);
+    high.resize(nh);
+    // Non-finite values sit at the ends: let the full path report them.
+    if ((!low.empty() && std::isinf(*std::min_element(low.begin(), low.end()))) ||
+        (!high.empty() && std::isinf(*std::max_element(high.begin(), high.end())))) {
+        return false;
+    }
+    // The |low| smallest values of x are exactly `low`, the |high| largest exactly `high`.
+    const std::size_t first_high = n - high.size();
+    std::vector<quantile_position> pos(qs.size());
+    std::vector<std::size_t> low_targets, high_targets;
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+        pos[i] = locate_quantile(n, qs[i], method);
+        for (std::size_t k : {pos[i].lo, pos[i].hi}) {
+            if (k < low.size()) {
+                low_targets.push_back(k);
+            } else if (k >= first_high) {
+                high_targets.push_back(k - first_high);
+            } else {
+                return false;  // outside the bracket: the sample was unrepresentative
+            }
+        }
+    }
+    for (auto* t : {&low_targets, &high_targets}) {
+        std::sort(t->begin(), t->end());
+        t->erase(std::unique(t->begin(), t->end()), t->end());
+    }
+    const std::vector<double> low_values = order_statistics(low.data(), low.size(), low_targets);
+    const std::vector<double> high_values = order_statistics(high.data(), high.size(), high_targets);
+    const auto value = [&](std::size_t k) {
+        return k < low.size() ? statistic_at(low_targets, low_values, k)
+                              : statistic_at(high_targets, high_values, k - first_high);
+    };
+    out.resize(qs.size());
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+        out[i] = quantile_lerp(value(pos[i].lo), value(pos[i].hi), pos[i].gamma);
+    }
+    return true;
+}
+
+// Quantiles qs of a sample (NaN per policy, infinite values rejected); false under
+// propagate with a NaN present. Large NaN-free samples take the bracketed path.
+template <class T>
+bool sample_quantiles(const char* function, const char* arg, view<const T> x, nan_policy policy,
+                      const std::vector<double>& qs, quantile_method method, std::vector<double>& out) {
+    require_not_empty(function, arg, x.size());
+    if (bracketed_quantiles(x, qs, method, out)) return true;
+    std::vector<double> copy;
+    if (!finite_copy(function, arg, x, policy, copy)) return false;
+    out = select_quantiles(copy, qs, method);
+    return true;
 }
 
 // A weighted sample sorted by value, with the running weight: the weighted empirical
@@ -242,9 +444,8 @@ tail_threshold_pair tail_thresholds(const R& reference, double alpha, quantile_m
                                     nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "tail_thresholds";
     detail::check_tail_alpha(fn, alpha);
-    std::vector<double> x;
-    if (!detail::finite_copy(fn, "reference", as_view(reference), nan, x)) return {};
-    const auto q = detail::select_quantiles(x, {alpha, 1.0 - alpha}, method);
+    std::vector<double> q;
+    if (!detail::sample_quantiles(fn, "reference", as_view(reference), nan, {alpha, 1.0 - alpha}, method, q)) return {};
     return {q[0], q[1]};
 }
 
