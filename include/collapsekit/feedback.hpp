@@ -3,6 +3,7 @@
 
 #include "feedback/driver.hpp"
 #include "feedback/metric.hpp"
+#include "feedback/metrics.hpp"
 #include "feedback/policy.hpp"
 #include "feedback/provenance.hpp"
 #include "feedback/table.hpp"

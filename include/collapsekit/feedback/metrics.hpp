@@ -1,0 +1,309 @@
+// Adaptors that turn the library's estimators into per-generation metrics for the driver,
+// for the three kinds of samples the models write:
+//   real values (gaussian, gaussian_mixture, kde),
+//   token ids over k categories (categorical),
+//   documents of token ids over a vocabulary (ngram_lm).
+// Each returns a sample_metric (usable with any model of that sample type); metric_by_name
+// picks one by name at run time (the Python bindings use it). Drift metrics compare a
+// generation's output x with another sample r: the human reference, the previous
+// generation or another lineage (see metric.hpp).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "../core/errors.hpp"
+#include "../core/numeric.hpp"
+#include "../core/view.hpp"
+#include "../divergence.hpp"
+#include "../entropy.hpp"
+#include "../histogram.hpp"
+#include "../ngram.hpp"
+#include "../tail.hpp"
+#include "../wasserstein.hpp"
+#include "metric.hpp"
+#include "models/categorical.hpp"
+#include "models/gaussian.hpp"
+#include "models/ngram_lm.hpp"
+
+namespace collapsekit {
+namespace feedback {
+namespace metrics {
+
+using real_metric = sample_metric<double>;
+using token_metric = sample_metric<std::uint32_t>;
+using document = std::vector<std::uint32_t>;
+using document_metric = sample_metric<document>;
+
+namespace detail {
+
+inline std::vector<std::uint64_t> token_counts(view<const std::uint32_t> x, std::size_t k, const char* fn) {
+    std::vector<std::uint64_t> c(k, 0);
+    for (std::uint32_t t : x) {
+        if (t >= k)
+            fail(fn, "token id " + std::to_string(t) + " is not below the number of categories " + std::to_string(k));
+        ++c[t];
+    }
+    return c;
+}
+
+inline std::vector<std::uint64_t> document_counts(view<const document> x, std::size_t k, const char* fn) {
+    std::vector<std::uint64_t> c(k, 0);
+    for (const auto& d : x) {
+        for (std::uint32_t t : d) {
+            if (t >= k)
+                fail(fn, "token id " + std::to_string(t) + " is not below the vocabulary size " + std::to_string(k));
+            ++c[t];
+        }
+    }
+    return c;
+}
+
+// KL(r || x) of counts with additive smoothing alpha on both (divergence.hpp's policy).
+inline double kl_of_counts(const std::vector<std::uint64_t>& r, const std::vector<std::uint64_t>& x, double alpha,
+                           log_base base) {
+    return kl_divergence_counts(r, x, base, alpha > 0.0 ? zero_support::additive(alpha) : zero_support::none());
+}
+
+// Mass retention of r's rarest categories holding at most `share` of its mass.
+inline double rare_retention_of_counts(const std::vector<std::uint64_t>& r, const std::vector<std::uint64_t>& x,
+                                       double share) {
+    return rare_category_retention(r, x, rare_categories::bottom_mass(share)).mass_retention;
+}
+
+}  // namespace detail
+
+// ---- real values -------------------------------------------------------------------
+
+// "mean": the sample mean.
+inline real_metric mean() {
+    return real_metric::of_sample("mean", [](view<const double> x) {
+        require_not_empty("metrics::mean", "samples", x.size());
+        return accurate_sum(x) / static_cast<double>(x.size());
+    });
+}
+
+// "spread": the sample standard deviation (divisor n - 1; NaN for one sample).
+inline real_metric spread() {
+    return real_metric::of_sample("spread", [](view<const double> x) {
+        require_not_empty("metrics::spread", "samples", x.size());
+        const double n = static_cast<double>(x.size());
+        const double m = accurate_sum(x) / n;
+        compensated_sum s;
+        for (double v : x) s += (v - m) * (v - m);
+        return std::sqrt(s.value() / (n - 1.0));
+    });
+}
+
+// "w1": the 1-Wasserstein distance W1(x, r) (wasserstein.hpp), in the units of the data.
+inline real_metric w1() {
+    return real_metric::drift("w1", [](view<const double> x, view<const double> r) { return wasserstein(x, r, 1.0); });
+}
+
+// "ks": the two-sample Kolmogorov-Smirnov statistic sup |F_x - F_r|.
+inline real_metric ks() {
+    return real_metric::drift("ks",
+                              [](view<const double> x, view<const double> r) { return ks_2samp(x, r).statistic; });
+}
+
+// "kl": KL(r || x) in units of base between the counts of r and x in `bins` bins at r's
+// quantiles (histogram::from_quantiles; values outside r's range are dropped from x),
+// with additive smoothing alpha on both count vectors (0.5 = Jeffreys; 0 gives +inf as
+// soon as x leaves a bin empty).
+inline real_metric kl(std::size_t bins = 20, double alpha = 0.5, log_base base = nats) {
+    require(bins >= 1, "metrics::kl", "bins must be at least 1");
+    require_non_negative("metrics::kl", "alpha", alpha);
+    return real_metric::drift("kl", [bins, alpha, base](view<const double> x, view<const double> r) {
+        histogram hr = histogram::from_quantiles(r, bins);
+        histogram hx = hr.empty_like();
+        hr.fill(r);
+        hx.fill(x);
+        return kl_divergence_counts(hr.counts(), hx.counts(), base,
+                                    alpha > 0.0 ? zero_support::additive(alpha) : zero_support::none());
+    });
+}
+
+// "tail_retention": the share of x beyond r's alpha and 1 - alpha quantiles, divided by
+// 2 alpha (tail.hpp, both sides): 1 = tails kept, 0 = gone.
+inline real_metric tail_retention(double alpha = 0.05) {
+    return real_metric::drift("tail_retention", [alpha](view<const double> x, view<const double> r) {
+        return collapsekit::tail_retention(r, x, alpha, tail_side::both);
+    });
+}
+
+// ---- token ids over k categories ---------------------------------------------------
+
+// "entropy": the plug-in entropy of the token counts, in units of base.
+inline token_metric entropy(std::size_t k, log_base base = nats) {
+    return token_metric::of_sample("entropy", [k, base](view<const std::uint32_t> x) {
+        return entropy_from_counts(detail::token_counts(x, k, "metrics::entropy"), entropy_estimator::plugin, base)
+            .value;
+    });
+}
+
+// "gini_simpson": 1 - sum p_i^2 of the token frequencies.
+inline token_metric gini_simpson(std::size_t k) {
+    return token_metric::of_sample("gini_simpson", [k](view<const std::uint32_t> x) {
+        const auto c = detail::token_counts(x, k, "metrics::gini_simpson");
+        require_not_empty("metrics::gini_simpson", "samples", x.size());
+        std::vector<double> p(c.size());
+        for (std::size_t i = 0; i < c.size(); ++i) p[i] = static_cast<double>(c[i]) / static_cast<double>(x.size());
+        return collapsekit::gini_simpson(p);
+    });
+}
+
+// "support": the number of distinct categories present.
+inline token_metric support(std::size_t k) {
+    return token_metric::of_sample("support", [k](view<const std::uint32_t> x) {
+        double s = 0;
+        for (auto c : detail::token_counts(x, k, "metrics::support")) s += c > 0 ? 1.0 : 0.0;
+        return s;
+    });
+}
+
+// "kl": KL(r || x) of the token counts with additive smoothing alpha.
+inline token_metric token_kl(std::size_t k, double alpha = 0.5, log_base base = nats) {
+    require_non_negative("metrics::token_kl", "alpha", alpha);
+    return token_metric::drift("kl", [k, alpha, base](view<const std::uint32_t> x, view<const std::uint32_t> r) {
+        return detail::kl_of_counts(detail::token_counts(r, k, "metrics::token_kl"),
+                                    detail::token_counts(x, k, "metrics::token_kl"), alpha, base);
+    });
+}
+
+// "tail_retention": mass retention of r's rarest categories holding at most `share` of
+// its mass (tail.hpp's rare_category_retention with rare_categories::bottom_mass).
+inline token_metric token_tail_retention(std::size_t k, double share = 0.05) {
+    return token_metric::drift("tail_retention", [k, share](view<const std::uint32_t> x, view<const std::uint32_t> r) {
+        return detail::rare_retention_of_counts(detail::token_counts(r, k, "metrics::token_tail_retention"),
+                                                detail::token_counts(x, k, "metrics::token_tail_retention"), share);
+    });
+}
+
+// ---- documents ---------------------------------------------------------------------
+
+// "distinct_<n>": distinct-n of the documents pooled (ngram.hpp), in (0, 1].
+inline document_metric distinct(std::size_t n) {
+    return document_metric::of_sample("distinct_" + std::to_string(n),
+                                      [n](view<const document> x) { return distinct_n(corpus::from_documents(x), n); });
+}
+
+// "entropy": plug-in entropy of the unigram (token) counts over the vocabulary.
+inline document_metric unigram_entropy(std::size_t vocabulary, log_base base = nats) {
+    return document_metric::of_sample("entropy", [vocabulary, base](view<const document> x) {
+        return entropy_from_counts(detail::document_counts(x, vocabulary, "metrics::unigram_entropy"),
+                                   entropy_estimator::plugin, base)
+            .value;
+    });
+}
+
+// "length": mean document length in tokens.
+inline document_metric length() {
+    return document_metric::of_sample("length", [](view<const document> x) {
+        require_not_empty("metrics::length", "samples", x.size());
+        double s = 0;
+        for (const auto& d : x) s += static_cast<double>(d.size());
+        return s / static_cast<double>(x.size());
+    });
+}
+
+// "kl": KL(r || x) of the unigram counts with additive smoothing alpha.
+inline document_metric unigram_kl(std::size_t vocabulary, double alpha = 0.5, log_base base = nats) {
+    require_non_negative("metrics::unigram_kl", "alpha", alpha);
+    return document_metric::drift("kl", [vocabulary, alpha, base](view<const document> x, view<const document> r) {
+        return detail::kl_of_counts(detail::document_counts(r, vocabulary, "metrics::unigram_kl"),
+                                    detail::document_counts(x, vocabulary, "metrics::unigram_kl"), alpha, base);
+    });
+}
+
+// "tail_retention": mass retention of the reference's rarest words (at most `share` of
+// its tokens), as token_tail_retention on unigram counts.
+inline document_metric unigram_tail_retention(std::size_t vocabulary, double share = 0.05) {
+    return document_metric::drift(
+        "tail_retention", [vocabulary, share](view<const document> x, view<const document> r) {
+            return detail::rare_retention_of_counts(
+                detail::document_counts(r, vocabulary, "metrics::unigram_tail_retention"),
+                detail::document_counts(x, vocabulary, "metrics::unigram_tail_retention"), share);
+        });
+}
+
+// ---- by name -----------------------------------------------------------------------
+
+// The metric called `name` for Model, with default parameters, sized from `prototype`
+// (categories of a categorical, vocabulary of an ngram_lm). Names:
+//   real values: mean, spread, w1, ks, kl, tail_retention; gaussian also variance (of
+//     the fitted model);
+//   categorical: entropy, gini_simpson, support, kl, tail_retention; model_entropy and
+//     model_gini_simpson (of the fitted probabilities);
+//   ngram_lm: distinct_1 .. distinct_4, entropy, length, kl, tail_retention,
+//     live_vocabulary (of the fitted model).
+// Throws std::invalid_argument for an unknown name, listing the known ones.
+template <class Model>
+metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
+    using S = typename Model::sample_type;
+    const std::string n(name);
+    auto unknown = [&](const char* known) {
+        fail("metrics::metric_by_name", "unknown metric '" + n + "' (known: " + known + ")");
+    };
+    if constexpr (std::is_same_v<S, double>) {
+        if constexpr (std::is_same_v<Model, gaussian>) {
+            if (n == "variance") return metric<Model>::of_model(n, [](const gaussian& m) { return m.variance(); });
+        }
+        if (n == "mean") return mean();
+        if (n == "spread") return spread();
+        if (n == "w1") return w1();
+        if (n == "ks") return ks();
+        if (n == "kl") return kl();
+        if (n == "tail_retention") return tail_retention();
+        unknown("mean, spread, w1, ks, kl, tail_retention; variance for gaussian");
+    } else if constexpr (std::is_same_v<Model, categorical>) {
+        const std::size_t k = prototype.size();
+        if (n == "entropy") return entropy(k);
+        if (n == "gini_simpson") return gini_simpson(k);
+        if (n == "support") return support(k);
+        if (n == "kl") return token_kl(k);
+        if (n == "tail_retention") return token_tail_retention(k);
+        if (n == "model_entropy") {
+            return metric<Model>::of_model(n, [](const categorical& m) { return shannon_entropy(m.probabilities()); });
+        }
+        if (n == "model_gini_simpson") {
+            return metric<Model>::of_model(
+                n, [](const categorical& m) { return collapsekit::gini_simpson(m.probabilities()); });
+        }
+        unknown("entropy, gini_simpson, support, kl, tail_retention, model_entropy, model_gini_simpson");
+    } else if constexpr (std::is_same_v<Model, ngram_lm>) {
+        const std::size_t v = prototype.vocabulary();
+        if (n.size() == 10 && n.compare(0, 9, "distinct_") == 0 && n[9] >= '1' && n[9] <= '4') {
+            return distinct(static_cast<std::size_t>(n[9] - '0'));
+        }
+        if (n == "entropy") return unigram_entropy(v);
+        if (n == "length") return length();
+        if (n == "kl") return unigram_kl(v);
+        if (n == "tail_retention") return unigram_tail_retention(v);
+        if (n == "live_vocabulary") {
+            return metric<Model>::of_model(n,
+                                           [](const ngram_lm& m) { return static_cast<double>(m.live_vocabulary()); });
+        }
+        unknown("distinct_1..distinct_4, entropy, length, kl, tail_retention, live_vocabulary");
+    } else {
+        unknown("none for this model's sample type");
+    }
+    return {};
+}
+
+// metric_by_name for each name, in order.
+template <class Model>
+std::vector<metric<Model>> metrics_by_name(const std::vector<std::string>& names, const Model& prototype) {
+    std::vector<metric<Model>> out;
+    out.reserve(names.size());
+    for (const auto& n : names) out.push_back(metric_by_name(n, prototype));
+    return out;
+}
+
+}  // namespace metrics
+}  // namespace feedback
+}  // namespace collapsekit
