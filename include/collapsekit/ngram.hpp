@@ -11,3 +11,4 @@
 #include "ngram/keys.hpp"
 #include "ngram/measures.hpp"
 #include "ngram/self_bleu.hpp"
+#include "ngram/tokenizer.hpp"
