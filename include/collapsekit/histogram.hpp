@@ -362,11 +362,8 @@ public:
     // chosen by `f` (see flow). All NaN when nan_propagated(). Throws
     // std::invalid_argument when that total is zero.
     std::vector<double> probabilities(flow f = flow::exclude) const {
-        std::vector<double> p(bins_);
-        if (nan_propagated_) {
-            std::fill(p.begin(), p.end(), std::numeric_limits<double>::quiet_NaN());
-            return p;
-        }
+        std::vector<double> p(bins_, std::numeric_limits<double>::quiet_NaN());
+        if (nan_propagated_) return p;
         const double total = normaliser("histogram::probabilities", f);
         for (std::size_t i = 0; i < bins_; ++i) p[i] = mass(i) / total;
         return p;
@@ -377,11 +374,8 @@ public:
     // (flow::include). A zero-width bin (repeated edge) gives inf or NaN, as in numpy.
     // All NaN when nan_propagated(); throws when the total is zero.
     std::vector<double> density(flow f = flow::exclude) const {
-        std::vector<double> d(bins_);
-        if (nan_propagated_) {
-            std::fill(d.begin(), d.end(), std::numeric_limits<double>::quiet_NaN());
-            return d;
-        }
+        std::vector<double> d(bins_, std::numeric_limits<double>::quiet_NaN());
+        if (nan_propagated_) return d;
         const double total = normaliser("histogram::density", f);
         for (std::size_t i = 0; i < bins_; ++i) d[i] = mass(i) / (edges_[i + 1] - edges_[i]) / total;
         return d;

@@ -254,49 +254,56 @@ inline integer_kernel kernel_for(const integer_binning& b) noexcept { return int
 // Values per chunk: slots and converted inputs live in small stack buffers (L1-resident).
 inline constexpr std::size_t chunk = 512;
 
-// Slots of src[0..m) (doubles) into out; the tail that does not fill a batch goes
-// through the scalar definition.
-template <class K, class B>
-inline void slots_of_doubles(const double* src, std::size_t m, const K& kern, const B& b, std::uint64_t* out) noexcept {
-    constexpr std::size_t W = lanes<double>;
-    std::size_t j = 0;
-    for (; j + 2 * W <= m; j += 2 * W) {
-        const dbatch s0 = kern(load(src + j));
-        const dbatch s1 = kern(load(src + j + W));
-        store(out + j, to_index(s0));
-        store(out + j + W, to_index(s1));
-    }
-    for (; j + W <= m; j += W) store(out + j, to_index(kern(load(src + j))));
-    for (; j < m; ++j) out[j] = histogram_slot(src[j], b);
-}
-
-// Slots of x[i..i+m) as doubles: read in place for double input, else converted into buf.
-template <class T, class K, class B>
-inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, double* buf,
-                        std::uint64_t* out) noexcept {
-    if constexpr (std::is_same_v<T, double>) {
-        (void)buf;
-        slots_of_doubles(x, m, kern, b, out);
-    } else {
-        for (std::size_t j = 0; j < m; ++j) buf[j] = static_cast<double>(x[j]);
-        slots_of_doubles(buf, m, kern, b, out);
-    }
-}
-
-// Sub-histograms interleaved slot-major (h[4 * slot + lane]), so the four counters of a
+// Sub-histograms interleaved slot-major (h[4 * slot + k]), so the four counters of a
 // bin share a cache line but never an address: consecutive equal slots do not wait on
 // each other's stores.
 inline constexpr std::size_t sub_histograms = 4;
 
-inline void count_into_subs(const std::uint64_t* s, std::size_t m, std::uint64_t* h) noexcept {
+// Slots of src[0..m) (doubles) into out; the tail that does not fill a batch goes
+// through the scalar definition. With Interleave, out[j] = 4 * slot + j % 4, the
+// counter's index in the interleaved sub-histograms (computed in the vector lanes, so
+// the counting loop is a bare increment).
+template <bool Interleave, class K, class B>
+inline void slots_of_doubles(const double* src, std::size_t m, const K& kern, const B& b, std::uint64_t* out) noexcept {
+    constexpr std::size_t W = lanes<double>;
+    alignas(64) double lane_sub[2 * W];
+    for (std::size_t k = 0; k < 2 * W; ++k) lane_sub[k] = static_cast<double>(k % sub_histograms);
+    const dbatch sub0 = load(lane_sub), sub1 = load(lane_sub + W);
+    const dbatch scale(static_cast<double>(sub_histograms));
+    auto index = [&](const dbatch& slot, const dbatch& sub) {
+        if constexpr (Interleave) {
+            return to_index(slot * scale + sub);
+        } else {
+            (void)sub;
+            return to_index(slot);
+        }
+    };
     std::size_t j = 0;
-    for (; j + 4 <= m; j += 4) {
-        ++h[4 * s[j]];
-        ++h[4 * s[j + 1] + 1];
-        ++h[4 * s[j + 2] + 2];
-        ++h[4 * s[j + 3] + 3];
+    for (; j + 2 * W <= m; j += 2 * W) {
+        const dbatch s0 = kern(load(src + j));
+        const dbatch s1 = kern(load(src + j + W));
+        store(out + j, index(s0, sub0));
+        store(out + j + W, index(s1, sub1));
     }
-    for (; j < m; ++j) ++h[4 * s[j]];
+    // j is a multiple of 2 W here, hence of 4 (W >= 2): sub0's pattern applies.
+    for (; j + W <= m; j += W) store(out + j, index(kern(load(src + j)), sub0));
+    for (; j < m; ++j) {
+        const std::size_t slot = histogram_slot(src[j], b);
+        out[j] = Interleave ? sub_histograms * slot + j % sub_histograms : slot;
+    }
+}
+
+// Slots of x[i..i+m) as doubles: read in place for double input, else converted into buf.
+template <bool Interleave, class T, class K, class B>
+inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, double* buf,
+                        std::uint64_t* out) noexcept {
+    if constexpr (std::is_same_v<T, double>) {
+        (void)buf;
+        slots_of_doubles<Interleave>(x, m, kern, b, out);
+    } else {
+        for (std::size_t j = 0; j < m; ++j) buf[j] = static_cast<double>(x[j]);
+        slots_of_doubles<Interleave>(buf, m, kern, b, out);
+    }
 }
 
 // Sub-histograms pay for their zeroing and merge only when the input is long enough,
@@ -312,7 +319,7 @@ inline void histogram_slots_simd(const T* x, std::size_t n, const B& b, std::uin
     alignas(64) double buf[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, kern, b, buf, out + i);
+        detail::chunk_slots<false>(x + i, m, kern, b, buf, out + i);
     }
 }
 
@@ -325,16 +332,17 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
     if (!detail::use_subs(n, nslots)) {
         for (std::size_t i = 0; i < n; i += detail::chunk) {
             const std::size_t m = std::min(detail::chunk, n - i);
-            detail::chunk_slots(x + i, m, kern, b, buf, s);
+            detail::chunk_slots<false>(x + i, m, kern, b, buf, s);
             for (std::size_t j = 0; j < m; ++j) ++slots[s[j]];
         }
         return;
     }
     std::vector<std::uint64_t> h(detail::sub_histograms * nslots, 0);
+    std::uint64_t* hp = h.data();
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, kern, b, buf, s);
-        detail::count_into_subs(s, m, h.data());
+        detail::chunk_slots<true>(x + i, m, kern, b, buf, s);
+        for (std::size_t j = 0; j < m; ++j) ++hp[s[j]];
     }
     for (std::size_t k = 0; k < nslots; ++k) slots[k] += (h[4 * k] + h[4 * k + 1]) + (h[4 * k + 2] + h[4 * k + 3]);
 }
@@ -348,7 +356,7 @@ inline void histogram_count_weighted_simd(const T* x, const W* w, std::size_t n,
     alignas(64) std::uint64_t s[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots(x + i, m, kern, b, buf, s);
+        detail::chunk_slots<false>(x + i, m, kern, b, buf, s);
         for (std::size_t j = 0; j < m; ++j) {
             const double wj = static_cast<double>(w[i + j]);
             const std::size_t sj = wj != wj ? nan_slot : static_cast<std::size_t>(s[j]);
