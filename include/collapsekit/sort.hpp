@@ -55,42 +55,72 @@ struct is_view<view<T>> : std::true_type {};
 // Below this many values std::sort is faster than clearing and scanning the digit tables.
 inline constexpr std::size_t radix_sort_threshold = 2048;
 
-// Radix sort of non-NaN values of type T, in place; `scratch` is reused across calls.
+// Radix sort of non-NaN values of type T, in place. The first counting pass reads x and
+// builds the keys on the fly; the last one writes the values back into x, so x is read
+// and written once each besides the passes themselves.
 template <class T>
 void radix_sort_no_nan(T* x, std::size_t n) {
     using K = typename radix_traits<T>::key;
     constexpr int digit_bits = 11;
     constexpr std::size_t radix = std::size_t{1} << digit_bits;
     constexpr int passes = (radix_traits<T>::bits + digit_bits - 1) / digit_bits;
-    std::vector<K> a(n), b(n);
+    auto key_at = [x](std::size_t i) {
+        K bits;
+        std::memcpy(&bits, x + i, sizeof bits);
+        return to_ordered_key(bits);
+    };
     std::vector<std::array<std::size_t, radix>> counts(passes);
     for (auto& c : counts) c.fill(0);
     for (std::size_t i = 0; i < n; ++i) {
-        K bits;
-        std::memcpy(&bits, x + i, sizeof bits);
-        const K k = to_ordered_key(bits);
-        a[i] = k;
+        const K k = key_at(i);
         for (int p = 0; p < passes; ++p) ++counts[p][(k >> (p * digit_bits)) & (radix - 1)];
     }
-    K* src = a.data();
-    K* dst = b.data();
+    // Passes where every key has the same digit would only copy: skip them.
+    int active[passes];
+    int n_active = 0;
+    const K first = key_at(0);
     for (int p = 0; p < passes; ++p) {
-        auto& c = counts[p];
-        // Every key has the same digit here: this pass would only copy.
-        const K first_digit = (src[0] >> (p * digit_bits)) & (radix - 1);
-        if (c[first_digit] == n) continue;
+        if (counts[p][(first >> (p * digit_bits)) & (radix - 1)] != n) active[n_active++] = p;
+    }
+    if (n_active == 0) return;  // all keys equal
+    for (int a = 0; a < n_active; ++a) {
+        auto& c = counts[active[a]];
         std::size_t offset = 0;
         for (std::size_t d = 0; d < radix; ++d) {
             const std::size_t cnt = c[d];
             c[d] = offset;
             offset += cnt;
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            const K k = src[i];
-            dst[c[(k >> (p * digit_bits)) & (radix - 1)]++] = k;
-        }
-        std::swap(src, dst);
     }
+    std::vector<K> buf_a(n), buf_b(n_active > 2 ? n : 0);
+    K* src = nullptr;
+    K* dst = buf_a.data();
+    for (int a = 0; a < n_active; ++a) {
+        const int shift = active[a] * digit_bits;
+        auto& c = counts[active[a]];
+        const bool last = a + 1 == n_active && a > 0;
+        if (a == 0) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const K k = key_at(i);
+                dst[c[(k >> shift) & (radix - 1)]++] = k;
+            }
+        } else if (last) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const K k = src[i];
+                const K bits = from_ordered_key(k);
+                std::memcpy(x + c[(k >> shift) & (radix - 1)]++, &bits, sizeof bits);
+            }
+            return;
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                const K k = src[i];
+                dst[c[(k >> shift) & (radix - 1)]++] = k;
+            }
+        }
+        src = dst;
+        dst = src == buf_a.data() ? buf_b.data() : buf_a.data();
+    }
+    // A single active pass leaves the sorted keys in buf_a.
     for (std::size_t i = 0; i < n; ++i) {
         const K bits = from_ordered_key(src[i]);
         std::memcpy(x + i, &bits, sizeof bits);

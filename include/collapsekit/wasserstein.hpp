@@ -45,7 +45,8 @@ sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_
         s.is_nan = true;
         return s;
     }
-    s.x.reserve(x.size());
+    s.x.resize(x.size());
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
         const auto v = static_cast<double>(x[i]);
         if (std::isnan(v)) continue;
@@ -53,8 +54,9 @@ sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_
             fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
                          "] = " + format_value(v) + ")");
         }
-        s.x.push_back(v);
+        s.x[kept++] = v;
     }
+    s.x.resize(kept);
     require(!s.x.empty(), fn, std::string(arg) + " holds only NaN");
     sort_values(view<double>(s.x.data(), s.x.size()));
     return s;

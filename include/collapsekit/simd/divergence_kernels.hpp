@@ -80,12 +80,12 @@ struct kl_op {
     }
 #if COLLAPSEKIT_HAS_SIMD
     template <class T>
-    batch<T> vector(const batch<T>& p, const batch<T>& q, bool& flag) const noexcept {
+    batch<T> vector(const batch<T>& p, const batch<T>& q, batch_bool<T>& flag) const noexcept {
         const batch<T> zero = splat(T(0));
         const auto pp = p > zero;
         const auto qp = q > zero;
         const auto both = pp & qp;
-        flag = flag || any(pp & (q == zero));
+        flag = flag | (pp & (q == zero));
         const batch<T> r = p / q;
         batch<T> l = ::collapsekit::simd::log(r);
         const auto split = both & ((r == splat(std::numeric_limits<T>::infinity())) | (r == zero));
@@ -102,7 +102,7 @@ struct js_op {
     }
 #if COLLAPSEKIT_HAS_SIMD
     template <class T>
-    batch<T> vector(const batch<T>& p, const batch<T>& q, bool&) const noexcept {
+    batch<T> vector(const batch<T>& p, const batch<T>& q, batch_bool<T>&) const noexcept {
         const batch<T> zero = splat(T(0));
         const batch<T> m = p + q;
         const batch<T> a = p * ::collapsekit::simd::log((p + p) / m);
@@ -119,7 +119,7 @@ struct hellinger_op {
     }
 #if COLLAPSEKIT_HAS_SIMD
     template <class T>
-    batch<T> vector(const batch<T>& p, const batch<T>& q, bool&) const noexcept {
+    batch<T> vector(const batch<T>& p, const batch<T>& q, batch_bool<T>&) const noexcept {
         const batch<T> d = xsimd::sqrt(p) - xsimd::sqrt(q);
         return d * d;
     }
@@ -133,7 +133,7 @@ struct tv_op {
     }
 #if COLLAPSEKIT_HAS_SIMD
     template <class T>
-    batch<T> vector(const batch<T>& p, const batch<T>& q, bool&) const noexcept {
+    batch<T> vector(const batch<T>& p, const batch<T>& q, batch_bool<T>&) const noexcept {
         return xsimd::abs(p - q);
     }
 #endif
@@ -176,6 +176,8 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
     compensated_sum total;
     double sp = 0, sq = 0;
     batch<T> vmin = splat(std::numeric_limits<T>::infinity());
+    // Lanes where p > 0 = q, or-ed together and looked at once at the end.
+    batch_bool<T> flag = splat(T(0)) != splat(T(0));
     const std::size_t vector_end = n - n % W;
     alignas(64) T lane_s[W];
     alignas(64) T lane_c[W];
@@ -185,7 +187,7 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
         for (std::size_t i = start; i < stop; i += W) {
             const batch<T> bp = load(p + i);
             const batch<T> bq = load(q + i);
-            neumaier_lanes(s, c, op.vector(bp, bq, r.p_without_q));
+            neumaier_lanes(s, c, op.vector(bp, bq, flag));
             ps += bp;
             qs += bq;
             vmin = xsimd::min(vmin, xsimd::min(bp, bq));
@@ -206,7 +208,7 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
     r.sum_p = sp + tail.sum_p;
     r.sum_q = sq + tail.sum_q;
     r.min = std::min(mn, tail.min);
-    r.p_without_q = r.p_without_q || tail.p_without_q;
+    r.p_without_q = any(flag) || tail.p_without_q;
     return r;
 }
 
