@@ -9,22 +9,15 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "test_ngram_common.hpp"
 
 namespace ck = collapsekit;
 using docs_t = std::vector<std::vector<std::uint32_t>>;
 
+using ngram_test::fixture_corpus;
+using ngram_test::make;
+
 namespace {
-
-ck::corpus make(const docs_t& docs) { return ck::corpus::from_documents(docs); }
-
-// The corpus a fixture stores as `<name>_tokens` and `<name>_offsets`.
-ck::corpus fixture_corpus(const collapsekit_test::fixture& f, const std::string& name) {
-    std::vector<std::uint32_t> tokens;
-    for (double v : f[name + "_tokens"]) tokens.push_back(static_cast<std::uint32_t>(v));
-    std::vector<std::size_t> offsets;
-    for (double v : f[name + "_offsets"]) offsets.push_back(static_cast<std::size_t>(v));
-    return ck::corpus(std::move(tokens), std::move(offsets));
-}
 
 // Maps ids injectively onto wide 32-bit values, so the same corpus needs 32 bits per id.
 ck::corpus widen_ids(const ck::corpus& c) {

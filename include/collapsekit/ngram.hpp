@@ -8,6 +8,7 @@
 #include "ngram/counts.hpp"
 #include "ngram/flat_hash.hpp"
 #include "ngram/hyperloglog.hpp"
+#include "ngram/information.hpp"
 #include "ngram/keys.hpp"
 #include "ngram/measures.hpp"
 #include "ngram/self_bleu.hpp"
