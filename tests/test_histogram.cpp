@@ -554,3 +554,45 @@ TEST_CASE("histogram: serialisation round-trips exactly and rejects damaged byte
 
     CHECK_THROWS_AS((void)ck::histogram::deserialize(bad_edges), std::invalid_argument);
 }
+
+TEST_CASE("histogram: short fills into many bins (value by value) equal the kernels") {
+    auto x = mixed_values(200, 9);  // infinities, edge values
+    x[7] = x[150] = std::nan("");
+    auto h = ck::histogram::regular(4000, -3.0, 3.0);
+    binnings bs;
+    const auto b = bs.regular(h);
+    std::vector<std::uint64_t> slots(4003, 0);
+    ck::simd::histogram_count_scalar(x.data(), x.size(), b, slots.data());
+    h.fill(x, ck::nan_policy::omit);
+    CHECK(h.underflow() == slots[0]);
+    CHECK(h.overflow() == slots[4001]);
+    CHECK(h.nan_count() == slots[4002]);
+    CHECK(h.nan_count() > 0);
+    CHECK(std::vector<std::uint64_t>(slots.begin() + 1, slots.begin() + 4001) == h.counts());
+    const auto before = h.counts();
+    CHECK_FALSE(fill_error(h, x).empty());  // raise: nothing added
+    CHECK(h.counts() == before);
+    h.fill(x, ck::nan_policy::propagate);
+    CHECK(h.nan_propagated());
+
+    std::vector<double> w(x.size());
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.5 + static_cast<double>(i % 5);
+    std::vector<std::uint64_t> wc(4003, 0);
+    std::vector<double> sw(4003, 0.0), sw2(4003, 0.0);
+    ck::simd::histogram_count_weighted_scalar(x.data(), w.data(), x.size(), b, wc.data(), sw.data(), sw2.data());
+    auto hw = h.empty_like();
+    hw.fill(x, w, ck::nan_policy::omit);
+    CHECK(hw.weighted());
+    CHECK(std::vector<double>(sw.begin() + 1, sw.begin() + 4001) == hw.sum_weights());
+    CHECK(std::vector<double>(sw2.begin() + 1, sw2.begin() + 4001) == hw.sum_weights_squared());
+    CHECK(hw.underflow_weight() == sw[0]);
+    CHECK(hw.overflow_weight() == sw[4001]);
+    CHECK(hw.nan_count() == wc[4002]);
+    auto nan_w = w;
+    nan_w[3] = std::nan("");
+    auto hn = h.empty_like();
+    CHECK(error_of([&] { hn.fill(std::vector<double>(x.size(), 0.0), nan_w); }) ==
+          "collapsekit::histogram::fill: weights contains NaN (first at index 3); pass nan_policy::omit or "
+          "nan_policy::propagate to allow it");
+    CHECK(hn.total() == 0);
+}

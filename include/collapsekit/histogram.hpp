@@ -238,6 +238,13 @@ public:
         const auto v = as_view(x);
         using T = std::remove_cv_t<typename decltype(v)::value_type>;
         static_assert(std::is_arithmetic_v<T>, "histogram::fill needs arithmetic values");
+        if (sparse(v.size())) {
+            std::vector<std::uint64_t> s(v.size());
+            visit_binning([&](const auto& b) { simd::histogram_slots(v.data(), v.size(), b, s.data()); });
+            if (std::count(s.begin(), s.end(), bins_ + 2) != 0) screen_nan_fill(v, policy);
+            for (std::size_t i = 0; i < s.size(); ++i) add_one(static_cast<std::size_t>(s[i]), 1.0, policy);
+            return;
+        }
         std::vector<std::uint64_t> slots(bins_ + simd::histogram_extra_slots, 0);
         visit_binning([&](const auto& b) { simd::histogram_count(v.data(), v.size(), b, slots.data()); });
         if (slots[bins_ + 2] != 0) screen_nan_fill(v, policy);
@@ -256,6 +263,22 @@ public:
         using W = std::remove_cv_t<typename decltype(w)::value_type>;
         static_assert(std::is_arithmetic_v<T> && std::is_arithmetic_v<W>, "histogram::fill needs arithmetic values");
         require_same_length("histogram::fill", "x", v.size(), "weights", w.size());
+        if (sparse(v.size())) {
+            std::vector<std::uint64_t> s(v.size());
+            visit_binning([&](const auto& b) { simd::histogram_slots(v.data(), v.size(), b, s.data()); });
+            bool any_nan = std::count(s.begin(), s.end(), bins_ + 2) != 0;
+            for (std::size_t i = 0; i < s.size() && !any_nan; ++i) any_nan = is_nan_value(w[i]);
+            if (any_nan) {
+                screen_nan_fill(v, policy);
+                screen_nans("histogram::fill", "weights", w, policy);
+            }
+            make_weighted();
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                const double wi = static_cast<double>(w[i]);
+                add_one(wi != wi ? bins_ + 2 : static_cast<std::size_t>(s[i]), wi, policy);
+            }
+            return;
+        }
         const std::size_t ns = bins_ + simd::histogram_extra_slots;
         std::vector<std::uint64_t> slots(ns, 0);
         std::vector<double> sw(ns, 0.0), sw2(ns, 0.0);
@@ -542,6 +565,36 @@ private:
     template <class T>
     static void screen_nan_fill(view<const T> v, nan_policy policy) {
         screen_nans("histogram::fill", "x", v, policy);
+    }
+
+    // A fill much shorter than the number of bins adds value by value rather than
+    // through an O(bins) scratch histogram.
+    bool sparse(std::size_t n) const noexcept { return n < bins_ / 8; }
+
+    // One value in slot s (layout of simd/histogram_fill.hpp) with weight w; NaN
+    // screening has already happened.
+    void add_one(std::size_t s, double w, nan_policy policy) noexcept {
+        if (s == bins_ + 2) {
+            ++nan_;
+            if (policy == nan_policy::propagate) nan_propagated_ = true;
+            return;
+        }
+        if (s == 0) {
+            ++underflow_;
+        } else if (s == bins_ + 1) {
+            ++overflow_;
+        } else {
+            ++counts_[s - 1];
+        }
+        if (!weighted_) return;
+        const std::size_t k = s == 0 ? 0 : 1;
+        if (s == 0 || s == bins_ + 1) {
+            flow_w_[k] += w;
+            flow_w2_[k] += w * w;
+        } else {
+            sum_w_[s - 1] += w;
+            sum_w2_[s - 1] += w * w;
+        }
     }
 
     void make_weighted() {
