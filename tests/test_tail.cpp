@@ -73,6 +73,7 @@ TEST_CASE("weighted tail masses match a numpy weighted inverted-CDF computation"
     const auto& f = tail_fixture();
     const auto &r = f["r"], &g = f["g"], &rw = f["rw"], &gw = f["gw"], &alphas = f["alphas"];
     const auto curve = ck::weighted_retention_curve(r, rw, g, gw, alphas, tail_side::right);
+    const auto left_curve = ck::weighted_tail_mass_curve(r, rw, g, gw, alphas, tail_side::left);
     for (std::size_t i = 0; i < alphas.size(); ++i) {
         const double a = alphas[i];
         CAPTURE(a);
@@ -82,6 +83,7 @@ TEST_CASE("weighted tail masses match a numpy weighted inverted-CDF computation"
         CHECK(ck::weighted_tail_mass(r, rw, g, gw, a, tail_side::left) ==
               doctest::Approx(f["weighted_left_mass"][i]).epsilon(1e-13));
         CHECK(curve[i] == doctest::Approx(f["weighted_right_mass"][i] / a).epsilon(1e-13));
+        CHECK(left_curve[i] == doctest::Approx(f["weighted_left_mass"][i]).epsilon(1e-13));
         CHECK(ck::weighted_tail_retention(r, rw, g, gw, a, tail_side::both) ==
               doctest::Approx((f["weighted_left_mass"][i] + f["weighted_right_mass"][i]) / (2 * a)).epsilon(1e-13));
     }

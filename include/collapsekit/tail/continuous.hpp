@@ -282,6 +282,17 @@ double weighted_tail_retention(const R& reference, const RW& reference_weights, 
         alphas, side)[0];
 }
 
+// weighted_tail_mass for every alpha in `alphas`, in that order.
+template <class R, class RW, class G, class GW, class A>
+std::vector<double> weighted_tail_mass_curve(const R& reference, const RW& reference_weights, const G& generated,
+                                             const GW& generated_weights, const A& alphas, tail_side side,
+                                             nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "weighted_tail_mass_curve";
+    return detail::weighted_tail_masses(fn, reference, reference_weights, generated, generated_weights,
+                                        detail::checked_alphas(fn, alphas), side, nan);
+}
+
+// weighted_tail_retention for every alpha in `alphas`, in that order.
 template <class R, class RW, class G, class GW, class A>
 std::vector<double> weighted_retention_curve(const R& reference, const RW& reference_weights, const G& generated,
                                              const GW& generated_weights, const A& alphas, tail_side side,

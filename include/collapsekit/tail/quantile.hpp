@@ -124,7 +124,7 @@ inline void select_order_statistics(double* x, std::size_t lo, std::size_t hi, c
         const std::size_t* pick = std::lower_bound(tb, te, middle);
         if (pick == te || (pick != tb && middle - *(pick - 1) < *pick - middle)) --pick;
         std::nth_element(x + lo, x + *pick, x + hi);
-        // Recurse into the smaller side, loop on the larger: stack depth stays O(log n).
+        // Recurse on the side with fewer targets, loop on the other: depth <= log2(#targets).
         if (pick - tb < te - pick - 1) {
             select_order_statistics(x, lo, *pick, tb, pick);
             lo = *pick + 1;
