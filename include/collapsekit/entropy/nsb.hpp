@@ -20,7 +20,7 @@
 // Brent's method; the interval where log L is within 30 of its maximum (density ratio
 // e^-30 ~ 1e-13) is bracketed by bisection; that interval, mapped to xi, is split at
 // the mode and integrated with 2 x 2 panels of 20-point Gauss-Legendre (Boost.Math),
-// each node's beta found by safeguarded Newton on xi(beta). Mass outside beta in
+// each node's beta found by Newton on xi(beta) inside a bisection bracket. Mass outside beta in
 // [e^-25, e^25] (a xi-interval of width below 1e-10) is ignored.
 #pragma once
 
@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,6 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
 #include <boost/math/tools/minima.hpp>
-#include <boost/math/tools/roots.hpp>
 
 #include "../core/errors.hpp"
 #include "../core/estimate.hpp"
@@ -100,6 +100,25 @@ private:
     double k_, n_;
 };
 
+// t = log beta with xi(e^t) = target in [t_lo, t_hi] (xi increases with beta): Newton
+// steps from `guess`, each kept inside a bisection bracket, so it always converges and
+// never throws.
+inline double solve_xi(const nsb_posterior& post, double target, double guess, double lo, double hi) {
+    double t = std::min(std::max(guess, lo), hi);
+    for (int it = 0; it < 100; ++it) {
+        const double beta = std::exp(t);
+        const double f = post.xi(beta) - target;
+        if (f == 0.0) return t;
+        (f < 0.0 ? lo : hi) = t;
+        const double slope = beta * post.dxi_dbeta(beta);
+        double next = t - f / slope;
+        if (!(next > lo && next < hi) || !std::isfinite(next)) next = 0.5 * (lo + hi);
+        if (std::abs(next - t) <= 1e-13 * (1.0 + std::abs(t)) || hi - lo <= 1e-13 * (1.0 + std::abs(t))) return next;
+        t = next;
+    }
+    return t;
+}
+
 // Posterior mean and standard deviation of H in nats (module comment).
 inline std::pair<double, double> nsb_integrate(const nsb_posterior& post) {
     constexpr double t_min = -25.0, t_max = 25.0, drop = 30.0;
@@ -154,13 +173,7 @@ inline std::pair<double, double> nsb_integrate(const nsb_posterior& post) {
             const double node = j < h ? -x[h - 1 - j] : x[j - h];
             const double weight = j < h ? w[h - 1 - j] : w[j - h];
             const double target = mid + half * node;
-            std::uintmax_t iters = 60;
-            const double t = boost::math::tools::newton_raphson_iterate(
-                [&](double tt) {
-                    const double beta = std::exp(tt);
-                    return std::make_pair(post.xi(beta) - target, beta * post.dxi_dbeta(beta));
-                },
-                std::min(std::max(t_guess, t_lo), t_hi), t_lo, t_hi, 40, iters);
+            const double t = detail::solve_xi(post, target, t_guess, t_lo, t_hi);
             t_guess = t;
             const double beta = std::exp(t);
             const double f = std::exp(post.log_likelihood(beta) - l_best) * weight * half;
