@@ -306,6 +306,18 @@ inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, do
     }
 }
 
+// ++h[s[j]] for j < m, unrolled: the loop is load, increment in memory, nothing else.
+inline void count_slots(const std::uint64_t* s, std::size_t m, std::uint64_t* h) noexcept {
+    std::size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        ++h[s[j]];
+        ++h[s[j + 1]];
+        ++h[s[j + 2]];
+        ++h[s[j + 3]];
+    }
+    for (; j < m; ++j) ++h[s[j]];
+}
+
 // Sub-histograms pay for their zeroing and merge only when the input is long enough,
 // and are skipped for very many bins (they would not fit in cache, and long runs of
 // one bin are then unlikely to be the bottleneck).
@@ -333,7 +345,7 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
         for (std::size_t i = 0; i < n; i += detail::chunk) {
             const std::size_t m = std::min(detail::chunk, n - i);
             detail::chunk_slots<false>(x + i, m, kern, b, buf, s);
-            for (std::size_t j = 0; j < m; ++j) ++slots[s[j]];
+            detail::count_slots(s, m, slots);
         }
         return;
     }
@@ -342,7 +354,7 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
         detail::chunk_slots<true>(x + i, m, kern, b, buf, s);
-        for (std::size_t j = 0; j < m; ++j) ++hp[s[j]];
+        detail::count_slots(s, m, hp);
     }
     for (std::size_t k = 0; k < nslots; ++k) slots[k] += (h[4 * k] + h[4 * k + 1]) + (h[4 * k + 2] + h[4 * k + 3]);
 }
