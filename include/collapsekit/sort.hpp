@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -58,7 +59,9 @@ inline constexpr std::size_t radix_sort_threshold = 2048;
 // Radix sort of non-NaN values of type T, in place. The first counting pass reads x and
 // builds the keys on the fly; the last one writes the values back into x, so x is read
 // and written once each besides the passes themselves.
-template <class T>
+// Counter is std::uint32_t below 2^32 values: half the table footprint keeps the scatter
+// offsets in L1.
+template <class T, class Counter>
 void radix_sort_no_nan(T* x, std::size_t n) {
     using K = typename radix_traits<T>::key;
     constexpr int digit_bits = 11;
@@ -69,7 +72,7 @@ void radix_sort_no_nan(T* x, std::size_t n) {
         std::memcpy(&bits, x + i, sizeof bits);
         return to_ordered_key(bits);
     };
-    std::vector<std::array<std::size_t, radix>> counts(passes);
+    std::vector<std::array<Counter, radix>> counts(passes);
     for (auto& c : counts) c.fill(0);
     for (std::size_t i = 0; i < n; ++i) {
         const K k = key_at(i);
@@ -85,9 +88,9 @@ void radix_sort_no_nan(T* x, std::size_t n) {
     if (n_active == 0) return;  // all keys equal
     for (int a = 0; a < n_active; ++a) {
         auto& c = counts[active[a]];
-        std::size_t offset = 0;
+        Counter offset = 0;
         for (std::size_t d = 0; d < radix; ++d) {
-            const std::size_t cnt = c[d];
+            const Counter cnt = c[d];
             c[d] = offset;
             offset += cnt;
         }
@@ -148,7 +151,11 @@ void sort_values(view<T> x) {
             std::sort(x.begin(), end,
                       [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
         } else {
-            detail::radix_sort_no_nan(x.data(), n);
+            if (n <= std::numeric_limits<std::uint32_t>::max()) {
+                detail::radix_sort_no_nan<T, std::uint32_t>(x.data(), n);
+            } else {
+                detail::radix_sort_no_nan<T, std::size_t>(x.data(), n);
+            }
         }
     } else {
         std::sort(x.begin(), x.end());
