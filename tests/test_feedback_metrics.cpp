@@ -42,9 +42,15 @@ TEST_CASE("token and document metrics") {
     for (std::uint32_t c = 0; c < 4; ++c) ref.insert(ref.end(), std::vector<std::uint32_t>{50, 30, 15, 5}[c], c);
     std::vector<std::uint32_t> gen(95, 0);
     gen.insert(gen.end(), 5, 3);  // 5 % again: fully retained
-    CHECK(fm::token_tail_retention(4, 0.05).two(gen, ref) == doctest::Approx(1.0).epsilon(1e-14));
+    CHECK(fm::token_tail_retention(4).two(gen, ref) == doctest::Approx(1.0).epsilon(1e-14));
     const std::vector<std::uint32_t> zeros(10, 0);
-    CHECK(fm::token_tail_retention(4, 0.05).two(zeros, ref) == 0.0);
+    CHECK(fm::token_tail_retention(4).two(zeros, ref) == 0.0);
+    CHECK(fm::token_rare_survival(4).two(zeros, ref) == 0.0);
+    CHECK(fm::token_rare_survival(4, ck::rare_categories::at_most_count(15)).two(gen, ref) == 0.5);  // 2 and 3; 3 kept
+    // No rare category under the rule, or nothing generated: NaN, not an exception.
+    CHECK(std::isnan(fm::token_tail_retention(4, ck::rare_categories::bottom_mass(0.01)).two(gen, ref)));
+    const std::vector<std::uint32_t> none;
+    CHECK(std::isnan(fm::token_tail_retention(4).two(none, ref)));
     CHECK_THROWS_WITH_AS(fm::entropy(3).one(t),
                          "collapsekit::metrics::entropy: token id 3 is not below the number of categories 3",
                          std::invalid_argument);

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -70,10 +72,21 @@ inline double kl_of_counts(const std::vector<std::uint64_t>& r, const std::vecto
     return kl_divergence_counts(r, x, base, alpha > 0.0 ? zero_support::additive(alpha) : zero_support::none());
 }
 
-// Mass retention of r's rarest categories holding at most `share` of its mass.
-inline double rare_retention_of_counts(const std::vector<std::uint64_t>& r, const std::vector<std::uint64_t>& x,
-                                       double share) {
-    return rare_category_retention(r, x, rare_categories::bottom_mass(share)).mass_retention;
+// What became of r's rare categories (under `rule`) in x: their mass retention, or the
+// share of them still present (`survival`). NaN when no category of r is rare under the
+// rule (e.g. r's smallest counts form one tied group larger than the share), or when x
+// is empty.
+inline double rare_of_counts(const std::vector<std::uint64_t>& r, const std::vector<std::uint64_t>& x,
+                             const rare_categories& rule, bool survival) {
+    bool any = false;
+    for (auto v : x) any = any || v > 0;
+    if (!any) return std::numeric_limits<double>::quiet_NaN();
+    try {
+        const auto out = rare_category_retention(r, x, rule);
+        return survival ? out.survival_share : out.mass_retention;
+    } catch (const std::domain_error&) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
 }
 
 }  // namespace detail
@@ -175,12 +188,26 @@ inline token_metric token_kl(std::size_t k, double alpha = 0.5, log_base base = 
     });
 }
 
-// "tail_retention": mass retention of r's rarest categories holding at most `share` of
-// its mass (tail.hpp's rare_category_retention with rare_categories::bottom_mass).
-inline token_metric token_tail_retention(std::size_t k, double share = 0.05) {
-    return token_metric::drift("tail_retention", [k, share](view<const std::uint32_t> x, view<const std::uint32_t> r) {
-        return detail::rare_retention_of_counts(detail::token_counts(r, k, "metrics::token_tail_retention"),
-                                                detail::token_counts(x, k, "metrics::token_tail_retention"), share);
+// "tail_retention": mass retention of r's rare categories in x (tail.hpp's
+// rare_category_retention; by default the rarest categories holding at most 5 % of r's
+// mass): sum of x's frequencies over them / sum of r's. NaN when no category is rare
+// under the rule or x is empty (the table's summary skips NaN). Note: refitting a
+// categorical MLE keeps this mass in expectation (the frequencies are a martingale) while
+// the rare categories die out one by one: rare_survival shows that.
+inline token_metric token_tail_retention(std::size_t k, rare_categories rule = rare_categories::bottom_mass(0.05)) {
+    return token_metric::drift("tail_retention", [k, rule](view<const std::uint32_t> x, view<const std::uint32_t> r) {
+        return detail::rare_of_counts(detail::token_counts(r, k, "metrics::token_tail_retention"),
+                                      detail::token_counts(x, k, "metrics::token_tail_retention"), rule, false);
+    });
+}
+
+// "rare_survival": the share of r's rare categories (under `rule`) present in x, in
+// [0, 1]; NaN as for token_tail_retention. It depends on the size of x: compare with a
+// fresh human sample of the same size.
+inline token_metric token_rare_survival(std::size_t k, rare_categories rule = rare_categories::bottom_mass(0.05)) {
+    return token_metric::drift("rare_survival", [k, rule](view<const std::uint32_t> x, view<const std::uint32_t> r) {
+        return detail::rare_of_counts(detail::token_counts(r, k, "metrics::token_rare_survival"),
+                                      detail::token_counts(x, k, "metrics::token_rare_survival"), rule, true);
     });
 }
 
@@ -220,15 +247,25 @@ inline document_metric unigram_kl(std::size_t vocabulary, double alpha = 0.5, lo
     });
 }
 
-// "tail_retention": mass retention of the reference's rarest words (at most `share` of
-// its tokens), as token_tail_retention on unigram counts.
-inline document_metric unigram_tail_retention(std::size_t vocabulary, double share = 0.05) {
-    return document_metric::drift(
-        "tail_retention", [vocabulary, share](view<const document> x, view<const document> r) {
-            return detail::rare_retention_of_counts(
-                detail::document_counts(r, vocabulary, "metrics::unigram_tail_retention"),
-                detail::document_counts(x, vocabulary, "metrics::unigram_tail_retention"), share);
-        });
+// "tail_retention": as token_tail_retention on the unigram (word) counts.
+inline document_metric unigram_tail_retention(std::size_t vocabulary,
+                                              rare_categories rule = rare_categories::bottom_mass(0.05)) {
+    return document_metric::drift("tail_retention", [vocabulary, rule](view<const document> x, view<const document> r) {
+        return detail::rare_of_counts(detail::document_counts(r, vocabulary, "metrics::unigram_tail_retention"),
+                                      detail::document_counts(x, vocabulary, "metrics::unigram_tail_retention"), rule,
+                                      false);
+    });
+}
+
+// "rare_survival": as token_rare_survival on the unigram (word) counts; by default the
+// rare words are those that occur once in r (hapax legomena).
+inline document_metric unigram_rare_survival(std::size_t vocabulary,
+                                             rare_categories rule = rare_categories::at_most_count(1)) {
+    return document_metric::drift("rare_survival", [vocabulary, rule](view<const document> x, view<const document> r) {
+        return detail::rare_of_counts(detail::document_counts(r, vocabulary, "metrics::unigram_rare_survival"),
+                                      detail::document_counts(x, vocabulary, "metrics::unigram_rare_survival"), rule,
+                                      true);
+    });
 }
 
 // ---- by name -----------------------------------------------------------------------
@@ -237,9 +274,9 @@ inline document_metric unigram_tail_retention(std::size_t vocabulary, double sha
 // (categories of a categorical, vocabulary of an ngram_lm). Names:
 //   real values: mean, spread, w1, ks, kl, tail_retention; gaussian also variance (of
 //     the fitted model);
-//   categorical: entropy, gini_simpson, support, kl, tail_retention; model_entropy and
+//   categorical: entropy, gini_simpson, support, kl, tail_retention, rare_survival; model_entropy and
 //     model_gini_simpson (of the fitted probabilities);
-//   ngram_lm: distinct_1 .. distinct_4, entropy, length, kl, tail_retention,
+//   ngram_lm: distinct_1 .. distinct_4, entropy, length, kl, tail_retention, rare_survival,
 //     live_vocabulary (of the fitted model).
 // Throws std::invalid_argument for an unknown name, listing the known ones.
 template <class Model>
@@ -267,6 +304,7 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
         if (n == "support") return support(k);
         if (n == "kl") return token_kl(k);
         if (n == "tail_retention") return token_tail_retention(k);
+        if (n == "rare_survival") return token_rare_survival(k);
         if (n == "model_entropy") {
             return metric<Model>::of_model(n, [](const categorical& m) { return shannon_entropy(m.probabilities()); });
         }
@@ -274,7 +312,7 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
             return metric<Model>::of_model(
                 n, [](const categorical& m) { return collapsekit::gini_simpson(m.probabilities()); });
         }
-        unknown("entropy, gini_simpson, support, kl, tail_retention, model_entropy, model_gini_simpson");
+        unknown("entropy, gini_simpson, support, kl, tail_retention, rare_survival, model_entropy, model_gini_simpson");
     } else if constexpr (std::is_same_v<Model, ngram_lm>) {
         const std::size_t v = prototype.vocabulary();
         if (n.size() == 10 && n.compare(0, 9, "distinct_") == 0 && n[9] >= '1' && n[9] <= '4') {
@@ -284,11 +322,12 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
         if (n == "length") return length();
         if (n == "kl") return unigram_kl(v);
         if (n == "tail_retention") return unigram_tail_retention(v);
+        if (n == "rare_survival") return unigram_rare_survival(v);
         if (n == "live_vocabulary") {
             return metric<Model>::of_model(n,
                                            [](const ngram_lm& m) { return static_cast<double>(m.live_vocabulary()); });
         }
-        unknown("distinct_1..distinct_4, entropy, length, kl, tail_retention, live_vocabulary");
+        unknown("distinct_1..distinct_4, entropy, length, kl, tail_retention, rare_survival, live_vocabulary");
     } else {
         unknown("none for this model's sample type");
     }
