@@ -8,6 +8,91 @@ arrive as ``ValueError`` / ``TypeError`` carrying the C++ message.
 
 from . import _core
 from ._core import *  # noqa: F401,F403
-from ._core import __version__, simd_arch  # noqa: F401
+from ._core import (  # noqa: F401
+    CategoricalModel,
+    GaussianMixtureModel,
+    GaussianModel,
+    KDEModel,
+    NgramLanguageModel,
+    Policy,
+    __version__,
+    simd_arch,
+)
 
-__all__ = [name for name in dir(_core) if not name.startswith("_")] + ["__version__"]
+_DEFAULT_METRICS = {
+    GaussianModel: ("mean", "spread", "variance", "w1", "tail_retention"),
+    GaussianMixtureModel: ("mean", "spread", "w1", "ks", "tail_retention"),
+    KDEModel: ("mean", "spread", "w1", "ks", "tail_retention"),
+    CategoricalModel: ("entropy", "support", "kl"),
+    NgramLanguageModel: ("distinct_1", "distinct_2", "entropy"),
+}
+
+
+def simulate(
+    model,
+    policy=None,
+    generations=10,
+    samples=1000,
+    replicates=1,
+    seed=0,
+    metrics=None,
+    *,
+    human=None,
+    lineages=1,
+    initial_samples=0,
+    reference_samples=0,
+    threads=0,
+    provenance=False,
+):
+    """Run the generation-feedback loop (fit -> sample -> mix by policy -> refit).
+
+    model: a GaussianModel, GaussianMixtureModel, KDEModel, CategoricalModel or
+    NgramLanguageModel (its configuration; each replicate refits its own copy).
+    policy: a Policy (default Policy.replace(), the classic collapse loop).
+    generations: model fits per lineage; samples: outputs per generation (an int, or a
+    list with one size per generation); replicates: independent repetitions, replicate r
+    of lineage l drawing from ck::rng::for_stream(seed, (l << 32) | r), so the table does
+    not depend on threads.
+    metrics: metric names (see docs/python.md; e.g. 'variance', 'w1', 'tail_retention',
+    'entropy', 'distinct_2'). Drift metrics also appear as '<name>_step' (against the
+    previous generation) and, with several lineages, '<name>_between'.
+    human: where fresh human data comes from: None (Gaussian and categorical models: the
+    model as configured is the true distribution), a GaussianModel / CategoricalModel to
+    sample from, an array of samples, or for the n-gram model a Corpus / list of token-id
+    arrays (required).
+
+    Returns a tidy pandas DataFrame with columns lineage, replicate, generation, metric,
+    value; with provenance=True, also the provenance table (lineage, replicate,
+    generation, origin, share) as a second DataFrame.
+    """
+    import pandas as pd
+
+    if policy is None:
+        policy = Policy.replace()
+    if metrics is None:
+        metrics = _DEFAULT_METRICS.get(type(model), ())
+    elif isinstance(metrics, str):
+        metrics = (metrics,)
+    if not isinstance(samples, int):
+        samples = [int(s) for s in samples]
+    table, prov = _core._simulate(
+        model,
+        policy,
+        int(generations),
+        samples,
+        int(replicates),
+        int(seed),
+        list(metrics),
+        human,
+        int(lineages),
+        int(initial_samples),
+        int(reference_samples),
+        int(threads),
+    )
+    frame = pd.DataFrame(table, columns=["lineage", "replicate", "generation", "metric", "value"])
+    if provenance:
+        return frame, pd.DataFrame(prov, columns=["lineage", "replicate", "generation", "origin", "share"])
+    return frame
+
+
+__all__ = sorted({name for name in dir(_core) if not name.startswith("_")} | {"simulate", "__version__"})

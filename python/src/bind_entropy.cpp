@@ -1,8 +1,220 @@
-// Bindings of collapsekit's entropy area.
+// Bindings of entropy.hpp: scipy.stats.entropy / differential_entropy conventions, the
+// count estimators with standard errors, and the picklable EntropyAccumulator.
+#include <collapsekit/divergence.hpp>
+#include <collapsekit/entropy.hpp>
+
+#include <string>
+#include <vector>
+
 #include "common.hpp"
 
 namespace ckpy {
 
-void bind_entropy(py::module_& m) { (void)m; }
+namespace {
+
+using acc = ck::entropy_accumulator;
+
+ck::entropy_estimator estimator_of(const std::string& name) { return ck::parse_entropy_estimator(name); }
+
+}  // namespace
+
+void bind_entropy(py::module_& m) {
+    m.def(
+        "entropy",
+        [](const py::object& pk, const py::object& qk, std::optional<double> base,
+           const std::optional<std::string>& estimator, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "entropy");
+            if (!qk.is_none()) {
+                if (estimator && *estimator != "plugin") {
+                    throw py::value_error("collapsekit::entropy: estimator applies only without qk (got '" +
+                                          *estimator + "')");
+                }
+                return with_count_pair(pk, "pk", qk, "qk", "entropy", [&](auto p, auto q) {
+                    return nogil([&] {
+                        return ck::kl_divergence_counts(p, q, base_of(base), ck::zero_support::none(), policy);
+                    });
+                });
+            }
+            if (!estimator) {
+                return with_counts(pk, "entropy", "pk", [&](auto p) {
+                    return nogil([&] { return ck::shannon_entropy(p, base_of(base), policy); });
+                });
+            }
+            const auto e = estimator_of(*estimator);
+            return with_counts(pk, "entropy", "pk", [&](auto p) {
+                return nogil([&] { return ck::entropy_from_counts(p, e, base_of(base)).value; });
+            });
+        },
+        py::arg("pk"), py::arg("qk") = py::none(), py::arg("base") = py::none(), py::kw_only(),
+        py::arg("estimator") = py::none(), py::arg("nan_policy") = "raise",
+        "scipy.stats.entropy(pk, qk=None, base=None): Shannon entropy -sum p log p of pk / sum(pk)\n"
+        "(pk are probabilities, counts or weights: they are normalised), or with qk the\n"
+        "relative entropy sum p log(p / q) of the normalised pk and qk (+inf where p > 0 = q).\n"
+        "base=None is nats. estimator= ('plugin', 'miller_madow', 'grassberger', 'chao_shen',\n"
+        "'james_stein', 'nsb') treats pk as counts of whole numbers and returns that\n"
+        "estimator's value (entropy_estimate gives its standard error too). ValueError for\n"
+        "empty, negative, infinite or all-zero input; NaN per nan_policy.");
+
+    m.def(
+        "entropy_estimate",
+        [](const py::object& counts, const std::string& estimator, std::optional<double> base) {
+            const auto e = estimator_of(estimator);
+            return with_counts(counts, "entropy_estimate", "counts", [&](auto c) {
+                return nogil([&] { return ck::entropy_from_counts(c, e, base_of(base)); });
+            });
+        },
+        py::arg("counts"), py::arg("estimator") = "plugin", py::arg("base") = py::none(),
+        "Shannon entropy of category counts (non-negative whole numbers) by the chosen estimator\n"
+        "('plugin', 'miller_madow', 'grassberger', 'chao_shen', 'james_stein', 'nsb'), as an\n"
+        "Estimate (value, delta-method standard error or NSB's posterior sd, n = total count).");
+
+    m.def(
+        "bootstrap_entropy",
+        [](const py::object& counts, const std::string& estimator, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed, std::optional<double> base) {
+            const auto e = estimator_of(estimator);
+            ck::bootstrap_options opt;
+            opt.replicates = n_resamples;
+            opt.level = confidence_level;
+            opt.seed = seed;
+            return with_counts(counts, "bootstrap_entropy", "counts", [&](auto c) {
+                return nogil([&] { return ck::bootstrap_entropy(c, e, opt, base_of(base)); });
+            });
+        },
+        py::arg("counts"), py::arg("estimator") = "plugin", py::arg("n_resamples") = 1000,
+        py::arg("confidence_level") = 0.95, py::arg("seed") = 0, py::arg("base") = py::none(),
+        "Seeded multinomial bootstrap interval of a count entropy estimator (IntervalEstimate).");
+
+    m.def(
+        "renyi_entropy",
+        [](const py::object& p, double alpha, std::optional<double> base, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "renyi_entropy");
+            return with_counts(p, "renyi_entropy", "p", [&](auto v) {
+                return nogil([&] { return ck::renyi_entropy(v, alpha, base_of(base), policy); });
+            });
+        },
+        py::arg("p"), py::arg("alpha"), py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
+        "Renyi entropy log(sum p^alpha) / (1 - alpha) of p / sum(p); alpha = 0 Hartley, 1 Shannon,\n"
+        "2 collision, inf min-entropy.");
+    m.def(
+        "hill_number",
+        [](const py::object& p, double q, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "hill_number");
+            return with_counts(p, "hill_number", "p",
+                               [&](auto v) { return nogil([&] { return ck::hill_number(v, q, policy); }); });
+        },
+        py::arg("p"), py::arg("q"), py::arg("nan_policy") = "raise",
+        "Hill number (effective number of types) exp(H_q) of order q >= 0; unitless.");
+    m.def(
+        "tsallis_entropy",
+        [](const py::object& p, double q, std::optional<double> base, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "tsallis_entropy");
+            return with_counts(p, "tsallis_entropy", "p", [&](auto v) {
+                return nogil([&] { return ck::tsallis_entropy(v, q, base_of(base), policy); });
+            });
+        },
+        py::arg("p"), py::arg("q"), py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
+        "Tsallis entropy k (1 - sum p^q) / (q - 1), k = 1 / ln(base).");
+    m.def(
+        "gini_simpson",
+        [](const py::object& p, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "gini_simpson");
+            return with_counts(p, "gini_simpson", "p",
+                               [&](auto v) { return nogil([&] { return ck::gini_simpson(v, policy); }); });
+        },
+        py::arg("p"), py::arg("nan_policy") = "raise", "Gini-Simpson index 1 - sum p^2 of p / sum(p).");
+
+    m.def(
+        "differential_entropy",
+        [](const py::object& values, std::optional<std::size_t> window_length, std::optional<double> base,
+           const std::string& method, std::size_t k, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "differential_entropy");
+            auto [x, dim] = points_of(values, "differential_entropy", "values");
+            const bool one_d = x.ndim() == 1;
+            if (method == "knn" || (method == "auto" && !one_d)) {
+                return nogil([&, &x = x, dim = dim] {
+                    return ck::differential_entropy_knn(view_of(x), dim, k, base_of(base), policy);
+                });
+            }
+            if (method == "vasicek" || method == "auto") {
+                if (!one_d) {
+                    throw py::value_error("collapsekit::differential_entropy: method 'vasicek' needs 1-D values");
+                }
+                return nogil([&, &x = x] {
+                    return ck::differential_entropy_vasicek(view_of(x), window_length.value_or(0), base_of(base),
+                                                            policy);
+                });
+            }
+            throw py::value_error(
+                "collapsekit::differential_entropy: method must be 'auto', 'vasicek' or 'knn' (got '" + method + "')");
+        },
+        py::arg("values"), py::kw_only(), py::arg("window_length") = py::none(), py::arg("base") = py::none(),
+        py::arg("method") = "auto", py::arg("k") = 1, py::arg("nan_policy") = "raise",
+        "Differential entropy of a continuous sample, in units of base (may be negative; -inf for\n"
+        "tied values). 1-D values: Vasicek's m-spacing estimate, as\n"
+        "scipy.stats.differential_entropy(values, method='vasicek') (window_length None: scipy's\n"
+        "floor(sqrt(n) + 0.5)). 2-D (n, d) values or method='knn': Kozachenko-Leonenko with the\n"
+        "k-th neighbour distance.");
+
+    m.def(
+        "differential_entropy_knn",
+        [](const py::object& points, std::size_t k, std::optional<double> base, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "differential_entropy_knn");
+            auto [x, dim] = points_of(points, "differential_entropy_knn", "points");
+            return nogil([&, &x = x, dim = dim] {
+                return ck::kozachenko_leonenko_entropy(view_of(x), dim, k, base_of(base), policy);
+            });
+        },
+        py::arg("points"), py::arg("k") = 1, py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
+        "Kozachenko-Leonenko k-NN differential entropy of (n, d) points (1-D: d = 1) as an Estimate:\n"
+        "psi(n) - psi(k) + log V_d + (d/n) sum log eps_i.");
+
+    m.def(
+        "differential_entropy_histogram",
+        [](const py::object& counts, const py::object& edges, std::optional<double> base) {
+            auto e = contiguous<double>(edges, "differential_entropy_histogram", "edges");
+            return with_counts(counts, "differential_entropy_histogram", "counts", [&](auto c) {
+                return nogil([&] { return ck::differential_entropy_histogram(c, view_of(e), base_of(base)); });
+            });
+        },
+        py::arg("counts"), py::arg("edges"), py::arg("base") = py::none(),
+        "Histogram plug-in differential entropy -sum p log p + sum p log w (flat density within bins).");
+
+    py::class_<acc> cls(m, "EntropyAccumulator",
+                        "Category counts fed incrementally, mergeable (+=, +, merge) and picklable; estimate\n"
+                        "the entropy at any time with any count estimator.");
+    cls.def(py::init<std::size_t>(), py::arg("categories") = 0)
+        .def(
+            "add", [](acc& a, std::size_t category, std::uint64_t times) { a.add(category, times); },
+            py::arg("category"), py::arg("times") = 1)
+        .def(
+            "add_observations",
+            [](acc& a, const py::object& ids) {
+                auto v = contiguous<std::int64_t>(ids, "EntropyAccumulator.add_observations", "categories");
+                require_ndim(v, 1, "EntropyAccumulator.add_observations", "categories");
+                nogil([&] { a.add_observations(view_of(v)); });
+            },
+            py::arg("categories"), "Each element (a non-negative integer id) is one observation.")
+        .def(
+            "add_counts",
+            [](acc& a, const py::object& counts) {
+                with_counts(counts, "EntropyAccumulator.add_counts", "counts", [&](auto c) {
+                    nogil([&] { a.add_counts(c); });
+                    return 0;
+                });
+            },
+            py::arg("counts"))
+        .def_property_readonly("counts", [](const acc& a) { return to_numpy(a.counts()); })
+        .def_property_readonly("total", &acc::total)
+        .def_property_readonly("categories", &acc::categories)
+        .def("clear", &acc::clear)
+        .def(
+            "entropy",
+            [](const acc& a, const std::string& estimator, std::optional<double> base) {
+                return a.entropy(estimator_of(estimator), base_of(base));
+            },
+            py::arg("estimator") = "plugin", py::arg("base") = py::none());
+    def_accumulator(cls);
+}
 
 }  // namespace ckpy

@@ -1,8 +1,300 @@
-// Bindings of collapsekit's feedback area.
+// Bindings of feedback.hpp: the models, the data policies, the text helpers, and the
+// driver's run-time entry point (models and metrics chosen by value and by name).
+// collapsekit.simulate (in __init__.py) turns the columns returned here into a DataFrame.
+#include <collapsekit/feedback.hpp>
+
+#include <string>
+#include <vector>
+
 #include "common.hpp"
 
 namespace ckpy {
 
-void bind_feedback(py::module_& m) { (void)m; }
+namespace {
+
+namespace fb = ck::feedback;
+using document = std::vector<std::uint32_t>;
+
+fb::sampling_controls controls_of(double temperature, std::size_t top_k, double top_p) {
+    fb::sampling_controls c;
+    c.temperature = temperature;
+    c.top_k = top_k;
+    c.top_p = top_p;
+    return c;
+}
+
+fb::split_rule split_of(const std::string& s) {
+    if (s == "exact") return fb::split_rule::exact;
+    if (s == "per_sample") return fb::split_rule::per_sample;
+    throw py::value_error("collapsekit::Policy: rule must be 'exact' or 'per_sample' (got '" + s + "')");
+}
+
+fb::variance_estimator variance_of(const std::string& s) {
+    if (s == "mle") return fb::variance_estimator::mle;
+    if (s == "unbiased") return fb::variance_estimator::unbiased;
+    throw py::value_error("collapsekit::GaussianModel: variance must be 'mle' or 'unbiased' (got '" + s + "')");
+}
+
+std::vector<double> reals_of(const py::object& x, const char* arg) {
+    auto a = contiguous<double>(x, "simulate", arg);
+    require_ndim(a, 1, "simulate", arg);
+    return std::vector<double>(a.data(), a.data() + a.size());
+}
+
+std::vector<std::uint32_t> ids_of(const py::object& x, const char* arg) {
+    auto a = contiguous<std::int64_t>(x, "simulate", arg);
+    require_ndim(a, 1, "simulate", arg);
+    std::vector<std::uint32_t> out(static_cast<std::size_t>(a.size()));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const std::int64_t v = a.data()[i];
+        if (v < 0 || v > 0xFFFFFFFFll) {
+            throw py::value_error(std::string("collapsekit::simulate: ") + arg + " must hold token ids in [0, 2^32)");
+        }
+        out[i] = static_cast<std::uint32_t>(v);
+    }
+    return out;
+}
+
+std::vector<document> documents_of(const py::object& x) {
+    if (py::isinstance<ck::corpus>(x)) {
+        const auto& c = x.cast<const ck::corpus&>();
+        std::vector<document> out;
+        for (std::size_t d = 0; d < c.documents(); ++d) {
+            const auto* b = c.tokens().data() + c.offsets()[d];
+            out.emplace_back(b, b + c.document_length(d));
+        }
+        return out;
+    }
+    std::vector<document> out;
+    for (const auto& d : x.cast<py::iterable>()) out.push_back(ids_of(py::reinterpret_borrow<py::object>(d), "human"));
+    return out;
+}
+
+fb::sample_schedule schedule_of(const py::object& samples) {
+    if (py::isinstance<py::int_>(samples)) return fb::sample_schedule(samples.cast<std::size_t>());
+    return fb::sample_schedule::list(samples.cast<std::vector<std::size_t>>());
+}
+
+// Columns of a table, ready for pandas.DataFrame(dict).
+py::dict columns_of(const fb::table& t, const char* value_name) {
+    const auto& rows = t.rows();
+    py::list lineage(rows.size()), metric(rows.size());
+    std::vector<std::uint64_t> replicate(rows.size()), generation(rows.size());
+    std::vector<double> value(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        lineage[i] = py::str(rows[i].lineage);
+        metric[i] = py::str(rows[i].metric);
+        replicate[i] = rows[i].replicate;
+        generation[i] = rows[i].generation;
+        value[i] = rows[i].value;
+    }
+    py::dict d;
+    d["lineage"] = lineage;
+    d["replicate"] = to_numpy(std::move(replicate));
+    d["generation"] = to_numpy(std::move(generation));
+    d[value_name == std::string("value") ? "metric" : "origin"] = metric;
+    d[value_name] = to_numpy(std::move(value));
+    return d;
+}
+
+struct run_options {
+    std::size_t lineages;
+    fb::simulation_options sim;
+    std::vector<std::string> metrics;
+};
+
+template <class Model>
+py::tuple run(const Model& model, const fb::policy& policy, const fb::human_data<typename Model::sample_type>& human,
+              const run_options& o) {
+    const auto metrics = fb::metrics::metrics_by_name(o.metrics, model);
+    fb::simulation_result r;
+    {
+        py::gil_scoped_release release;
+        r = fb::simulate(model, policy, human, metrics, o.sim, o.lineages);
+    }
+    return py::make_tuple(columns_of(r.metrics, "value"), columns_of(r.provenance, "share"));
+}
+
+// Human data for real-valued models: a GaussianModel / GaussianMixtureModel to sample
+// from (the true distribution), or an array to resample.
+fb::human_data<double> real_human(const py::object& human, const py::object& model) {
+    const py::object& h = human.is_none() ? model : human;
+    if (py::isinstance<fb::gaussian>(h)) return fb::human_data<double>::from_model(h.cast<fb::gaussian>());
+    if (py::isinstance<fb::gaussian_mixture>(h) || py::isinstance<fb::kde>(h)) {
+        throw py::value_error(
+            "collapsekit::simulate: human data for a fitted-only model must be given (an array of samples or a "
+            "GaussianModel)");
+    }
+    return fb::human_data<double>::from_samples(reals_of(h, "human"));
+}
+
+}  // namespace
+
+void bind_feedback(py::module_& m) {
+    py::class_<fb::policy>(m, "Policy",
+                           "How each generation's training set is made. Start from Policy.replace() (train on\n"
+                           "the last output only: the collapse loop) or Policy.accumulate() (keep all data),\n"
+                           "then chain mitigations/hazards: .human_floor(0.1).detector(0.9, 0.05) ...")
+        .def_static("replace", &fb::policy::replace)
+        .def_static("accumulate", &fb::policy::accumulate)
+        .def(
+            "human_floor",
+            [](const fb::policy& p, double share, const std::string& rule) {
+                return p.human_floor(share, split_of(rule));
+            },
+            py::arg("share"), py::arg("rule") = "exact",
+            "A fraction share of each new block's slots is fresh human data ('exact' count or\n"
+            "'per_sample' Binomial).")
+        .def("contamination", &fb::policy::contamination, py::arg("share"),
+             "A share of the human slots is secretly filled with model output.")
+        .def("detector", &fb::policy::detector, py::arg("tpr"), py::arg("fpr"),
+             "A detector removes machine samples with probability tpr, human ones with fpr.")
+        .def("watermark", &fb::policy::watermark, py::arg("detection_rate"))
+        .def("curated", &fb::policy::curated, py::arg("n"), "Keep n human samples in every training set.")
+        .def_property_readonly("human_fraction", &fb::policy::human_fraction)
+        .def("__repr__", [](const fb::policy& p) { return "Policy(" + p.describe() + ")"; });
+
+    py::class_<fb::gaussian>(m, "GaussianModel",
+                             "1-D normal N(mean, sd^2), refitted each generation by maximum likelihood\n"
+                             "(variance='mle': the textbook collapse, E[var_t] = var_0 ((M-1)/M)^t) or 'unbiased'.")
+        .def(py::init([](double mean, double sd, const std::string& variance) {
+                 return fb::gaussian(mean, sd, variance_of(variance));
+             }),
+             py::arg("mean") = 0.0, py::arg("sd") = 1.0, py::arg("variance") = "mle")
+        .def_property_readonly("mean", &fb::gaussian::mean)
+        .def_property_readonly("variance", &fb::gaussian::variance)
+        .def_property_readonly("sd", &fb::gaussian::sd);
+
+    py::class_<fb::gaussian_mixture>(m, "GaussianMixtureModel", "1-D Gaussian mixture refitted by EM.")
+        .def(py::init([](std::size_t components, std::size_t max_iterations, double tolerance, double variance_floor) {
+                 fb::gmm_options o;
+                 o.max_iterations = max_iterations;
+                 o.tolerance = tolerance;
+                 o.variance_floor = variance_floor;
+                 return fb::gaussian_mixture(components, o);
+             }),
+             py::arg("components"), py::arg("max_iterations") = 200, py::arg("tolerance") = 1e-8,
+             py::arg("variance_floor") = 1e-6);
+
+    py::class_<fb::kde>(m, "KDEModel",
+                        "Gaussian KDE as a generative model; bandwidth 'silverman', 'scott' or a number.")
+        .def(py::init([](const py::object& bandwidth) {
+                 if (py::isinstance<py::str>(bandwidth)) {
+                     const auto s = bandwidth.cast<std::string>();
+                     if (s == "silverman") return fb::kde(fb::bandwidth_rule::silverman);
+                     if (s == "scott") return fb::kde(fb::bandwidth_rule::scott);
+                     throw py::value_error("collapsekit::KDEModel: bandwidth must be 'silverman', 'scott' or a number");
+                 }
+                 return fb::kde(fb::bandwidth_rule::fixed, bandwidth.cast<double>());
+             }),
+             py::arg("bandwidth") = "silverman");
+
+    py::class_<fb::categorical>(m, "CategoricalModel",
+                                "Categorical model over k outcomes (uniform, or the given weights, or\n"
+                                "CategoricalModel.zipf), additive smoothing, temperature / top_k / top_p sampling.")
+        .def(py::init([](const py::object& k_or_weights, double smoothing, double temperature, std::size_t top_k,
+                         double top_p) {
+                 const auto c = controls_of(temperature, top_k, top_p);
+                 if (py::isinstance<py::int_>(k_or_weights)) {
+                     return fb::categorical(k_or_weights.cast<std::size_t>(), smoothing, c);
+                 }
+                 return fb::categorical(reals_of(k_or_weights, "weights"), smoothing, c);
+             }),
+             py::arg("k_or_weights"), py::arg("smoothing") = 0.0, py::arg("temperature") = 1.0, py::arg("top_k") = 0,
+             py::arg("top_p") = 1.0)
+        .def_static(
+            "zipf",
+            [](std::size_t k, double s, double smoothing, double temperature, std::size_t top_k, double top_p) {
+                return fb::categorical::zipf(k, s, smoothing, controls_of(temperature, top_k, top_p));
+            },
+            py::arg("k"), py::arg("s") = 1.0, py::arg("smoothing") = 0.0, py::arg("temperature") = 1.0,
+            py::arg("top_k") = 0, py::arg("top_p") = 1.0)
+        .def_property_readonly("k", &fb::categorical::size)
+        .def_property_readonly("probabilities", [](const fb::categorical& c) { return to_numpy(c.probabilities()); });
+
+    py::class_<fb::ngram_lm>(m, "NgramLanguageModel",
+                             "n-gram Markov language model over token ids with stupid backoff and sampling\n"
+                             "controls; a sample is one document.")
+        .def(py::init([](std::size_t vocabulary, std::size_t order, double smoothing, double temperature,
+                         std::size_t top_k, double top_p, std::size_t max_length) {
+                 fb::ngram_lm_options o;
+                 o.order = order;
+                 o.smoothing = smoothing;
+                 o.controls = controls_of(temperature, top_k, top_p);
+                 o.max_length = max_length;
+                 return fb::ngram_lm(vocabulary, o);
+             }),
+             py::arg("vocabulary"), py::arg("order") = 3, py::arg("smoothing") = 0.0, py::arg("temperature") = 1.0,
+             py::arg("top_k") = 0, py::arg("top_p") = 1.0, py::arg("max_length") = 256)
+        .def_property_readonly("vocabulary", &fb::ngram_lm::vocabulary);
+
+    m.def(
+        "tokenize",
+        [](const std::string& text) {
+            auto t = fb::tokenize_sentences(text);
+            py::list docs;
+            for (auto& d : t.documents) docs.append(to_numpy(std::move(d)));
+            return py::make_tuple(docs, t.words);
+        },
+        py::arg("text"), "Splits text into sentences of token ids (ids by decreasing frequency): (documents, words).");
+    m.def(
+        "builtin_text", [] { return std::string(fb::builtin_text()); },
+        "A short original English text (about 600 words) for demos and tests.");
+    m.def(
+        "detokenize",
+        [](const py::object& doc, const std::vector<std::string>& words) {
+            return fb::detokenize(ids_of(doc, "doc"), words);
+        },
+        py::arg("doc"), py::arg("words"));
+
+    m.def(
+        "_simulate",
+        [](const py::object& model, const fb::policy& policy, std::size_t generations, const py::object& samples,
+           std::size_t replicates, std::uint64_t seed, const std::vector<std::string>& metrics, const py::object& human,
+           std::size_t lineages, std::size_t initial_samples, std::size_t reference_samples, std::size_t threads) {
+            run_options o;
+            o.lineages = lineages;
+            o.metrics = metrics;
+            o.sim.generations = generations;
+            o.sim.samples = schedule_of(samples);
+            o.sim.replicates = replicates;
+            o.sim.seed = seed;
+            o.sim.initial_samples = initial_samples;
+            o.sim.reference_samples = reference_samples;
+            o.sim.threads = threads;
+            if (py::isinstance<fb::gaussian>(model)) {
+                return run(model.cast<fb::gaussian>(), policy, real_human(human, model), o);
+            }
+            if (py::isinstance<fb::gaussian_mixture>(model)) {
+                return run(model.cast<fb::gaussian_mixture>(), policy, real_human(human, model), o);
+            }
+            if (py::isinstance<fb::kde>(model)) {
+                return run(model.cast<fb::kde>(), policy, real_human(human, model), o);
+            }
+            if (py::isinstance<fb::categorical>(model)) {
+                const auto& c = model.cast<const fb::categorical&>();
+                if (human.is_none()) return run(c, policy, fb::human_data<std::uint32_t>::from_model(c), o);
+                if (py::isinstance<fb::categorical>(human)) {
+                    return run(c, policy, fb::human_data<std::uint32_t>::from_model(human.cast<fb::categorical>()), o);
+                }
+                return run(c, policy, fb::human_data<std::uint32_t>::from_samples(ids_of(human, "human")), o);
+            }
+            if (py::isinstance<fb::ngram_lm>(model)) {
+                if (human.is_none()) {
+                    throw py::value_error(
+                        "collapsekit::simulate: an NgramLanguageModel needs human documents (a Corpus or a list of "
+                        "token-id arrays)");
+                }
+                return run(model.cast<fb::ngram_lm>(), policy,
+                           fb::human_data<document>::from_samples(documents_of(human)), o);
+            }
+            throw py::type_error(
+                "collapsekit.simulate: model must be a GaussianModel, GaussianMixtureModel, KDEModel, "
+                "CategoricalModel or NgramLanguageModel");
+        },
+        py::arg("model"), py::arg("policy"), py::arg("generations"), py::arg("samples"), py::arg("replicates"),
+        py::arg("seed"), py::arg("metrics"), py::arg("human"), py::arg("lineages"), py::arg("initial_samples"),
+        py::arg("reference_samples"), py::arg("threads"));
+}
 
 }  // namespace ckpy

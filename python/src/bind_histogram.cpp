@@ -15,17 +15,6 @@ namespace {
 
 using hist = ck::histogram;
 
-py::bytes to_bytes(const hist& h) {
-    const std::vector<std::uint8_t> b = h.serialize();
-    return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-hist from_bytes(const py::bytes& data) {
-    const std::string s = data;  // a copy: the bytes object may go away
-    const ck::view<const std::uint8_t> v(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-    return hist::deserialize(v);
-}
-
 void fill(hist& h, const py::object& x, const py::object& weights, ck::nan_policy policy) {
     if (weights.is_none()) {
         with_numbers(x, "Histogram.fill", "x", [&](auto v) { nogil([&] { h.fill(v, policy); }); });
@@ -147,33 +136,11 @@ void bind_histogram(py::module_& m) {
         .def("same_binning", &hist::same_binning, py::arg("other"))
         .def("empty_like", &hist::empty_like, "The same binning, every count zero.")
         .def("reset", &hist::reset)
-        .def("copy", [](const hist& h) { return hist(h); })
-        .def("__copy__", [](const hist& h) { return hist(h); })
-        .def(
-            "__deepcopy__", [](const hist& h, const py::dict&) { return hist(h); }, py::arg("memo"))
-        .def(
-            "merge", [](hist& h, const hist& other) -> hist& { return h += other; }, py::arg("other"),
-            py::return_value_policy::reference_internal,
-            "Adds other's counts in place (same binning required, ValueError otherwise). Returns self.")
-        .def(
-            "__iadd__", [](hist& h, const hist& other) -> hist& { return h += other; },
-            py::return_value_policy::reference_internal)
-        .def("__add__",
-             [](const hist& a, const hist& b) {
-                 hist r = a;
-                 r += b;
-                 return r;
-             })
-        .def("__eq__", [](const hist& a, const hist& b) { return a.serialize() == b.serialize(); })
-        .def("serialize", &to_bytes, "The versioned byte format (exact; see Histogram.deserialize).")
-        .def_static("deserialize", &from_bytes, py::arg("data"))
-        .def("__repr__",
-             [](const hist& h) {
-                 return "Histogram(bins=" + std::to_string(h.bins()) + ", lo=" + std::to_string(h.lo()) +
-                        ", hi=" + std::to_string(h.hi()) + ", total=" + std::to_string(h.total()) + ")";
-             })
-        .def(py::pickle([](const hist& h) { return to_bytes(h); }, [](const py::bytes& b) { return from_bytes(b); }));
-    cls.attr("__hash__") = py::none();
+        .def("__repr__", [](const hist& h) {
+            return "Histogram(bins=" + std::to_string(h.bins()) + ", lo=" + std::to_string(h.lo()) +
+                   ", hi=" + std::to_string(h.hi()) + ", total=" + std::to_string(h.total()) + ")";
+        });
+    def_accumulator(cls);
 
     m.def(
         "histogram",

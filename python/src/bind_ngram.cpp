@@ -1,8 +1,356 @@
-// Bindings of collapsekit's ngram area.
+// Bindings of ngram.hpp: token-id corpora, n-gram diversity measures, and the picklable,
+// mergeable NgramCounts table and HyperLogLog sketch.
+#include <collapsekit/divergence.hpp>
+#include <collapsekit/entropy/estimator.hpp>
+#include <collapsekit/ngram.hpp>
+
+#include <string>
+#include <vector>
+
 #include "common.hpp"
 
 namespace ckpy {
 
-void bind_ngram(py::module_& m) { (void)m; }
+ck::zero_support zero_support_of(const py::object& z);  // bind_divergence.cpp
+
+namespace {
+
+// One document's ids: int64 (numpy's default) without a copy, anything else converted.
+carray<std::int64_t> ids_of(py::handle obj, const char* function) {
+    auto a = contiguous<std::int64_t>(obj, function, "ids");
+    require_ndim(a, 1, function, "ids");
+    return a;
+}
+
+ck::corpus corpus_from_documents(const py::iterable& documents) {
+    ck::corpus c;
+    for (const auto& d : documents) {
+        auto ids = ids_of(d, "Corpus");
+        c.add_document(view_of(ids));
+    }
+    return c;
+}
+
+// A Corpus argument, or anything corpus_from_documents accepts (a list of id arrays).
+struct corpus_arg {
+    ck::corpus owned;
+    const ck::corpus* ptr = nullptr;
+    corpus_arg(const py::object& obj, const char* function) {
+        if (py::isinstance<ck::corpus>(obj)) {
+            ptr = &obj.cast<const ck::corpus&>();
+        } else if (py::isinstance<py::iterable>(obj) && !py::isinstance<py::str>(obj)) {
+            owned = corpus_from_documents(obj);
+            ptr = &owned;
+        } else {
+            throw py::type_error(std::string("collapsekit.") + function +
+                                 ": corpus must be a Corpus or a sequence of token-id arrays");
+        }
+    }
+    const ck::corpus& get() const { return *ptr; }
+};
+
+ck::distinct_average average_of(const std::string& s) {
+    if (s == "corpus") return ck::distinct_average::corpus;
+    if (s == "document") return ck::distinct_average::document;
+    throw py::value_error("collapsekit::distinct_n: average must be 'corpus' or 'document' (got '" + s + "')");
+}
+
+ck::self_bleu_options bleu_options(std::size_t max_order, const std::string& smoothing, double epsilon) {
+    ck::self_bleu_options o;
+    o.max_order = max_order;
+    o.epsilon = epsilon;
+    if (smoothing == "none") {
+        o.smoothing = ck::bleu_smoothing::none;
+    } else if (smoothing == "epsilon") {
+        o.smoothing = ck::bleu_smoothing::epsilon;
+    } else if (smoothing == "add_one") {
+        o.smoothing = ck::bleu_smoothing::add_one;
+    } else {
+        throw py::value_error("collapsekit::self_bleu: smoothing must be 'none', 'epsilon' or 'add_one' (got '" +
+                              smoothing + "')");
+    }
+    return o;
+}
+
+ck::hll_estimator hll_of(const std::string& s) {
+    if (s == "classic") return ck::hll_estimator::classic;
+    if (s == "ertl") return ck::hll_estimator::ertl;
+    throw py::value_error("collapsekit::HyperLogLog.cardinality: estimator must be 'classic' or 'ertl' (got '" + s +
+                          "')");
+}
+
+ck::estimate table_entropy(const ck::ngram_counts& t, const std::string& estimator, std::optional<double> base) {
+    return ck::ngram_entropy(t, ck::parse_entropy_estimator(estimator), base_of(base));
+}
+
+}  // namespace
+
+void bind_ngram(py::module_& m) {
+    py::class_<ck::corpus>(m, "Corpus",
+                           "Token ids (uint32) with document offsets; no n-gram spans two documents.\n"
+                           "Corpus(documents) takes a sequence of integer id arrays; Corpus.from_arrays(tokens,\n"
+                           "offsets) the flat form (offsets start at 0 and end at len(tokens)).")
+        .def(py::init([](const py::iterable& documents) { return corpus_from_documents(documents); }),
+             py::arg("documents"))
+        .def(py::init<>())
+        .def_static(
+            "from_arrays",
+            [](const py::object& tokens, const py::object& offsets) {
+                auto t = contiguous<std::int64_t>(tokens, "Corpus.from_arrays", "tokens");
+                auto o = contiguous<std::int64_t>(offsets, "Corpus.from_arrays", "offsets");
+                std::vector<std::uint32_t> tv(static_cast<std::size_t>(t.size()));
+                for (std::size_t i = 0; i < tv.size(); ++i) {
+                    const std::int64_t v = t.data()[i];
+                    if (v < 0 || v > 0xFFFFFFFFll) {
+                        throw py::value_error("collapsekit::corpus: token ids must fit in 32 bits (tokens[" +
+                                              std::to_string(i) + "] = " + std::to_string(v) + ")");
+                    }
+                    tv[i] = static_cast<std::uint32_t>(v);
+                }
+                std::vector<std::size_t> ov(static_cast<std::size_t>(o.size()));
+                for (std::size_t i = 0; i < ov.size(); ++i) {
+                    if (o.data()[i] < 0) throw py::value_error("collapsekit::corpus: offsets must be non-negative");
+                    ov[i] = static_cast<std::size_t>(o.data()[i]);
+                }
+                return ck::corpus(std::move(tv), std::move(ov));
+            },
+            py::arg("tokens"), py::arg("offsets"))
+        .def(
+            "add_document",
+            [](ck::corpus& c, const py::object& ids) { c.add_document(view_of(ids_of(ids, "Corpus"))); },
+            py::arg("ids"))
+        .def_property_readonly("documents", &ck::corpus::documents)
+        .def("__len__", &ck::corpus::documents)
+        .def_property_readonly("size", &ck::corpus::size, "Number of tokens.")
+        .def_property_readonly("max_id", &ck::corpus::max_id)
+        .def_property_readonly("tokens", [](const ck::corpus& c) { return to_numpy(c.tokens()); })
+        .def_property_readonly("offsets",
+                               [](const ck::corpus& c) {
+                                   const auto& o = c.offsets();
+                                   return to_numpy(std::vector<std::uint64_t>(o.begin(), o.end()));
+                               })
+        .def("ngram_total", &ck::corpus::ngram_total, py::arg("n"))
+        .def(py::pickle(
+            [](const ck::corpus& c) {
+                const auto& o = c.offsets();
+                return py::make_tuple(to_numpy(c.tokens()), to_numpy(std::vector<std::uint64_t>(o.begin(), o.end())));
+            },
+            [](const py::tuple& t) {
+                auto tok = contiguous<std::uint32_t>(t[0], "Corpus", "tokens");
+                auto off = contiguous<std::uint64_t>(t[1], "Corpus", "offsets");
+                return ck::corpus(std::vector<std::uint32_t>(tok.data(), tok.data() + tok.size()),
+                                  std::vector<std::size_t>(off.data(), off.data() + off.size()));
+            }));
+
+    m.def(
+        "distinct_n",
+        [](const py::object& corpus, std::size_t n, const std::string& average) {
+            corpus_arg c(corpus, "distinct_n");
+            const auto avg = average_of(average);
+            return nogil([&] { return ck::distinct_n(c.get(), n, avg); });
+        },
+        py::arg("corpus"), py::arg("n"), py::arg("average") = "corpus",
+        "distinct-n: distinct n-grams / n-gram occurrences, pooled over the corpus ('corpus')\n"
+        "or averaged over documents ('document'). n in 1..8. ValueError for a corpus without n-grams.");
+    m.def(
+        "distinct_ngrams",
+        [](const py::object& corpus, std::size_t n) {
+            corpus_arg c(corpus, "distinct_ngrams");
+            return nogil([&] { return ck::distinct_ngrams(c.get(), n); });
+        },
+        py::arg("corpus"), py::arg("n"), "Number of distinct n-grams of the corpus (exact).");
+    m.def(
+        "type_token_ratio",
+        [](const py::object& corpus) {
+            corpus_arg c(corpus, "type_token_ratio");
+            return nogil([&] { return ck::type_token_ratio(c.get()); });
+        },
+        py::arg("corpus"), "Distinct tokens / tokens (= distinct_n(corpus, 1)).");
+    m.def(
+        "repetition_rate",
+        [](const py::object& corpus, std::size_t n) {
+            corpus_arg c(corpus, "repetition_rate");
+            return nogil([&] { return ck::repetition_rate(c.get(), n); });
+        },
+        py::arg("corpus"), py::arg("n"), "Share of n-gram occurrences that repeat an earlier one.");
+
+    py::class_<ck::novelty_result>(m, "NoveltyResult",
+                                   "Share of generated n-gram occurrences (tokens) and of distinct generated\n"
+                                   "n-grams (types) absent from the reference.")
+        .def_readonly("tokens", &ck::novelty_result::tokens)
+        .def_readonly("types", &ck::novelty_result::types)
+        .def_readonly("total", &ck::novelty_result::total)
+        .def_readonly("distinct", &ck::novelty_result::distinct)
+        .def("__repr__", [](const ck::novelty_result& r) {
+            return "NoveltyResult(tokens=" + std::to_string(r.tokens) + ", types=" + std::to_string(r.types) + ")";
+        });
+    m.def(
+        "novelty",
+        [](const py::object& generated, const py::object& reference, std::size_t n) {
+            corpus_arg g(generated, "novelty");
+            corpus_arg r(reference, "novelty");
+            return nogil([&] { return ck::novelty(g.get(), r.get(), n); });
+        },
+        py::arg("generated"), py::arg("reference"), py::arg("n"),
+        "Novelty of generated text against a reference corpus for n-grams of order n.");
+
+    m.def(
+        "self_bleu",
+        [](const py::object& corpus, std::size_t max_order, const std::string& smoothing, double epsilon) {
+            corpus_arg c(corpus, "self_bleu");
+            const auto o = bleu_options(max_order, smoothing, epsilon);
+            return nogil([&] { return ck::self_bleu(c.get(), o); });
+        },
+        py::arg("corpus"), py::arg("max_order") = 4, py::arg("smoothing") = "epsilon", py::arg("epsilon") = 0.1,
+        "Self-BLEU: mean over documents of BLEU-N of each document against all others as references\n"
+        "(weights 1/N); higher means less diverse. smoothing: 'none', 'epsilon', 'add_one'.");
+    m.def(
+        "self_bleu_per_document",
+        [](const py::object& corpus, std::size_t max_order, const std::string& smoothing, double epsilon) {
+            corpus_arg c(corpus, "self_bleu_per_document");
+            const auto o = bleu_options(max_order, smoothing, epsilon);
+            return to_numpy(nogil([&] { return ck::self_bleu_per_document(c.get(), o); }));
+        },
+        py::arg("corpus"), py::arg("max_order") = 4, py::arg("smoothing") = "epsilon", py::arg("epsilon") = 0.1);
+    m.def(
+        "self_bleu_sampled",
+        [](const py::object& corpus, std::size_t sample_size, std::uint64_t seed, std::size_t max_order,
+           const std::string& smoothing, double epsilon) {
+            corpus_arg c(corpus, "self_bleu_sampled");
+            const auto o = bleu_options(max_order, smoothing, epsilon);
+            return nogil([&] { return ck::self_bleu_sampled(c.get(), sample_size, seed, o); });
+        },
+        py::arg("corpus"), py::arg("sample_size"), py::arg("seed") = 0, py::arg("max_order") = 4,
+        py::arg("smoothing") = "epsilon", py::arg("epsilon") = 0.1,
+        "Self-BLEU over a seeded sample of documents, as an Estimate.");
+    m.def(
+        "mattr",
+        [](const py::object& corpus, std::size_t window) {
+            corpus_arg c(corpus, "mattr");
+            return nogil([&] { return ck::mattr(c.get(), window); });
+        },
+        py::arg("corpus"), py::arg("window") = 50, "Moving-average type-token ratio.");
+    m.def(
+        "mtld",
+        [](const py::object& corpus, double threshold) {
+            corpus_arg c(corpus, "mtld");
+            return nogil([&] { return ck::mtld(c.get(), threshold); });
+        },
+        py::arg("corpus"), py::arg("threshold") = 0.72, "Measure of textual lexical diversity.");
+    m.def(
+        "zipf_exponent",
+        [](const py::object& corpus, std::size_t n) {
+            corpus_arg c(corpus, "zipf_exponent");
+            return nogil([&] { return ck::zipf_exponent(c.get(), n); });
+        },
+        py::arg("corpus"), py::arg("n") = 1, "Zipf exponent of the n-gram rank-frequency curve, as an Estimate.");
+
+    py::class_<ck::ngram_counts> counts_cls(m, "NgramCounts",
+                                            "Counts of n-grams of one order; mergeable (+=, +, merge) and picklable.");
+    counts_cls.def(py::init<std::size_t>(), py::arg("n"))
+        .def(py::init([](const py::object& corpus, std::size_t n) {
+                 corpus_arg c(corpus, "NgramCounts");
+                 return nogil([&] { return ck::ngram_counts(c.get(), n); });
+             }),
+             py::arg("corpus"), py::arg("n"))
+        .def(
+            "add",
+            [](ck::ngram_counts& t, const py::object& corpus) {
+                corpus_arg c(corpus, "NgramCounts.add");
+                nogil([&] { t.add(c.get()); });
+            },
+            py::arg("corpus"))
+        .def(
+            "add_document",
+            [](ck::ngram_counts& t, const py::object& ids) {
+                auto v = ids_of(ids, "NgramCounts.add_document");
+                t.add_document(view_of(v));
+            },
+            py::arg("ids"))
+        .def(
+            "add_ngram",
+            [](ck::ngram_counts& t, const py::object& ids, std::uint64_t count) {
+                auto v = ids_of(ids, "NgramCounts.add_ngram");
+                t.add_ngram(view_of(v), count);
+            },
+            py::arg("ids"), py::arg("count") = 1)
+        .def_property_readonly("order", &ck::ngram_counts::order)
+        .def_property_readonly("total", &ck::ngram_counts::total)
+        .def_property_readonly("distinct", &ck::ngram_counts::distinct)
+        .def("count_values", [](const ck::ngram_counts& t) { return to_numpy(t.count_values()); })
+        .def(
+            "sorted",
+            [](const ck::ngram_counts& t) {
+                auto e = t.sorted();
+                auto ids = to_numpy(std::move(e.ids));
+                ids = ids.reshape({static_cast<py::ssize_t>(t.distinct()), static_cast<py::ssize_t>(t.order())});
+                return py::make_tuple(ids, to_numpy(std::move(e.counts)));
+            },
+            "(ids, counts): every distinct n-gram (rows of ids, lexicographic) with its count.")
+        .def("entropy", &table_entropy, py::arg("estimator") = "plugin", py::arg("base") = py::none(),
+             "Entropy of the n-gram distribution (count estimators as entropy_estimate).");
+    def_accumulator(counts_cls);
+
+    m.def(
+        "ngram_entropy",
+        [](const py::object& corpus, std::size_t n, const std::string& estimator, std::optional<double> base) {
+            corpus_arg c(corpus, "ngram_entropy");
+            const auto e = ck::parse_entropy_estimator(estimator);
+            return nogil([&] { return ck::ngram_entropy(c.get(), n, e, base_of(base)); });
+        },
+        py::arg("corpus"), py::arg("n"), py::arg("estimator") = "plugin", py::arg("base") = py::none(),
+        "Shannon entropy of the corpus's n-gram distribution by a count estimator ('plugin',\n"
+        "'miller_madow', 'grassberger', 'chao_shen', 'james_stein', 'nsb'; K = distinct n-grams\n"
+        "observed), as an Estimate.");
+    for (const bool kl : {true, false}) {
+        const char* name = kl ? "ngram_kl_divergence" : "ngram_js_divergence";
+        m.def(
+            name,
+            [kl, name](const py::object& p, const py::object& q, std::size_t n, const py::object& zs,
+                       std::optional<double> base) {
+                corpus_arg a(p, name);
+                corpus_arg b(q, name);
+                const auto z = zero_support_of(zs);
+                return nogil([&] {
+                    return kl ? ck::ngram_kl_divergence(a.get(), b.get(), n, z, base_of(base))
+                              : ck::ngram_js_divergence(a.get(), b.get(), n, z, base_of(base));
+                });
+            },
+            py::arg("p"), py::arg("q"), py::arg("n"), py::arg("zero_support") = py::none(),
+            py::arg("base") = py::none(),
+            kl ? "KL divergence between the n-gram distributions of two corpora, over the union of their\n"
+                 "n-grams (+inf under zero_support=None as soon as p has an n-gram q lacks)."
+               : "Jensen-Shannon divergence between the n-gram distributions of two corpora (at most\n"
+                 "log 2 nats).");
+    }
+
+    py::class_<ck::hyperloglog> hll_cls(
+        m, "HyperLogLog",
+        "HyperLogLog sketch of the distinct n-grams of order n (2^precision registers,\n"
+        "relative standard error 1.04 / sqrt(2^precision)); mergeable and picklable.");
+    hll_cls.def(py::init<std::size_t, unsigned>(), py::arg("n"), py::arg("precision") = 14)
+        .def(
+            "add",
+            [](ck::hyperloglog& h, const py::object& corpus) {
+                corpus_arg c(corpus, "HyperLogLog.add");
+                nogil([&] { h.add(c.get()); });
+            },
+            py::arg("corpus"))
+        .def(
+            "add_document",
+            [](ck::hyperloglog& h, const py::object& ids) {
+                auto v = contiguous<std::uint32_t>(ids, "HyperLogLog.add_document", "ids");
+                h.add_document(view_of(v));
+            },
+            py::arg("ids"))
+        .def_property_readonly("order", &ck::hyperloglog::order)
+        .def_property_readonly("precision", &ck::hyperloglog::precision)
+        .def_property_readonly("relative_standard_error", &ck::hyperloglog::relative_standard_error)
+        .def(
+            "cardinality",
+            [](const ck::hyperloglog& h, const std::string& estimator) { return h.cardinality(hll_of(estimator)); },
+            py::arg("estimator") = "classic", "Estimated number of distinct n-grams, as an Estimate.");
+    def_accumulator(hll_cls);
+}
 
 }  // namespace ckpy

@@ -123,8 +123,9 @@ decltype(auto) with_float_pair(py::handle x, const char* ax, py::handle y, const
     return f(view_of(a), view_of(b));
 }
 
-// Counts: int64 / uint64 / int32 / uint32 and float64 pass through without a copy; other
-// integer and bool dtypes become int64, other float dtypes float64.
+// Counts: int64, uint64 and float64 pass through without a copy; other integer and bool
+// dtypes become int64, other float dtypes float64 (fewer instantiations: the module
+// compiles on small machines).
 template <class F>
 decltype(auto) with_counts(py::handle obj, const char* function, const char* arg, F&& f) {
     if (py::isinstance<carray<std::int64_t>>(obj)) {
@@ -134,16 +135,6 @@ decltype(auto) with_counts(py::handle obj, const char* function, const char* arg
     }
     if (py::isinstance<carray<std::uint64_t>>(obj)) {
         auto a = py::reinterpret_borrow<carray<std::uint64_t>>(obj);
-        require_ndim(a, 1, function, arg);
-        return f(view_of(a));
-    }
-    if (py::isinstance<carray<std::int32_t>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<std::int32_t>>(obj);
-        require_ndim(a, 1, function, arg);
-        return f(view_of(a));
-    }
-    if (py::isinstance<carray<std::uint32_t>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<std::uint32_t>>(obj);
         require_ndim(a, 1, function, arg);
         return f(view_of(a));
     }
@@ -230,6 +221,46 @@ template <class F>
 decltype(auto) nogil(F&& f) {
     py::gil_scoped_release release;
     return f();
+}
+
+// The accumulator protocol shared by Histogram, EntropyAccumulator, NgramCounts and
+// HyperLogLog: merge / += / + (the C++ operator+=), equality of the exact byte format,
+// serialize / deserialize, and pickling through those bytes (multiprocessing, Dask).
+template <class T>
+py::bytes bytes_of(const T& x) {
+    const std::vector<std::uint8_t> b = x.serialize();
+    return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+template <class T>
+T from_bytes(const py::bytes& data) {
+    const std::string s = data;
+    return T::deserialize(std::vector<std::uint8_t>(s.begin(), s.end()));
+}
+
+template <class T>
+void def_accumulator(py::class_<T>& cls) {
+    cls.def(
+           "merge", [](T& a, const T& b) -> T& { return a += b; }, py::arg("other"),
+           py::return_value_policy::reference_internal,
+           "Adds other in place (ValueError when the two are not compatible). Returns self.")
+        .def(
+            "__iadd__", [](T& a, const T& b) -> T& { return a += b; }, py::return_value_policy::reference_internal)
+        .def("__add__",
+             [](const T& a, const T& b) {
+                 T r = a;
+                 r += b;
+                 return r;
+             })
+        .def("__eq__", [](const T& a, const T& b) { return a.serialize() == b.serialize(); })
+        .def("copy", [](const T& a) { return T(a); })
+        .def("__copy__", [](const T& a) { return T(a); })
+        .def(
+            "__deepcopy__", [](const T& a, const py::dict&) { return T(a); }, py::arg("memo"))
+        .def("serialize", &bytes_of<T>, "The library's versioned byte format (exact).")
+        .def_static("deserialize", &from_bytes<T>, py::arg("data"))
+        .def(py::pickle(&bytes_of<T>, &from_bytes<T>));
+    cls.attr("__hash__") = py::none();
 }
 
 // One declaration per area; each lives in its own translation unit.
