@@ -596,3 +596,33 @@ TEST_CASE("histogram: short fills into many bins (value by value) equal the kern
           "nan_policy::propagate to allow it");
     CHECK(hn.total() == 0);
 }
+
+TEST_CASE("histogram: long float fills (float-lane fast path) equal the scalar definition") {
+    ck::rng g(77);
+    ck::normal_distribution d(0.0, 1.5);
+    for (const auto& h : {ck::histogram::regular(256, -4.0, 4.0), ck::histogram::regular(7, 0.1, 0.7),
+                          ck::histogram::regular(1000, -2.5, 7.5), ck::histogram::regular(3, -1e30, 1e30)}) {
+        CAPTURE(h.bins());
+        std::vector<float> x(20011);
+        for (float& v : x) {
+            const std::uint64_t r = g.below(10);
+            v = static_cast<float>(d(g));
+            if (r == 0) v = static_cast<float>(h.edges()[g.below(h.bins() + 1)]);  // on an edge (as a float)
+            if (r == 1) v = std::nextafter(static_cast<float>(h.edges()[g.below(h.bins() + 1)]), 1e38f);
+        }
+        x[5] = std::numeric_limits<float>::quiet_NaN();
+        x[6] = std::numeric_limits<float>::infinity();
+        x[7] = std::numeric_limits<float>::denorm_min();
+        binnings bs;
+        const auto b = bs.regular(h);
+        std::vector<std::uint64_t> simd(h.bins() + 3, 0), scalar(h.bins() + 3, 0);
+        ck::simd::histogram_count(x.data(), x.size(), b, simd.data());
+        ck::simd::histogram_count_scalar(x.data(), x.size(), b, scalar.data());
+        CHECK(simd == scalar);
+        std::vector<float> one(50000, 0.123f);
+        std::vector<std::uint64_t> one_simd(h.bins() + 3, 0), one_scalar(h.bins() + 3, 0);
+        ck::simd::histogram_count(one.data(), one.size(), b, one_simd.data());
+        ck::simd::histogram_count_scalar(one.data(), one.size(), b, one_scalar.data());
+        CHECK(one_simd == one_scalar);
+    }
+}

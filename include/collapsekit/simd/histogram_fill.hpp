@@ -307,7 +307,8 @@ inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, do
 }
 
 // ++h[s[j]] for j < m, unrolled: the loop is load, increment in memory, nothing else.
-inline void count_slots(const std::uint64_t* s, std::size_t m, std::uint64_t* h) noexcept {
+template <class I>
+inline void count_slots(const I* s, std::size_t m, std::uint64_t* h) noexcept {
     std::size_t j = 0;
     for (; j + 4 <= m; j += 4) {
         ++h[s[j]];
@@ -316,6 +317,92 @@ inline void count_slots(const std::uint64_t* s, std::size_t m, std::uint64_t* h)
         ++h[s[j + 3]];
     }
     for (; j < m; ++j) ++h[s[j]];
+}
+
+// Float input to regular bins, in float lanes (twice as many per instruction): when
+// every lane's f = (x - lo) * norm, computed in float, lies in [0, bins) and at least a
+// margin away from an integer, trunc(f) is the bin numpy computes in double. Other
+// batches (and binnings where the margin is not small) take the scalar definition.
+class regular_float_kernel {
+public:
+    explicit regular_float_kernel(const regular_binning& b) noexcept
+        : usable_(usable(b)),
+          lo_(usable_ ? static_cast<float>(b.lo) : 0.0f),
+          norm_(usable_ ? static_cast<float>(b.norm) : 0.0f),
+          nb_(static_cast<float>(b.bins)),
+          margin_(usable_ ? static_cast<float>(margin(b)) : 1.0f),
+          upper_(usable_ ? 1.0f - static_cast<float>(margin(b)) : 0.0f) {}
+
+    // Bound on |f_float - exact position|, with v = 2^-24 (float rounding) and u = 2^-53:
+    // rounding lo to float, x - lo, norm to float and the product give at most
+    // v (L norm + 3 bins) plus 2^-148 norm + 2^-149 should a float be subnormal; the
+    // double path's own errors add 4.01 u bins + 7.02 u L norm (see regular_kernel).
+    // Twice the sum is the margin.
+    static double margin(const regular_binning& b) noexcept {
+        const double v = 0x1.0p-24, u = 0x1.0p-53;
+        const double big = std::max(std::fabs(b.lo), std::fabs(b.hi));
+        const double nb = static_cast<double>(b.bins);
+        const double err =
+            v * (big * b.norm + 3.0 * nb) + 0x1.0p-148 * b.norm + 0x1.0p-149 + 4.01 * u * nb + 7.02 * u * big * b.norm;
+        return 2.0 * err + 0x1.0p-30;
+    }
+    // Floats hold every quantity exactly enough: bins small enough for 4 * slot + 3 to
+    // be exact in a float below 2^23, no overflow or subnormal among lo, norm.
+    static bool usable(const regular_binning& b) noexcept {
+        const double big = std::max(std::fabs(b.lo), std::fabs(b.hi));
+        return b.bins <= (std::size_t(1) << 20) && big <= 0x1.0p64 && b.norm >= 0x1.0p-64 && b.norm <= 0x1.0p64 &&
+               margin(b) < 0.25;
+    }
+    bool usable() const noexcept { return usable_; }
+
+    // True, with idx = 4 * slot + sub (as int32 lanes), when the whole batch is clear.
+    bool operator()(const batch<float>& x, const batch<float>& sub, batch<std::int32_t>& idx) const noexcept {
+        const batch<float> f = (x - lo_) * norm_;
+        const batch<float> fi = xsimd::floor(f);
+        const batch<float> frac = f - fi;
+        const auto clear = (frac >= margin_) & (frac <= upper_) & (f >= batch<float>(0.0f)) & (f < nb_);
+        if (!all(clear)) return false;
+        // (fi + 1) * 4 + sub < 2^23: adding 2^23 puts it in the mantissa bits exactly.
+        const batch<float> biased = (fi + batch<float>(1.0f)) * batch<float>(4.0f) + sub + batch<float>(0x1.0p23f);
+        idx = bit_cast<std::int32_t>(biased) - splat<std::int32_t>(0x4B000000);
+        return true;
+    }
+
+private:
+    bool usable_;
+    batch<float> lo_, norm_, nb_, margin_, upper_;
+};
+
+// Counts float x[0..n) into the interleaved sub-histograms h through the float kernel.
+inline void count_floats_regular(const float* x, std::size_t n, const regular_binning& b,
+                                 const regular_float_kernel& fk, std::uint64_t* h) noexcept {
+    constexpr std::size_t W = lanes<float>;
+    static_assert(W % sub_histograms == 0, "float lanes must cover whole sub-histogram groups");
+    alignas(64) float sub_lanes[W];
+    for (std::size_t k = 0; k < W; ++k) sub_lanes[k] = static_cast<float>(k % sub_histograms);
+    const batch<float> sub = load(sub_lanes);
+    alignas(64) std::int32_t s[chunk];
+    for (std::size_t i = 0; i < n; i += chunk) {
+        const std::size_t m = std::min(chunk, n - i);
+        const float* p = x + i;
+        std::size_t j = 0;
+        for (; j + W <= m; j += W) {
+            batch<std::int32_t> idx;
+            if (fk(load(p + j), sub, idx)) {
+                store(s + j, idx);
+            } else {
+                for (std::size_t k = j; k < j + W; ++k) {
+                    const std::size_t slot = histogram_slot(static_cast<double>(p[k]), b);
+                    s[k] = static_cast<std::int32_t>(sub_histograms * slot + k % sub_histograms);
+                }
+            }
+        }
+        for (; j < m; ++j) {
+            const std::size_t slot = histogram_slot(static_cast<double>(p[j]), b);
+            s[j] = static_cast<std::int32_t>(sub_histograms * slot + j % sub_histograms);
+        }
+        count_slots(s, m, h);
+    }
 }
 
 // Sub-histograms pay for their zeroing and merge only when the input is long enough,
@@ -351,6 +438,13 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
     }
     std::vector<std::uint64_t> h(detail::sub_histograms * nslots, 0);
     std::uint64_t* hp = h.data();
+    if constexpr (std::is_same_v<T, float> && std::is_same_v<B, regular_binning>) {
+        const detail::regular_float_kernel fk(b);
+        if (fk.usable()) {
+            detail::count_floats_regular(x, n, b, fk, hp);
+            n = 0;  // everything counted; only the merge below remains
+        }
+    }
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
         detail::chunk_slots<true>(x + i, m, kern, b, buf, s);
