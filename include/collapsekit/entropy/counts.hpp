@@ -187,18 +187,29 @@ double plugin_entropy_stderr(const Range& counts, log_base base = nats) {
     return plugin_entropy(counts, base).standard_error;
 }
 
+namespace detail {
+// The frame every correction shares: checks, the plug-in value and its standard error,
+// and the correction's own value from correction(view, summary, plug-in in nats).
+template <class Range, class Correction>
+estimate corrected_entropy(const char* function, const Range& counts, log_base base, Correction&& correction) {
+    const double unit = base.nats_to_unit(function);
+    const auto c = as_view(counts);
+    const count_summary s = summarise_counts(function, c);
+    const double h_plugin = plugin_from_sums(c, s.total, s.sum_clogc);
+    const double h = correction(c, s, h_plugin);
+    return {h * unit, plugin_stderr_nats(c, s.total, h_plugin) * unit, sample_size(s.total)};
+}
+}  // namespace detail
+
 // Miller-Madow (Miller 1955): H_plugin + (m - 1) / (2N), m = number of non-zero counts
 // (the categories seen, not the length of the vector). Units, errors and standard
 // error as plugin_entropy.
 template <class Range>
 estimate miller_madow_entropy(const Range& counts, log_base base = nats) {
-    constexpr const char* fn = "miller_madow_entropy";
-    const double unit = base.nats_to_unit(fn);
-    const auto c = as_view(counts);
-    const detail::count_summary s = detail::summarise_counts(fn, c);
-    const double h = detail::plugin_from_sums(c, s.total, s.sum_clogc);
-    const double mm = h + static_cast<double>(s.nonzero - 1) / (2.0 * s.total);
-    return {mm * unit, detail::plugin_stderr_nats(c, s.total, h) * unit, detail::sample_size(s.total)};
+    return detail::corrected_entropy("miller_madow_entropy", counts, base,
+                                     [](auto, const detail::count_summary& s, double h_plugin) {
+                                         return h_plugin + static_cast<double>(s.nonzero - 1) / (2.0 * s.total);
+                                     });
 }
 
 // Grassberger (2003, "Entropy estimates from insufficient samplings", eq. 35):
@@ -206,18 +217,15 @@ estimate miller_madow_entropy(const Range& counts, log_base base = nats) {
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
 estimate grassberger_entropy(const Range& counts, log_base base = nats) {
-    constexpr const char* fn = "grassberger_entropy";
-    const double unit = base.nats_to_unit(fn);
-    const auto c = as_view(counts);
-    const detail::count_summary s = detail::summarise_counts(fn, c);
-    compensated_sum g;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double n = static_cast<double>(c[i]);
-        if (n > 0.0) g.add(n * detail::grassberger_g(n));
-    }
-    const double h = std::log(s.total) - g.value() / s.total;
-    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
-    return {h * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+    return detail::corrected_entropy("grassberger_entropy", counts, base,
+                                     [](auto c, const detail::count_summary& s, double) {
+                                         compensated_sum g;
+                                         for (std::size_t i = 0; i < c.size(); ++i) {
+                                             const double n = static_cast<double>(c[i]);
+                                             if (n > 0.0) g.add(n * detail::grassberger_g(n));
+                                         }
+                                         return std::log(s.total) - g.value() / s.total;
+                                     });
 }
 
 // Chao & Shen (2003), coverage-adjusted Horvitz-Thompson estimator:
@@ -226,35 +234,28 @@ estimate grassberger_entropy(const Range& counts, log_base base = nats) {
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
 estimate chao_shen_entropy(const Range& counts, log_base base = nats) {
-    constexpr const char* fn = "chao_shen_entropy";
-    const double unit = base.nats_to_unit(fn);
-    const auto c = as_view(counts);
-    const detail::count_summary s = detail::summarise_counts(fn, c);
-    double f1 = static_cast<double>(s.singletons);
-    if (f1 == s.total) f1 = s.total - 1.0;
-    const double coverage = 1.0 - f1 / s.total;
-    compensated_sum h;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double n = static_cast<double>(c[i]);
-        if (n == 0.0) continue;
-        const double pa = coverage * n / s.total;
-        // 1 - (1 - pa)^N without cancelling for small pa.
-        const double inclusion = -std::expm1(s.total * std::log1p(-pa));
-        h.add(-pa * std::log(pa) / inclusion);
-    }
-    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
-    return {h.value() * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+    return detail::corrected_entropy("chao_shen_entropy", counts, base,
+                                     [](auto c, const detail::count_summary& s, double) {
+                                         double f1 = static_cast<double>(s.singletons);
+                                         if (f1 == s.total) f1 = s.total - 1.0;
+                                         const double coverage = 1.0 - f1 / s.total;
+                                         compensated_sum h;
+                                         for (std::size_t i = 0; i < c.size(); ++i) {
+                                             const double n = static_cast<double>(c[i]);
+                                             if (n == 0.0) continue;
+                                             const double pa = coverage * n / s.total;
+                                             // 1 - (1 - pa)^N without cancelling for small pa.
+                                             const double inclusion = -std::expm1(s.total * std::log1p(-pa));
+                                             h.add(-pa * std::log(pa) / inclusion);
+                                         }
+                                         return h.value();
+                                     });
 }
 
-// The James-Stein shrinkage intensity of Hausser & Strimmer (2009, eq. 6) towards the
-// uniform target t = 1/K (K = length of the vector), u = c/N:
-//   lambda = (1 - sum u^2) / ((N - 1) sum (t - u)^2), clipped to [0, 1];
-// lambda = 1 when N = 1 or when u already equals the target.
-template <class Range>
-double james_stein_shrinkage(const Range& counts) {
-    constexpr const char* fn = "james_stein_shrinkage";
-    const auto c = as_view(counts);
-    const detail::count_summary s = detail::summarise_counts(fn, c);
+namespace detail {
+// Hausser & Strimmer's lambda from a checked summary (see james_stein_shrinkage).
+template <class T>
+double shrinkage_intensity(view<const T> c, const count_summary& s) {
     if (s.total <= 1.0) return 1.0;
     const double t = 1.0 / static_cast<double>(s.bins);
     compensated_sum su2, sd2;
@@ -268,6 +269,17 @@ double james_stein_shrinkage(const Range& counts) {
     const double lambda = (1.0 - su2.value()) / den;
     return lambda < 0.0 ? 0.0 : (lambda > 1.0 ? 1.0 : lambda);
 }
+}  // namespace detail
+
+// The James-Stein shrinkage intensity of Hausser & Strimmer (2009, eq. 6) towards the
+// uniform target t = 1/K (K = length of the vector), u = c/N:
+//   lambda = (1 - sum u^2) / ((N - 1) sum (t - u)^2), clipped to [0, 1];
+// lambda = 1 when N = 1 or when u already equals the target. Errors: as plugin_entropy.
+template <class Range>
+double james_stein_shrinkage(const Range& counts) {
+    const auto c = as_view(counts);
+    return detail::shrinkage_intensity(c, detail::summarise_counts("james_stein_shrinkage", c));
+}
 
 // James-Stein shrinkage entropy (Hausser & Strimmer 2009): the plug-in entropy of
 // p = lambda/K + (1 - lambda) c/N with lambda from james_stein_shrinkage. Empty
@@ -275,19 +287,17 @@ double james_stein_shrinkage(const Range& counts) {
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
 estimate james_stein_entropy(const Range& counts, log_base base = nats) {
-    constexpr const char* fn = "james_stein_entropy";
-    const double unit = base.nats_to_unit(fn);
-    const auto c = as_view(counts);
-    const detail::count_summary s = detail::summarise_counts(fn, c);
-    const double lambda = james_stein_shrinkage(counts);
-    const double t = lambda / static_cast<double>(s.bins);
-    compensated_sum h;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / s.total;
-        if (p > 0.0) h.add(-p * std::log(p));
-    }
-    const double h_plugin = detail::plugin_from_sums(c, s.total, s.sum_clogc);
-    return {h.value() * unit, detail::plugin_stderr_nats(c, s.total, h_plugin) * unit, detail::sample_size(s.total)};
+    return detail::corrected_entropy("james_stein_entropy", counts, base,
+                                     [](auto c, const detail::count_summary& s, double) {
+                                         const double lambda = detail::shrinkage_intensity(c, s);
+                                         const double t = lambda / static_cast<double>(s.bins);
+                                         compensated_sum h;
+                                         for (std::size_t i = 0; i < c.size(); ++i) {
+                                             const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / s.total;
+                                             if (p > 0.0) h.add(-p * std::log(p));
+                                         }
+                                         return h.value();
+                                     });
 }
 
 }  // namespace collapsekit
