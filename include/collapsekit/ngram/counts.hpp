@@ -16,6 +16,7 @@
 #include "../core/view.hpp"
 #include "corpus.hpp"
 #include "flat_hash.hpp"
+#include "hyperloglog.hpp"
 #include "keys.hpp"
 
 namespace collapsekit {
@@ -51,6 +52,14 @@ public:
             [&](auto& t) {
                 using Key = typename table_key<std::decay_t<decltype(t)>>::type;
                 detail::key_codec<Key> codec(n_, bits_);
+                // A large corpus: size the table once from a HyperLogLog estimate (a few per
+                // cent of the counting time) instead of rehashing a growing table many times.
+                const std::size_t total = c.ngram_total(n_);
+                if (total > (std::size_t{1} << 18)) {
+                    hyperloglog sketch(n_, 12);
+                    sketch.add(c);
+                    t.reserve(t.size() + static_cast<std::size_t>(1.1 * sketch.cardinality().value));
+                }
                 constexpr std::size_t chunk = 1024;
                 std::vector<Key> buf;
                 buf.reserve(chunk);
