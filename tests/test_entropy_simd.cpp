@@ -132,6 +132,26 @@ TEST_CASE("sum c log c: SIMD equals scalar on lengths 0..257, totals exact") {
     }
 }
 
+TEST_CASE("sum c log c: all counts above the table, and all inside it") {
+    ck::rng g(9);
+    std::vector<std::uint64_t> big(257 + 8), small(257 + 8);
+    for (auto& v : big) v = 4096 + g.below(std::uint64_t{1} << 45);
+    for (auto& v : small) v = g.below(4096);
+    for (const auto* base : {&big, &small}) {
+        for (std::size_t offset = 0; offset < 3; ++offset) {
+            for (std::size_t n = 0; n <= 257; ++n) {
+                const std::uint64_t* c = base->data() + offset;
+                const auto a = ck::simd::sum_clogc(c, n);
+                const auto b = ck::simd::sum_clogc_scalar(c, n);
+                INFO("n = " << n << ", offset = " << offset);
+                CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4.0);
+                CHECK(a.total == b.total);
+                CHECK(ulp_distance(a.total_double, b.total_double) <= 4.0);
+            }
+        }
+    }
+}
+
 TEST_CASE("sum c log c: the table, huge counts and overflow detection") {
     for (std::uint64_t c : {0ULL, 1ULL, 2ULL, 4095ULL, 4096ULL, 1ULL << 40, 1ULL << 62, (1ULL << 63) + 5}) {
         const double x = static_cast<double>(c);
