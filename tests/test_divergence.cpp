@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -21,15 +23,6 @@ using collapsekit_test::fixture;
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
 
 void check_close(double got, double want, double eps) {
     if (std::isinf(want)) {
@@ -271,7 +264,7 @@ TEST_CASE("weighted n-way Jensen-Shannon") {
     CHECK(ck::js_divergence_n_counts(counts) == doctest::Approx(ck::js_divergence_n(probs)).epsilon(1e-14));
     CHECK(ck::js_divergence_n(probs) <= std::log(3.0));
     const std::vector<double> bad_w{0.5, 0.6};
-    CHECK(message_of([&] { ck::js_divergence_n(two, bad_w); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::js_divergence_n(two, bad_w); }) ==
           "collapsekit::js_divergence_n: weights must sum to 1 within 1.0000000000000001e-09 (sum is "
           "1.1000000000000001); pass counts to the _counts form to normalise");
     const std::vector<double> w3{0.5, 0.5, 0.0};
@@ -280,19 +273,20 @@ TEST_CASE("weighted n-way Jensen-Shannon") {
 
 TEST_CASE("bad input gives clear errors") {
     const std::vector<double> p{0.5, 0.5}, q3{0.2, 0.3, 0.5};
-    CHECK(message_of([&] { ck::kl_divergence(p, q3); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(p, q3); }) ==
           "collapsekit::kl_divergence: p and q differ in length (2 vs 3)");
     const std::vector<double> neg{1.5, -0.5};
-    CHECK(message_of([&] { ck::js_divergence(neg, p); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::js_divergence(neg, p); }) ==
           "collapsekit::js_divergence: p must hold non-negative finite probabilities (p[1] = -0.5)");
     const std::vector<double> unnorm{0.5, 0.6};
-    CHECK(message_of([&] { ck::hellinger(p, unnorm); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::hellinger(p, unnorm); }) ==
           "collapsekit::hellinger: q must sum to 1 within 1.0000000000000001e-09 (sum is 1.1000000000000001); "
           "pass counts to the _counts form to normalise");
     const std::vector<double> empty;
-    CHECK(message_of([&] { ck::total_variation(empty, empty); }) == "collapsekit::total_variation: p is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::total_variation(empty, empty); }) ==
+          "collapsekit::total_variation: p is empty");
     const std::vector<double> nan_p{std::nan(""), 1.0};
-    CHECK(message_of([&] { ck::kl_divergence(nan_p, p); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(nan_p, p); }) ==
           "collapsekit::kl_divergence: p contains NaN (first at index 0); pass nan_policy::omit or "
           "nan_policy::propagate to allow it");
     CHECK(std::isnan(ck::kl_divergence(nan_p, p, ck::nats, ck::zero_support::none(), ck::nan_policy::propagate)));
@@ -303,22 +297,22 @@ TEST_CASE("bad input gives clear errors") {
     CHECK(ck::kl_divergence_counts(c_nan, c, ck::nats, ck::zero_support::none(), ck::nan_policy::omit) ==
           doctest::Approx(0.5 * std::log(0.5 / 0.25) + 0.5 * std::log(0.5 / 0.75)).epsilon(1e-14));
     const std::vector<double> inf_p{inf, 0.0};
-    CHECK(message_of([&] { ck::kl_divergence(inf_p, p); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(inf_p, p); }) ==
           "collapsekit::kl_divergence: p must hold non-negative finite probabilities (p[0] = inf)");
     const std::vector<int> zeros{0, 0};
     const std::vector<int> ones{1, 1};
-    CHECK(message_of([&] { ck::kl_divergence_counts(zeros, ones); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence_counts(zeros, ones); }) ==
           "collapsekit::kl_divergence_counts: p counts sum to zero; nothing to normalise");
     const std::vector<int> negc{-1, 2};
-    CHECK(message_of([&] { ck::psi_counts(negc, ones); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::psi_counts(negc, ones); }) ==
           "collapsekit::psi_counts: p must hold non-negative finite counts (p[0] = -1)");
-    CHECK(message_of([&] { ck::kl_divergence(p, p, 1.0); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(p, p, 1.0); }) ==
           "collapsekit::kl_divergence: base must be positive, finite and not 1 (got 1)");
     CHECK_THROWS_AS(ck::renyi_divergence(p, p, -1.0), std::domain_error);
     CHECK_THROWS_AS(ck::renyi_divergence(p, p, std::nan("")), std::invalid_argument);
-    CHECK(message_of([] { ck::zero_support::additive(0.0); }) ==
+    CHECK(collapsekit_test::error_message([] { ck::zero_support::additive(0.0); }) ==
           "collapsekit::zero_support::additive: alpha must be positive and finite (got 0)");
-    CHECK(message_of([] { ck::zero_support::skew(1.0); }) ==
+    CHECK(collapsekit_test::error_message([] { ck::zero_support::skew(1.0); }) ==
           "collapsekit::zero_support::skew: alpha must lie in (0, 1) (got 1)");
     // Sums within the stated tolerance are accepted as they are.
     const std::vector<double> close{0.5, 0.5 + 5e-10};

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -22,15 +24,6 @@ namespace {
 const collapsekit_test::fixture& entropy_fixture() {
     static const collapsekit_test::fixture fx("entropy.txt");
     return fx;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no exception";
 }
 
 // The fixture script names orders as Python prints them: 0, 0.5, 1, 3.5, inf.
@@ -129,7 +122,7 @@ TEST_CASE("Renyi limits, units and element types") {
 TEST_CASE("probability input: NaN policy, edge cases and errors") {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const std::vector<double> with_nan{0.5, nan, 0.5};
-    CHECK(error_of([&] { ck::shannon_entropy(with_nan); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy(with_nan); }) ==
           "collapsekit::shannon_entropy: p contains NaN (first at index 1); pass nan_policy::omit or "
           "nan_policy::propagate to allow it");
     CHECK(ck::shannon_entropy(with_nan, ck::bits, ck::nan_policy::omit) == 1.0);
@@ -139,25 +132,26 @@ TEST_CASE("probability input: NaN policy, edge cases and errors") {
     CHECK(std::isnan(ck::hill_number(with_nan, 2.0, ck::nan_policy::propagate)));
 
     const std::vector<double> neg{0.5, -0.1, 0.6};
-    CHECK(error_of([&] { ck::shannon_entropy(neg); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy(neg); }) ==
           "collapsekit::shannon_entropy: p must be non-negative and finite (p[1] = -0.10000000000000001)");
     const std::vector<double> inf{0.5, HUGE_VAL};
-    CHECK(error_of([&] { ck::renyi_entropy(inf, 2.0); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::renyi_entropy(inf, 2.0); }) ==
           "collapsekit::renyi_entropy: p must be non-negative and finite (p[1] = inf)");
     const std::vector<double> zeros{0.0, 0.0};
-    CHECK(error_of([&] { ck::shannon_entropy(zeros); }) == "collapsekit::shannon_entropy: p must not be all zero");
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy(zeros); }) ==
+          "collapsekit::shannon_entropy: p must not be all zero");
     const std::vector<double> empty;
-    CHECK(error_of([&] { ck::gini_simpson(empty); }) == "collapsekit::gini_simpson: p is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::gini_simpson(empty); }) == "collapsekit::gini_simpson: p is empty");
     const std::vector<double> all_nan{nan, nan};
-    CHECK(error_of([&] { ck::shannon_entropy(all_nan, ck::nats, ck::nan_policy::omit); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy(all_nan, ck::nats, ck::nan_policy::omit); }) ==
           "collapsekit::shannon_entropy: p (without NaN) is empty");
     const std::vector<double> p{0.5, 0.5};
-    CHECK(error_of([&] { ck::renyi_entropy(p, -1.0); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::renyi_entropy(p, -1.0); }) ==
           "collapsekit::renyi_entropy: alpha must be non-negative (got -1)");
     CHECK_THROWS_AS(ck::renyi_entropy(p, nan), std::invalid_argument);
     CHECK_THROWS_AS(ck::tsallis_entropy(p, -0.5), std::invalid_argument);
     CHECK_THROWS_AS(ck::hill_number(p, -2.0), std::invalid_argument);
-    CHECK(error_of([&] { ck::shannon_entropy(p, 1.0); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy(p, 1.0); }) ==
           "collapsekit::shannon_entropy: base must be positive, finite and not 1 (got 1)");
     CHECK_THROWS_AS(ck::shannon_entropy(p, -2.0), std::invalid_argument);
     // Overflowing sums are refused rather than giving NaN.
@@ -259,28 +253,31 @@ TEST_CASE("count estimators: worked cases by hand") {
 
 TEST_CASE("count estimators reject bad counts") {
     const std::vector<int> neg{3, -1};
-    CHECK(error_of([&] { ck::plugin_entropy(neg); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(neg); }) ==
           "collapsekit::plugin_entropy: counts must be non-negative whole numbers (counts[1] = -1)");
     const std::vector<double> frac{1.5, 2};
-    CHECK(error_of([&] { ck::grassberger_entropy(frac); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::grassberger_entropy(frac); }) ==
           "collapsekit::grassberger_entropy: counts must be non-negative whole numbers (counts[0] = 1.5)");
     const std::vector<double> nan{1, std::nan("")};
-    CHECK(error_of([&] { ck::nsb_entropy(nan); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::nsb_entropy(nan); }) ==
           "collapsekit::nsb_entropy: counts must be non-negative whole numbers (counts[1] = nan)");
     const std::vector<double> inf{1, HUGE_VAL};
     CHECK_THROWS_AS(ck::chao_shen_entropy(inf), std::invalid_argument);
     const std::vector<std::uint64_t> zeros{0, 0, 0};
-    CHECK(error_of([&] { ck::entropy_from_counts(zeros); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::entropy_from_counts(zeros); }) ==
           "collapsekit::plugin_entropy: counts must not be all zero");
-    CHECK(error_of([&] { ck::shannon_entropy_counts(zeros); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy_counts(zeros); }) ==
           "collapsekit::shannon_entropy_counts: counts must not be all zero");
     const std::vector<std::uint64_t> empty;
-    CHECK(error_of([&] { ck::miller_madow_entropy(empty); }) == "collapsekit::miller_madow_entropy: counts is empty");
-    CHECK(error_of([&] { ck::plugin_entropy(empty); }) == "collapsekit::plugin_entropy: counts is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::miller_madow_entropy(empty); }) ==
+          "collapsekit::miller_madow_entropy: counts is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(empty); }) ==
+          "collapsekit::plugin_entropy: counts is empty");
     const std::vector<std::uint64_t> overflow{~std::uint64_t{0}, 5};
-    CHECK(error_of([&] { ck::plugin_entropy(overflow); }) == "collapsekit::plugin_entropy: counts sum past 2^64");
+    CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(overflow); }) ==
+          "collapsekit::plugin_entropy: counts sum past 2^64");
     const std::vector<int> c{1, 2};
-    CHECK(error_of([&] { ck::nsb_entropy(c, ck::nats, 1); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::nsb_entropy(c, ck::nats, 1); }) ==
           "collapsekit::nsb_entropy: bins must be at least the number of counts (1 < 2)");
     CHECK_THROWS_AS(ck::james_stein_entropy(c, 0.0), std::invalid_argument);
     CHECK_THROWS_AS(ck::parse_entropy_estimator("mle"), std::invalid_argument);
@@ -327,11 +324,12 @@ TEST_CASE("entropy accumulator: incremental, mergeable, serialisable") {
     CHECK(ck::entropy_accumulator::deserialize(bytes) == merged);
     auto bad = bytes;
     bad.pop_back();
-    CHECK(error_of([&] { ck::entropy_accumulator::deserialize(bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::entropy_accumulator::deserialize(bad); }) ==
           "collapsekit::entropy_accumulator::deserialize: bytes have the wrong length for their category count");
     CHECK_THROWS_AS(ck::entropy_accumulator::deserialize({1, 2, 3}), std::invalid_argument);
     ck::entropy_accumulator empty;
-    CHECK(error_of([&] { empty.entropy(); }) == "collapsekit::entropy_accumulator::entropy: no observations yet");
+    CHECK(collapsekit_test::error_message([&] { empty.entropy(); }) ==
+          "collapsekit::entropy_accumulator::entropy: no observations yet");
     const std::vector<int> negative{1, -2};
     CHECK_THROWS_AS(empty.add_observations(negative), std::invalid_argument);
     CHECK_THROWS_AS(empty.add_counts(negative), std::invalid_argument);

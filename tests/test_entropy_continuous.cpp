@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -17,18 +19,7 @@
 
 namespace ck = collapsekit;
 
-namespace {
-
-std::string failure_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no exception";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("Vasicek matches scipy.stats.differential_entropy(method='vasicek')") {
     const collapsekit_test::fixture fx("entropy.txt");
@@ -66,12 +57,12 @@ TEST_CASE("histogram plug-in with the bin-width term") {
     for (int i = 0; i <= 8; ++i) e.push_back(0.5 * i);
     CHECK(ck::differential_entropy_histogram(c, e, ck::bits) == doctest::Approx(2.0).epsilon(1e-15));
     const std::vector<double> short_edges{0, 1};
-    CHECK(failure_of([&] { ck::differential_entropy_histogram(c, short_edges); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_histogram(c, short_edges); }) ==
           "collapsekit::differential_entropy_histogram: edges must have one more entry than counts (2 edges, 8 "
           "counts)");
     std::vector<double> bad = e;
     bad[3] = bad[2];
-    CHECK(failure_of([&] { ck::differential_entropy_histogram(c, bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_histogram(c, bad); }) ==
           "collapsekit::differential_entropy_histogram: edges must be strictly increasing (edges[3] = 1)");
     const std::vector<int> zero(8, 0);
     CHECK_THROWS_AS(ck::differential_entropy_histogram(zero, e), std::invalid_argument);
@@ -116,7 +107,7 @@ TEST_CASE("continuous estimators: ties, NaN policy and bad input") {
     // NaN: raise, omit (the whole row), propagate.
     const double nan = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> pts{0, 0, 1, 0.5, nan, 3, 2, 2, 0.25, 1.75, 3, 0.5};
-    CHECK(failure_of([&] { ck::differential_entropy_knn(pts, 2); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_knn(pts, 2); }) ==
           "collapsekit::differential_entropy_knn: points contains NaN (first at index 4); pass nan_policy::omit "
           "or nan_policy::propagate to allow it");
     std::vector<double> kept{0, 0, 1, 0.5, 2, 2, 0.25, 1.75, 3, 0.5};
@@ -130,22 +121,22 @@ TEST_CASE("continuous estimators: ties, NaN policy and bad input") {
           ck::differential_entropy_vasicek(v_kept));
     CHECK_THROWS_AS(ck::differential_entropy_vasicek(v), std::invalid_argument);
     // Bad input.
-    CHECK(failure_of([&] { ck::differential_entropy_vasicek(v_kept, 4); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_vasicek(v_kept, 4); }) ==
           "collapsekit::differential_entropy_vasicek: window_length must be positive and less than half the "
           "sample size (window_length = 4, n = 7)");
     const std::vector<double> two{1, 2};
     CHECK_THROWS_AS(ck::differential_entropy_vasicek(two), std::invalid_argument);
     const std::vector<double> empty;
-    CHECK(failure_of([&] { ck::differential_entropy_vasicek(empty); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_vasicek(empty); }) ==
           "collapsekit::differential_entropy_vasicek: x is empty");
     const std::vector<double> inf{1, 2, HUGE_VAL, 4, 5, 6, 7};
-    CHECK(failure_of([&] { ck::differential_entropy_vasicek(inf); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_vasicek(inf); }) ==
           "collapsekit::differential_entropy_vasicek: x must be finite (x[2] = inf)");
-    CHECK(failure_of([&] { ck::differential_entropy_knn(inf, 1); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_knn(inf, 1); }) ==
           "collapsekit::differential_entropy_knn: points must be finite (points[2] = inf)");
-    CHECK(failure_of([&] { ck::differential_entropy_knn(kept, 2, 5); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_knn(kept, 2, 5); }) ==
           "collapsekit::differential_entropy_knn: k must be less than the number of points (k = 5, n = 5)");
-    CHECK(failure_of([&] { ck::differential_entropy_knn(kept, 3); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::differential_entropy_knn(kept, 3); }) ==
           "collapsekit::differential_entropy_knn: points has 10 values, not a multiple of dim (3)");
     CHECK_THROWS_AS(ck::differential_entropy_knn(kept, 0), std::invalid_argument);
     CHECK_THROWS_AS(ck::differential_entropy_knn(kept, 2, 0), std::invalid_argument);

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include "fixture.hpp"
 
 #include <cmath>
@@ -37,16 +39,6 @@ std::vector<float> as_floats(const std::vector<double>& v) {
 std::string fill_error(ck::histogram& h, const std::vector<double>& x) {
     try {
         h.fill(x);
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "";
-}
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
@@ -262,17 +254,20 @@ TEST_CASE("histogram: quantile bins are numpy.unique(numpy.quantile(reference, l
     for (std::uint64_t c : h.counts()) CHECK((c >= 99 && c <= 102));
     // NaN in the reference: raise by default, omit drops them; propagate is refused.
     std::vector<double> with_nan = {1.0, std::nan(""), 2.0, 3.0};
-    CHECK(error_of([&] { (void)ck::histogram::from_quantiles(with_nan, 2); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>(
+              [&] { (void)ck::histogram::from_quantiles(with_nan, 2); }) ==
           "collapsekit::histogram::from_quantiles: reference contains NaN (first at index 1); pass "
           "nan_policy::omit or nan_policy::propagate to allow it");
     CHECK(ck::histogram::from_quantiles(with_nan, 2, ck::nan_policy::omit).edges() ==
           std::vector<double>{1.0, 2.0, 3.0});
-    CHECK(error_of([&] { (void)ck::histogram::from_quantiles(with_nan, 2, ck::nan_policy::propagate); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>(
+              [&] { (void)ck::histogram::from_quantiles(with_nan, 2, ck::nan_policy::propagate); }) ==
           "collapsekit::histogram::from_quantiles: nan_policy::propagate has no meaning for bin edges; use raise "
           "or omit");
-    CHECK(error_of([&] { (void)ck::histogram::from_quantiles(std::vector<double>{}, 2); }) ==
-          "collapsekit::histogram::from_quantiles: reference is empty");
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
+              (void)ck::histogram::from_quantiles(std::vector<double>{}, 2);
+          }) == "collapsekit::histogram::from_quantiles: reference is empty");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
               (void)ck::histogram::from_quantiles(std::vector<double>{1.0, std::numeric_limits<double>::infinity()}, 2);
           }) == "collapsekit::histogram::from_quantiles: reference must be finite (got inf)");
     CHECK(ck::histogram::from_quantiles(std::vector<int>{5, 1, 3}, 2).edges() == std::vector<double>{1.0, 3.0, 5.0});
@@ -355,7 +350,7 @@ TEST_CASE("histogram: NaN values follow nan_policy") {
     // A NaN weight counts like a NaN value.
     auto w = ck::histogram::regular(2, 0.0, 1.0);
     const std::vector<double> xs = {0.1, 0.7}, ws = {1.0, std::nan("")};
-    CHECK(error_of([&] { w.fill(xs, ws); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { w.fill(xs, ws); }) ==
           "collapsekit::histogram::fill: weights contains NaN (first at index 1); pass nan_policy::omit or "
           "nan_policy::propagate to allow it");
     CHECK(w.total() == 0);
@@ -370,41 +365,44 @@ TEST_CASE("histogram: NaN values follow nan_policy") {
 
 TEST_CASE("histogram: bad binnings and inputs name the problem") {
     const double inf = std::numeric_limits<double>::infinity();
-    CHECK(error_of([] { (void)ck::histogram::regular(0, 0.0, 1.0); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] { (void)ck::histogram::regular(0, 0.0, 1.0); }) ==
           "collapsekit::histogram::regular: bins must be at least 1 (got 0)");
-    CHECK(error_of([] { (void)ck::histogram::regular(3, 1.0, 1.0); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] { (void)ck::histogram::regular(3, 1.0, 1.0); }) ==
           "collapsekit::histogram::regular: lo must be less than hi (got lo = 1, hi = 1)");
-    CHECK(error_of([] { (void)ck::histogram::regular(3, 2.0, 1.0); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] { (void)ck::histogram::regular(3, 2.0, 1.0); }) ==
           "collapsekit::histogram::regular: lo must be less than hi (got lo = 2, hi = 1)");
-    CHECK(error_of([&] { (void)ck::histogram::regular(3, 0.0, inf); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::histogram::regular(3, 0.0, inf); }) ==
           "collapsekit::histogram::regular: hi must be finite (got inf)");
-    CHECK(error_of([] { (void)ck::histogram::regular(3, std::nan(""), 1.0); }) ==
-          "collapsekit::histogram::regular: lo must be finite (got nan)");
-    CHECK(error_of([] { (void)ck::histogram::regular(3, -1e308, 1e308); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] {
+              (void)ck::histogram::regular(3, std::nan(""), 1.0);
+          }) == "collapsekit::histogram::regular: lo must be finite (got nan)");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>(
+              [] { (void)ck::histogram::regular(3, -1e308, 1e308); }) ==
           "collapsekit::histogram::regular: bins / (hi - lo) must be finite (got lo = -1e+308, hi = 1e+308, "
           "bins = 3)");
     CHECK_THROWS_AS((void)ck::histogram::regular(5, 0.0, 1e-310), std::invalid_argument);
-    CHECK(error_of([] { (void)ck::histogram::with_edges({1.0}); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] { (void)ck::histogram::with_edges({1.0}); }) ==
           "collapsekit::histogram::with_edges: edges must hold at least 2 values (got 1)");
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] {
               (void)ck::histogram::with_edges({0.0, 2.0, 1.0});
           }) ==
           "collapsekit::histogram::with_edges: edges must be sorted in non-decreasing order (edges[2] = 1 < "
           "edges[1] = 2)");
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
               (void)ck::histogram::with_edges({0.0, inf});
           }) == "collapsekit::histogram::with_edges: edges must be finite (edges[1] = inf)");
-    CHECK(error_of([] { (void)ck::histogram::integer(0); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] { (void)ck::histogram::integer(0); }) ==
           "collapsekit::histogram::integer: k must be at least 1 (got 0)");
-    CHECK(error_of([] { (void)ck::histogram::from_quantiles(std::vector<double>{1.0}, 0); }) ==
-          "collapsekit::histogram::from_quantiles: bins must be at least 1 (got 0)");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([] {
+              (void)ck::histogram::from_quantiles(std::vector<double>{1.0}, 0);
+          }) == "collapsekit::histogram::from_quantiles: bins must be at least 1 (got 0)");
     auto h = ck::histogram::regular(2, 0.0, 1.0);
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
               h.fill(std::vector<double>{0.5, 0.6}, std::vector<double>{1.0});
           }) == "collapsekit::histogram::fill: x and weights differ in length (2 vs 1)");
-    CHECK(error_of([&] { (void)h.quantile(1.5); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)h.quantile(1.5); }) ==
           "collapsekit::histogram::quantile: q must lie in [0, 1] (got 1.5)");
-    CHECK(error_of([&] { (void)h.probabilities(); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)h.probabilities(); }) ==
           "collapsekit::histogram::probabilities: histogram has no mass to normalise (total is 0)");
 }
 
@@ -462,7 +460,7 @@ TEST_CASE("histogram: += merges same binnings, rejects others; reset and empty_l
 
     auto other = ck::histogram::regular(32, -2.0, 3.5);
     CHECK_FALSE(other.same_binning(a));
-    CHECK(error_of([&] { a += other; }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { a += other; }) ==
           "collapsekit::histogram::operator+=: histograms have different binnings (regular, 32 bins over [-2, 3] vs "
           "regular, 32 bins over [-2, 3.5])");
     auto same_edges = ck::histogram::with_edges(a.edges());
@@ -525,7 +523,7 @@ TEST_CASE("histogram: serialisation round-trips exactly and rejects damaged byte
     auto sum = shard;
     sum += shard;
     CHECK(sum.counts()[1] == 2 * big);
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
               for (int k = 0; k < 3; ++k) sum += shard;
           }) == "collapsekit::histogram::operator+=: a count would overflow 64 bits");
     CHECK(sum.counts()[1] == 3 * big);  // the failing merge changed nothing
@@ -533,22 +531,23 @@ TEST_CASE("histogram: serialisation round-trips exactly and rejects damaged byte
     const auto good = r.serialize();
     auto damaged = good;
     damaged[0] = 'X';
-    CHECK(error_of([&] { (void)ck::histogram::deserialize(damaged); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::histogram::deserialize(damaged); }) ==
           "collapsekit::histogram::deserialize: bytes are not a serialized collapsekit histogram");
     damaged = good;
     damaged[4] = 9;
-    CHECK(error_of([&] { (void)ck::histogram::deserialize(damaged); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::histogram::deserialize(damaged); }) ==
           "collapsekit::histogram::deserialize: bytes have format version 9; this build reads version 1");
     damaged = good;
     damaged.pop_back();
-    CHECK(error_of([&] { (void)ck::histogram::deserialize(damaged); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::histogram::deserialize(damaged); }) ==
           "collapsekit::histogram::deserialize: bytes have the wrong length for 17 bins (159 bytes after the "
           "binning, expected 160)");
     damaged = good;
     damaged.push_back(0);
     CHECK_THROWS_AS((void)ck::histogram::deserialize(damaged), std::invalid_argument);
-    CHECK(error_of([&] { (void)ck::histogram::deserialize(std::vector<std::uint8_t>(5, 0)); }) ==
-          "collapsekit::histogram::deserialize: bytes are truncated (5 bytes)");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] {
+              (void)ck::histogram::deserialize(std::vector<std::uint8_t>(5, 0));
+          }) == "collapsekit::histogram::deserialize: bytes are truncated (5 bytes)");
     auto bad_edges = e.serialize();
     bad_edges[47] = 0xff;  // the second edge's sign and exponent: a huge negative value, out of order
 
@@ -591,7 +590,8 @@ TEST_CASE("histogram: short fills into many bins (value by value) equal the kern
     auto nan_w = w;
     nan_w[3] = std::nan("");
     auto hn = h.empty_like();
-    CHECK(error_of([&] { hn.fill(std::vector<double>(x.size(), 0.0), nan_w); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>(
+              [&] { hn.fill(std::vector<double>(x.size(), 0.0), nan_w); }) ==
           "collapsekit::histogram::fill: weights contains NaN (first at index 3); pass nan_policy::omit or "
           "nan_policy::propagate to allow it");
     CHECK(hn.total() == 0);

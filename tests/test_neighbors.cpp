@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -40,15 +42,6 @@ std::vector<double> naive_kth(const std::vector<double>& q, const std::vector<do
         out[i] = std::sqrt(d[k - 1]);
     }
     return out;
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "no exception";
 }
 
 }  // namespace
@@ -103,18 +96,18 @@ TEST_CASE("duplicates, ties and small inputs") {
 
 TEST_CASE("neighbour distances reject bad input") {
     const std::vector<double> x{0, 1, 2, 3};
-    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 3, 1); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(x, 3, 1); }) ==
           "collapsekit::kth_neighbor_distances: points has 4 values, not a multiple of dim (3)");
-    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 1, 4); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(x, 1, 4); }) ==
           "collapsekit::kth_neighbor_distances: k must be less than the number of points (k = 4, n = 4)");
-    CHECK(message_of([&] { ck::kth_neighbor_distances(x, x, 1, 5); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(x, x, 1, 5); }) ==
           "collapsekit::kth_neighbor_distances: k must not exceed the number of points (k = 5, n = 4)");
-    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 0, 1); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(x, 0, 1); }) ==
           "collapsekit::kth_neighbor_distances: dim must be at least 1");
-    CHECK(message_of([&] { ck::kth_neighbor_distances(x, 1, 0); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(x, 1, 0); }) ==
           "collapsekit::kth_neighbor_distances: k must be at least 1");
     const std::vector<double> bad{0, std::nan(""), 2};
-    CHECK(message_of([&] { ck::kth_neighbor_distances(bad, 1, 1); }) ==
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { ck::kth_neighbor_distances(bad, 1, 1); }) ==
           "collapsekit::kth_neighbor_distances: points must be finite (points[1] = nan)");
     const std::vector<double> inf{0, 1, HUGE_VAL};
     CHECK_THROWS_AS(ck::kth_neighbor_distances(x, inf, 1, 1), std::invalid_argument);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -26,33 +28,25 @@ ck::corpus widen_ids(const ck::corpus& c) {
     return ck::corpus(std::move(t), c.offsets());
 }
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("corpus validates its offsets") {
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message([] {
               ck::corpus({1, 2, 3}, {});
           }) == "collapsekit::corpus: offsets is empty (it needs documents + 1 entries, starting at 0)");
-    CHECK(error_of([] { ck::corpus({1, 2, 3}, {1, 3}); }) == "collapsekit::corpus: offsets must start at 0 (got 1)");
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message([] {
+              ck::corpus({1, 2, 3}, {1, 3});
+          }) == "collapsekit::corpus: offsets must start at 0 (got 1)");
+    CHECK(collapsekit_test::error_message([] {
               ck::corpus({1, 2, 3}, {0, 2, 1, 3});
           }) == "collapsekit::corpus: offsets must not decrease (offsets[2] = 1 < offsets[1] = 2)");
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message([] {
               ck::corpus({1, 2, 3}, {0, 4});
           }) == "collapsekit::corpus: offsets run past the end of the tokens (offsets[1] = 4 > 3 tokens)");
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message([] {
               ck::corpus({1, 2, 3}, {0, 2});
           }) == "collapsekit::corpus: offsets must end at the number of tokens (3; got 2)");
-    CHECK(error_of([] {
+    CHECK(collapsekit_test::error_message([] {
               ck::corpus::from_documents(std::vector<std::vector<int>>{{1, -2}});
           }) == "collapsekit::corpus::add_document: ids must lie in [0, 2^32) (ids[1] = -2)");
 
@@ -93,38 +87,45 @@ TEST_CASE("distinct-n by hand, never across document boundaries") {
 
 TEST_CASE("bad input to the measures") {
     const auto c = make({{1, 2, 3}});
-    CHECK(error_of([&] { ck::distinct_n(c, 0); }) == "collapsekit::distinct_n: n must lie in 1..8 (got 0)");
-    CHECK(error_of([&] { ck::distinct_n(c, 9); }) == "collapsekit::distinct_n: n must lie in 1..8 (got 9)");
-    CHECK(error_of([&] { ck::distinct_n(ck::corpus(), 1); }) == "collapsekit::distinct_n: corpus is empty");
-    CHECK(error_of([&] { ck::distinct_n(make({{}, {}}), 1); }) == "collapsekit::distinct_n: corpus is empty");
-    CHECK(error_of([&] { ck::distinct_n(c, 4); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::distinct_n(c, 0); }) ==
+          "collapsekit::distinct_n: n must lie in 1..8 (got 0)");
+    CHECK(collapsekit_test::error_message([&] { ck::distinct_n(c, 9); }) ==
+          "collapsekit::distinct_n: n must lie in 1..8 (got 9)");
+    CHECK(collapsekit_test::error_message([&] { ck::distinct_n(ck::corpus(), 1); }) ==
+          "collapsekit::distinct_n: corpus is empty");
+    CHECK(collapsekit_test::error_message([&] {
+              ck::distinct_n(make({{}, {}}), 1);
+          }) == "collapsekit::distinct_n: corpus is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::distinct_n(c, 4); }) ==
           "collapsekit::distinct_n: corpus has no n-grams of order 4 (every document is shorter than n)");
     CHECK_THROWS_AS(ck::repetition_rate(c, 0), std::invalid_argument);
     CHECK_THROWS_AS(ck::ngram_counts(9), std::invalid_argument);
     CHECK_THROWS_AS(ck::hyperloglog(0), std::invalid_argument);
     CHECK_THROWS_AS(ck::hyperloglog(2, 3), std::invalid_argument);
     CHECK_THROWS_AS(ck::hyperloglog(2, 19), std::invalid_argument);
-    CHECK(error_of([&] { ck::mattr(c, 0); }) == "collapsekit::mattr: window must be at least 1");
-    CHECK(error_of([&] { ck::mattr(c, 4); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::mattr(c, 0); }) == "collapsekit::mattr: window must be at least 1");
+    CHECK(collapsekit_test::error_message([&] { ck::mattr(c, 4); }) ==
           "collapsekit::mattr: corpus has no document of at least window = 4 tokens");
-    CHECK(error_of([&] { ck::mtld(c, 1.0); }) == "collapsekit::mtld: threshold must lie in (0, 1) (got 1)");
+    CHECK(collapsekit_test::error_message([&] { ck::mtld(c, 1.0); }) ==
+          "collapsekit::mtld: threshold must lie in (0, 1) (got 1)");
     CHECK_THROWS_AS(ck::mtld(ck::corpus(), 0.72), std::invalid_argument);
     CHECK_THROWS_AS(ck::zipf_exponent(make({{4, 4, 4}})), std::domain_error);
-    CHECK(error_of([&] { ck::novelty(c, ck::corpus(), 1); }) == "collapsekit::novelty: reference is empty");
-    CHECK(error_of([&] { ck::novelty(make({{1}}), c, 2); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::novelty(c, ck::corpus(), 1); }) ==
+          "collapsekit::novelty: reference is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::novelty(make({{1}}), c, 2); }) ==
           "collapsekit::novelty: generated has no n-grams of order 2 (every document is shorter than n)");
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message([&] {
               ck::self_bleu(make({{1, 2}, {}}));
           }) == "collapsekit::self_bleu: corpus needs at least two non-empty documents (got 1)");
     ck::self_bleu_options o;
     o.max_order = 0;
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message([&] {
               ck::self_bleu(make({{1, 2}, {3}}), o);
           }) == "collapsekit::self_bleu: max_order must lie in 1..8 (got 0)");
     o.max_order = 4;
     o.epsilon = 0;
     CHECK_THROWS_AS(ck::self_bleu(make({{1, 2}, {3}}), o), std::invalid_argument);
-    CHECK(error_of([&] {
+    CHECK(collapsekit_test::error_message([&] {
               ck::self_bleu_sampled(make({{1, 2}, {3}, {4}}), 4, 1);
           }) == "collapsekit::self_bleu_sampled: sample_size must lie in 2..3 (got 4)");
 }
@@ -203,7 +204,7 @@ TEST_CASE("ngram_counts: lookups, merge equals counting the concatenation, seria
     manual.add_document(std::vector<int>{2, 3, 1});
     manual.add_ngram(std::vector<int>{3, 1});
     CHECK(manual == t);
-    CHECK(error_of([&] { manual.add_ngram(std::vector<int>{1}); }) ==
+    CHECK(collapsekit_test::error_message([&] { manual.add_ngram(std::vector<int>{1}); }) ==
           "collapsekit::ngram_counts::add_ngram: ids must hold n = 2 ids (got 1)");
 
     // Corrupted bytes are refused with a reason.
@@ -211,22 +212,22 @@ TEST_CASE("ngram_counts: lookups, merge equals counting the concatenation, seria
     CHECK(bytes.size() == 28 + 3 * (2 * 4 + 8));
     auto bad = bytes;
     bad[0] = 'X';
-    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::ngram_counts::deserialize(bad); }) ==
           "collapsekit::ngram_counts::deserialize: bytes do not start with the magic \"CKNG\"");
     bad = bytes;
     bad[4] = 2;
-    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::ngram_counts::deserialize(bad); }) ==
           "collapsekit::ngram_counts::deserialize: version 2 is not supported (this build reads version 1)");
     bad = bytes;
     bad.pop_back();
-    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::ngram_counts::deserialize(bad); }) ==
           "collapsekit::ngram_counts::deserialize: bytes are truncated or have trailing data");
     bad = bytes;
     bad[8] = 0;
     CHECK_THROWS_AS(ck::ngram_counts::deserialize(bad), std::invalid_argument);
     bad = bytes;
     bad[12] = 7;  // total
-    CHECK(error_of([&] { ck::ngram_counts::deserialize(bad); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::ngram_counts::deserialize(bad); }) ==
           "collapsekit::ngram_counts::deserialize: total 7 disagrees with the sum of counts 6");
     bad = bytes;
     for (int i = 0; i < 8; ++i) bad[28 + 8 + i] = 0;  // first entry's count
@@ -480,10 +481,10 @@ TEST_CASE("HyperLogLog: error within 3 standard errors, merge, serialisation") {
     auto bytes = a.serialize();
     CHECK(bytes.size() == 16 + 16384);
     bytes[20] = 60;
-    CHECK(error_of([&] { ck::hyperloglog::deserialize(bytes); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::hyperloglog::deserialize(bytes); }) ==
           "collapsekit::hyperloglog::deserialize: register 4 holds an impossible value");
     bytes.pop_back();
-    CHECK(error_of([&] { ck::hyperloglog::deserialize(bytes); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::hyperloglog::deserialize(bytes); }) ==
           "collapsekit::hyperloglog::deserialize: bytes are truncated or have trailing data");
     bytes[0] = 0;
     CHECK_THROWS_AS(ck::hyperloglog::deserialize(bytes), std::invalid_argument);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -15,15 +17,6 @@ namespace ck = collapsekit;
 using collapsekit_test::fixture;
 
 namespace {
-
-std::string error_text(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
 
 // 2 E|X-Y| - E|X-X'| - E|Y-Y'| by brute force, the energy distance squared.
 double energy_brute(const std::vector<double>& u, const std::vector<double>& v) {
@@ -99,25 +92,26 @@ TEST_CASE("Wasserstein basics, p = infinity and equal weights") {
 
 TEST_CASE("Wasserstein and KS bad input") {
     const std::vector<double> u{1, 2}, empty, nan_u{1, std::nan("")}, inf_u{1, HUGE_VAL};
-    CHECK(error_text([&] { ck::wasserstein(u, u, 0.5); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(u, u, 0.5); }) ==
           "collapsekit::wasserstein: p must be at least 1 (got 0.5)");
-    CHECK(error_text([&] { ck::wasserstein(empty, u); }) == "collapsekit::wasserstein: u is empty");
-    CHECK(error_text([&] { ck::wasserstein(u, nan_u); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(empty, u); }) ==
+          "collapsekit::wasserstein: u is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(u, nan_u); }) ==
           "collapsekit::wasserstein: v contains NaN (first at index 1); pass nan_policy::omit or "
           "nan_policy::propagate to allow it");
-    CHECK(error_text([&] { ck::wasserstein(inf_u, u); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(inf_u, u); }) ==
           "collapsekit::wasserstein: u must hold finite values (u[1] = inf)");
     CHECK(std::isnan(ck::wasserstein(u, nan_u, 1.0, ck::nan_policy::propagate)));
     CHECK(ck::wasserstein(u, nan_u, 1.0, ck::nan_policy::omit) == 0.5);
     const std::vector<double> w1{1.0};
-    CHECK(error_text([&] { ck::wasserstein(u, u, w1, u); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(u, u, w1, u); }) ==
           "collapsekit::wasserstein: u and u_weights differ in length (2 vs 1)");
     const std::vector<double> wneg{1.0, -1.0}, wzero{0.0, 0.0};
-    CHECK(error_text([&] { ck::wasserstein(u, u, u, wneg); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(u, u, u, wneg); }) ==
           "collapsekit::wasserstein: v_weights must be non-negative and finite (v_weights[1] = -1)");
-    CHECK(error_text([&] { ck::wasserstein(u, u, wzero, u); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::wasserstein(u, u, wzero, u); }) ==
           "collapsekit::wasserstein: u_weights must have a positive, finite sum");
-    CHECK(error_text([&] { ck::ks_2samp(empty, u); }) == "collapsekit::ks_2samp: u is empty");
+    CHECK(collapsekit_test::error_message([&] { ck::ks_2samp(empty, u); }) == "collapsekit::ks_2samp: u is empty");
     CHECK(std::isnan(
         ck::ks_2samp(nan_u, u, ck::ks_alternative::two_sided, ck::ks_method::automatic, ck::nan_policy::propagate)
             .pvalue));
@@ -201,7 +195,7 @@ TEST_CASE("sliced Wasserstein") {
     CHECK(same.value == e.value);
     CHECK(ck::sliced_wasserstein(x, y, d, {400, 2.0, 2}).value != e.value);
     CHECK(ck::sliced_wasserstein(x, x, d, {10, 1.0, 0}).value == 0.0);
-    CHECK(error_text([&] { ck::sliced_wasserstein(x, y, 3); }) ==
+    CHECK(collapsekit_test::error_message([&] { ck::sliced_wasserstein(x, y, 3); }) ==
           "collapsekit::sliced_wasserstein: x size is not a multiple of dim");
     CHECK_THROWS_AS(ck::sliced_wasserstein(x, y, d, {1, 2.0, 0}), std::invalid_argument);
     CHECK_THROWS_AS(ck::sliced_wasserstein(x, y, d, {10, 0.5, 0}), std::invalid_argument);
