@@ -9,6 +9,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "rate_reporter.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -177,18 +179,6 @@ void BM_std_sort(benchmark::State& state) {
 }
 
 // Keeps items/s per benchmark so the ratios can be printed after the run.
-class ratio_reporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const auto& r : runs) {
-            const auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end()) rate[r.benchmark_name()] = it->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> rate;
-};
-
 }  // namespace
 
 BENCHMARK(BM_memory_reference)->Unit(benchmark::kMillisecond);
@@ -204,12 +194,11 @@ BENCHMARK(BM_std_sort)->Unit(benchmark::kMillisecond);
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    ratio_reporter reporter;
+    collapsekit_bench::rate_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     auto ratio = [&](const char* a, const char* b) {
-        const auto ia = reporter.rate.find(a), ib = reporter.rate.find(b);
-        if (ia == reporter.rate.end() || ib == reporter.rate.end() || ib->second == 0) return -1.0;
-        return ia->second / ib->second;
+        const double ra = reporter.rate(a), rb = reporter.rate(b);
+        return ra > 0 && rb > 0 ? ra / rb : -1.0;
     };
 #if COLLAPSEKIT_HAS_SIMD
     std::printf("\nSIMD: %s\n", ck::simd::arch_name());

@@ -10,6 +10,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "rate_reporter.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -22,7 +24,6 @@ namespace ck = collapsekit;
 namespace {
 
 constexpr std::size_t n_items = 10'000'000;
-std::map<std::string, double> rates;
 
 const std::vector<double>& probabilities() {
     static const std::vector<double> p = [] {
@@ -130,22 +131,6 @@ void BM_counts_memory(benchmark::State& state) {
     finish(state, 8);
 }
 
-class summary_reporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& r : runs) {
-            auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end()) rates[r.benchmark_name()] = it->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-};
-
-double rate(const std::string& name) {
-    auto it = rates.find(name);
-    return it == rates.end() ? 0.0 : it->second;
-}
-
 void print_ratios(const char* what, double ours, double scalar, double memory) {
     std::printf("  %-34s %6.2f G/s   ours/scalar %5.2f (>= 4)   ours/memory %5.2f (>= 0.5)\n", what, ours / 1e9,
                 scalar > 0 ? ours / scalar : 0.0, memory > 0 ? ours / memory : 0.0);
@@ -165,7 +150,7 @@ BENCHMARK(BM_counts_memory)->Arg(0)->Unit(benchmark::kMillisecond);
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    summary_reporter reporter;
+    collapsekit_bench::rate_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
 
@@ -176,15 +161,15 @@ int main(int argc, char** argv) {
                 "scalar"
 #endif
     );
-    const double p_scalar = rate("BM_prob_scalar_libm"), p_mem = rate("BM_prob_memory");
-    print_ratios("p: sum_xlogx kernel", rate("BM_prob_kernel"), p_scalar, p_mem);
-    print_ratios("p: shannon_entropy", rate("BM_prob_shannon_entropy"), p_scalar, p_mem);
-    const double c_mem = rate("BM_counts_memory/0");
-    print_ratios("counts < 1000: shannon_entropy_counts", rate("BM_counts_shannon_entropy/0"),
-                 rate("BM_counts_scalar_libm/0"), c_mem);
-    print_ratios("counts < 1000: scalar twin (table)", rate("BM_counts_scalar_twin/0"), rate("BM_counts_scalar_libm/0"),
-                 c_mem);
-    print_ratios("counts >= 4096: shannon_entropy_counts", rate("BM_counts_shannon_entropy/1"),
-                 rate("BM_counts_scalar_libm/1"), c_mem);
+    const double p_scalar = reporter.rate("BM_prob_scalar_libm"), p_mem = reporter.rate("BM_prob_memory");
+    print_ratios("p: sum_xlogx kernel", reporter.rate("BM_prob_kernel"), p_scalar, p_mem);
+    print_ratios("p: shannon_entropy", reporter.rate("BM_prob_shannon_entropy"), p_scalar, p_mem);
+    const double c_mem = reporter.rate("BM_counts_memory/0");
+    print_ratios("counts < 1000: shannon_entropy_counts", reporter.rate("BM_counts_shannon_entropy/0"),
+                 reporter.rate("BM_counts_scalar_libm/0"), c_mem);
+    print_ratios("counts < 1000: scalar twin (table)", reporter.rate("BM_counts_scalar_twin/0"),
+                 reporter.rate("BM_counts_scalar_libm/0"), c_mem);
+    print_ratios("counts >= 4096: shannon_entropy_counts", reporter.rate("BM_counts_shannon_entropy/1"),
+                 reporter.rate("BM_counts_scalar_libm/1"), c_mem);
     return 0;
 }

@@ -10,6 +10,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "rate_reporter.hpp"
+
 #include <boost/histogram.hpp>
 
 #include <cstdio>
@@ -50,8 +52,6 @@ const std::vector<T>& data(int which) {
     }
     return normal_data<T>();
 }
-
-std::map<std::string, double> rates;  // items/s by benchmark name, for the summary
 
 template <class T>
 void finish(benchmark::State& state, const std::string& name) {
@@ -109,23 +109,6 @@ void BM_memory(benchmark::State& state) {
     finish<T>(state, "memory");
 }
 
-// Collects items_per_second of every run for the ratios printed after the run.
-class summary_reporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& r : runs) {
-            auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end()) rates[r.benchmark_name()] = it->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-};
-
-double rate(const std::string& name) {
-    auto it = rates.find(name);
-    return it == rates.end() ? 0.0 : it->second;
-}
-
 }  // namespace
 
 // Argument: 0 = normal doubles (or floats), 2 = every double in one bin.
@@ -141,7 +124,7 @@ BENCHMARK_TEMPLATE(BM_memory, float)->Arg(0)->Unit(benchmark::kMillisecond);
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    summary_reporter reporter;
+    collapsekit_bench::rate_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
 
@@ -149,16 +132,16 @@ int main(int argc, char** argv) {
                 ck::simd_enabled ? "on" : "off");
     for (const char* t : {"double", "float"}) {
         const std::string s = t;
-        const double ours = rate("BM_ours_simd<" + s + ">/0");
-        const double mem = rate("BM_memory<" + s + ">/0");
-        const double boost = rate("BM_boost<" + s + ">/0");
-        const double scalar = rate("BM_ours_scalar<" + s + ">/0");
+        const double ours = reporter.rate("BM_ours_simd<" + s + ">/0");
+        const double mem = reporter.rate("BM_memory<" + s + ">/0");
+        const double boost = reporter.rate("BM_boost<" + s + ">/0");
+        const double scalar = reporter.rate("BM_ours_scalar<" + s + ">/0");
         if (ours == 0.0) continue;
         std::printf("  %-6s normal : ours/memory %.2f  ours/Boost %.1f  ours/scalar %.2f\n", t,
                     mem > 0 ? ours / mem : 0.0, boost > 0 ? ours / boost : 0.0, scalar > 0 ? ours / scalar : 0.0);
     }
-    const double normal = rate("BM_ours_simd<double>/0");
-    const double one = rate("BM_ours_simd<double>/2");
+    const double normal = reporter.rate("BM_ours_simd<double>/0");
+    const double one = reporter.rate("BM_ours_simd<double>/2");
     if (normal > 0 && one > 0) {
         std::printf("  double one-bin : one-bin/normal %.2f (slowdown %.2fx)\n", one / normal, normal / one);
     }

@@ -12,6 +12,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "rate_reporter.hpp"
+
 #include <cstdio>
 #include <map>
 #include <string>
@@ -137,19 +139,6 @@ void BM_self_bleu_sampled_100(benchmark::State& state) {
 }
 
 // Collects items/s per benchmark name so the summary can print ratios.
-class summary_reporter : public benchmark::ConsoleReporter {
-public:
-    summary_reporter() : ConsoleReporter(OO_Tabular) {}
-    std::map<std::string, double> rate;
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const auto& r : runs) {
-            auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end()) rate[r.benchmark_name()] = it->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-};
-
 }  // namespace
 
 BENCHMARK(BM_memory_read)->Unit(benchmark::kMillisecond);
@@ -164,13 +153,11 @@ BENCHMARK(BM_distinct_unordered_set)->DenseRange(1, 4)->Unit(benchmark::kMillise
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    summary_reporter reporter;  // plain tabular output (no colour codes)
+    collapsekit_bench::rate_reporter reporter(
+        benchmark::ConsoleReporter::OO_Tabular);  // plain tabular output (no colour codes)
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
-    auto get = [&](const std::string& name) {
-        auto it = reporter.rate.find(name);
-        return it == reporter.rate.end() ? 0.0 : it->second;
-    };
+    auto get = [&](const std::string& name) { return reporter.rate(name); };
     std::printf("\nsummary (M tokens/s; target exact >= 20, HyperLogLog >= 100):\n");
     std::printf("%3s %12s %12s %12s %14s %12s\n", "n", "exact", "exact/20M", "hll", "hll/100M", "flat/unord");
     for (int n = 1; n <= 4; ++n) {
