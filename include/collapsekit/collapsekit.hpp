@@ -1,4 +1,5 @@
-// collapsekit: measuring distribution drift and model collapse. Umbrella header.
+// collapsekit: measuring distribution drift and model collapse. Umbrella header: every
+// public header, estimators first, then the generation-feedback driver built on them.
 #pragma once
 
 #include "core/config.hpp"
@@ -10,3 +11,16 @@
 #include "core/view.hpp"
 
 #include "bootstrap.hpp"
+#include "divergence.hpp"
+#include "entropy.hpp"
+#include "gaussian.hpp"
+#include "histogram.hpp"
+#include "knn_divergence.hpp"
+#include "neighbors.hpp"
+#include "ngram.hpp"
+#include "pairwise.hpp"
+#include "sort.hpp"
+#include "tail.hpp"
+#include "wasserstein.hpp"
+
+#include "feedback.hpp"
