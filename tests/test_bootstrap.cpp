@@ -64,6 +64,16 @@ TEST_CASE("two-sample and count bootstraps") {
     CHECK(r2.upper > 0.4);
 }
 
+TEST_CASE("named options select the one-sample overloads") {
+    const std::vector<double> x{1, 2, 3, 4};
+    const std::vector<std::uint64_t> counts{3, 1};
+    const ck::bootstrap_options opt{50, 0.9, 2};
+    CHECK(ck::bootstrap(x, mean_of, opt).replicates == 50);
+    auto first_share = [](ck::view<const std::uint64_t> c) { return double(c[0]) / double(c[0] + c[1]); };
+    CHECK(ck::bootstrap_counts(counts, first_share, opt).estimate == 0.75);
+    CHECK(ck::bootstrap_counts(counts, first_share, ck::bootstrap_options{20, 0.5, 1}).replicates == 20);
+}
+
 TEST_CASE("bootstrap edge cases and bad input") {
     const std::vector<double> one{3.0};
     const auto r = ck::bootstrap(one, mean_of, {10, 0.95, 0});

@@ -42,6 +42,11 @@ struct interval_estimate {
 
 namespace detail {
 
+// The two-sample overloads take (a, b, stat, options); without this guard a one-sample
+// call (x, stat, options) would match them too, with options as the "statistic".
+template <class Statistic>
+using not_options = std::enable_if_t<!std::is_same_v<std::decay_t<Statistic>, bootstrap_options>, int>;
+
 inline void check_bootstrap_options(const char* function, const bootstrap_options& opt) {
     require(opt.replicates >= 2, function,
             "replicates must be at least 2 (got " + std::to_string(opt.replicates) + ")");
@@ -138,7 +143,7 @@ interval_estimate bootstrap(const Range& sample, Statistic&& stat, const bootstr
 
 // Bootstrap of stat(view<const T>, view<const U>) over two samples, each resampled
 // with replacement independently (the two-sample bootstrap for divergences).
-template <class RangeA, class RangeB, class Statistic>
+template <class RangeA, class RangeB, class Statistic, detail::not_options<Statistic> = 0>
 interval_estimate bootstrap(const RangeA& a, const RangeB& b, Statistic&& stat, const bootstrap_options& opt = {}) {
     constexpr const char* fn = "bootstrap";
     detail::check_bootstrap_options(fn, opt);
@@ -184,7 +189,7 @@ interval_estimate bootstrap_counts(const Range& counts, Statistic&& stat, const 
 
 // Two count vectors (e.g. reference and generated histograms on the same bins), each
 // resampled as a multinomial independently; stat(view<const T>, view<const U>).
-template <class RangeA, class RangeB, class Statistic>
+template <class RangeA, class RangeB, class Statistic, detail::not_options<Statistic> = 0>
 interval_estimate bootstrap_counts(const RangeA& a, const RangeB& b, Statistic&& stat,
                                    const bootstrap_options& opt = {}) {
     constexpr const char* fn = "bootstrap_counts";
