@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -13,6 +15,7 @@
 
 namespace ck = collapsekit;
 namespace fb = collapsekit::feedback;
+using collapsekit_test::error_message;
 
 namespace {
 
@@ -33,15 +36,6 @@ const fb::summary_row& find(const std::vector<fb::summary_row>& s, const std::st
 
 std::vector<fb::metric<fb::gaussian>> variance_metric() {
     return {fb::metric<fb::gaussian>::of_model("variance", [](const fb::gaussian& m) { return m.variance(); })};
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no exception)";
 }
 
 }  // namespace
@@ -306,7 +300,7 @@ TEST_CASE("multivariate Gaussian: fit, sample, shrink") {
     CHECK(m.total_variance() == doctest::Approx(3.0).epsilon(0.03));
     CHECK(m.log_det() == doctest::Approx(std::log(1.75)).epsilon(0.05));
     std::vector<std::vector<double>> collinear{{0, 0}, {1, 1}, {2, 2}};
-    CHECK(message_of([&] { m.fit(ck::as_view(collinear), g); }) ==
+    CHECK(error_message([&] { m.fit(ck::as_view(collinear), g); }) ==
           "collapsekit::multivariate_gaussian::fit: the covariance is not positive definite (too few or collinear "
           "samples)");
 }
@@ -340,7 +334,7 @@ TEST_CASE("table: CSV, JSON and summary") {
     std::ostringstream empty;
     fb::table().write_json(empty);
     CHECK(empty.str() == "[]\n");
-    CHECK(message_of([&] { (void)t.values("zz", "m"); }) ==
+    CHECK(error_message([&] { (void)t.values("zz", "m"); }) ==
           "collapsekit::table::values: no rows for lineage 'zz', metric 'm', replicate 0");
 }
 
@@ -348,59 +342,59 @@ TEST_CASE("bad input gives clear errors") {
     const auto human = fb::human_data<double>::from_model(fb::gaussian());
     fb::simulation_options o;
     o.generations = 0;
-    CHECK(message_of([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
+    CHECK(error_message([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
           "collapsekit::simulate: generations must be at least 1 (got 0)");
     o.generations = 3;
     o.replicates = 0;
-    CHECK(message_of([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
+    CHECK(error_message([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
           "collapsekit::simulate: replicates must be at least 1 (got 0)");
     o.replicates = 2;
     o.samples = fb::sample_schedule::list({5, 0});
-    CHECK(message_of([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
+    CHECK(error_message([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
           "collapsekit::simulate: samples must be at least 1 (the schedule gives 0 at generation 1)");
     // One sample per generation: a variance cannot be fitted.
     o.samples = 1;
-    CHECK(message_of([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
+    CHECK(error_message([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), human, variance_metric(), o); }) ==
           "collapsekit::simulate: lineage '0', replicate 0, generation 0: the model could not be fitted "
           "(collapsekit::gaussian::fit: a variance needs at least 2 samples (got 1))");
     ck::rng g(1);
     fb::gaussian model;
     CHECK_THROWS_AS(model.fit(std::vector<double>{}, g), std::invalid_argument);
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               model.fit(std::vector<double>{1.0, NAN}, g);
           }) == "collapsekit::gaussian::fit: data must be finite (data[1] = nan)");
     // A detector that removes every machine sample leaves nothing to train on.
     o.samples = 10;
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               fb::simulate(fb::gaussian(), fb::policy::replace().detector(1.0, 0.0), human, variance_metric(), o);
           }) ==
           "collapsekit::simulate: lineage '0', replicate 0, generation 1: the training set is empty (every "
           "sample was filtered out)");
     // Rates and fractions outside [0, 1].
-    CHECK(message_of([] { (void)fb::policy::replace().human_floor(1.5); }) ==
+    CHECK(error_message([] { (void)fb::policy::replace().human_floor(1.5); }) ==
           "collapsekit::policy::human_floor: lambda must lie in [0, 1] (got 1.5)");
-    CHECK(message_of([] { (void)fb::policy::replace().human_floor(-0.1); }) ==
+    CHECK(error_message([] { (void)fb::policy::replace().human_floor(-0.1); }) ==
           "collapsekit::policy::human_floor: lambda must lie in [0, 1] (got -0.10000000000000001)");
     CHECK_THROWS_AS((void)fb::policy::replace().contamination(NAN), std::invalid_argument);
-    CHECK(message_of([] { (void)fb::policy::replace().detector(0.9, 2.0); }) ==
+    CHECK(error_message([] { (void)fb::policy::replace().detector(0.9, 2.0); }) ==
           "collapsekit::policy::detector: fpr must lie in [0, 1] (got 2)");
     CHECK_THROWS_AS((void)fb::policy::replace().watermark(1.01), std::invalid_argument);
     // Empty human data.
-    CHECK(message_of([] { (void)fb::human_data<double>::from_samples({}); }) ==
+    CHECK(error_message([] { (void)fb::human_data<double>::from_samples({}); }) ==
           "collapsekit::human_data::from_samples: human data is empty");
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               fb::simulate(fb::gaussian(), fb::policy::replace(), fb::human_data<double>(), variance_metric(), o);
           }) == "collapsekit::simulate: human data is empty");
     // Categorical: an id out of range, and nothing to fit.
     fb::categorical c(3);
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               c.fit(std::vector<std::uint32_t>{0, 3}, g);
           }) == "collapsekit::categorical::fit: data[1] = 3 is not below k = 3");
-    CHECK(message_of([&] { c.fit(std::vector<std::uint32_t>{}, g); }) ==
+    CHECK(error_message([&] { c.fit(std::vector<std::uint32_t>{}, g); }) ==
           "collapsekit::categorical::fit: no data to fit and no smoothing");
     fb::sampling_controls bad;
     bad.top_p = 0.0;
-    CHECK(message_of([&] { fb::categorical(3, 0.0, bad); }) ==
+    CHECK(error_message([&] { fb::categorical(3, 0.0, bad); }) ==
           "collapsekit::categorical: top_p must lie in (0, 1] (got 0)");
     bad = {};
     bad.temperature = 0.0;

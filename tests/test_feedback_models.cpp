@@ -14,24 +14,17 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "test_support.hpp"
 
 namespace ck = collapsekit;
 namespace fb = collapsekit::feedback;
+using collapsekit_test::error_message;
 
 namespace {
 
 const collapsekit_test::fixture& fx() {
     static const collapsekit_test::fixture f("feedback.txt");
     return f;
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no exception)";
 }
 
 double var_of(const std::vector<double>& x) {
@@ -68,7 +61,7 @@ TEST_CASE("Gaussian fits match numpy") {
     }
     CHECK(mv.log_det() == doctest::Approx(fx().scalar("mv_logdet_mle")).epsilon(1e-12));
     std::vector<std::vector<double>> ragged{{1, 2, 3}, {1, 2}};
-    CHECK(message_of([&] { mv.fit(ck::as_view(ragged), g); }) ==
+    CHECK(error_message([&] { mv.fit(ck::as_view(ragged), g); }) ==
           "collapsekit::multivariate_gaussian::fit: data[1] has 2 values, expected 3");
 }
 
@@ -89,12 +82,12 @@ TEST_CASE("KDE bandwidths match scipy; sampling adds h^2 of variance") {
     fb::kde fixed(fb::bandwidth_rule::fixed, 0.5);
     fixed.fit(std::vector<double>{3.0}, g);
     CHECK(fixed.bandwidth() == 0.5);
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               scott.fit(std::vector<double>{2.0, 2.0, 2.0}, g);
           }) == "collapsekit::kde::fit: the data have zero spread: a bandwidth rule gives h = 0");
-    CHECK(message_of([] { fb::kde(fb::bandwidth_rule::fixed, 0.0); }) ==
+    CHECK(error_message([] { fb::kde(fb::bandwidth_rule::fixed, 0.0); }) ==
           "collapsekit::kde: fixed_bandwidth must be positive and finite (got 0)");
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               std::vector<double> out;
               fb::kde().sample(1, g, out);
           }) == "collapsekit::kde::sample: the model has not been fitted");
@@ -120,10 +113,10 @@ TEST_CASE("Gaussian mixture: EM recovers separated components") {
     a.fit(x, g1);
     b.fit(x, g2);
     CHECK(a.means() == b.means());
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               fb::gaussian_mixture(3).fit(std::vector<double>{1.0, 2.0}, g);
           }) == "collapsekit::gaussian_mixture::fit: needs at least max(2, components) = 3 samples (got 2)");
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               fb::gaussian_mixture(2).fit(std::vector<double>{1.0, 1.0, 1.0}, g);
           }) == "collapsekit::gaussian_mixture::fit: the data have zero variance: a mixture cannot be fitted");
     CHECK_THROWS_AS(fb::gaussian_mixture({1.0}, {0.0}, {0.0}), std::invalid_argument);
@@ -139,7 +132,7 @@ TEST_CASE("text: tokenize and detokenize") {
     CHECK(t.documents[2] == std::vector<std::uint32_t>{6, 7});
     CHECK(t.tokens == 9);
     CHECK(fb::detokenize(t.documents[0], t.words) == "hello, world.");
-    CHECK(message_of([] { (void)fb::tokenize_sentences(" -- \n "); }) ==
+    CHECK(error_message([] { (void)fb::tokenize_sentences(" -- \n "); }) ==
           "collapsekit::tokenize_sentences: text holds no token");
     CHECK_THROWS_AS((void)fb::detokenize({99}, t.words), std::invalid_argument);
     const auto b = fb::tokenize_sentences(fb::builtin_text());
@@ -213,17 +206,17 @@ TEST_CASE("n-gram LM: writes only seen n-grams, truncation loses words") {
     lms.fit(ck::as_view(std::vector<std::vector<std::uint32_t>>{{0, 1}}), g);
     CHECK(lms.live_vocabulary() == V);
 
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               lm.fit(ck::as_view(std::vector<std::vector<std::uint32_t>>{{0, std::uint32_t(V)}}), g);
           }) == "collapsekit::ngram_lm::fit: docs[0][1] = " + std::to_string(V) + " is not below the vocabulary size " +
                     std::to_string(V));
-    CHECK(message_of([&] { lm.fit(ck::as_view(std::vector<std::vector<std::uint32_t>>{}), g); }) ==
+    CHECK(error_message([&] { lm.fit(ck::as_view(std::vector<std::vector<std::uint32_t>>{}), g); }) ==
           "collapsekit::ngram_lm::fit: no documents to fit and no smoothing");
     fb::ngram_lm_options bad;
     bad.order = 5;
-    CHECK(message_of([&] { fb::ngram_lm(10, bad); }) == "collapsekit::ngram_lm: order must lie in 1..4 (got 5)");
+    CHECK(error_message([&] { fb::ngram_lm(10, bad); }) == "collapsekit::ngram_lm: order must lie in 1..4 (got 5)");
     CHECK_THROWS_AS(fb::ngram_lm(0), std::invalid_argument);
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
               std::vector<std::vector<std::uint32_t>> o2;
               fb::ngram_lm(10).sample(1, g, o2);
           }) == "collapsekit::ngram_lm::sample: the model has not been fitted");
