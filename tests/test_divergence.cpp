@@ -263,6 +263,11 @@ TEST_CASE("weighted n-way Jensen-Shannon") {
     const std::vector<std::vector<double>> probs{{1 / 6., 2 / 6., 3 / 6.}, {1 / 6., 2 / 6., 3 / 6.}, {1, 0, 0}};
     CHECK(ck::js_divergence_n_counts(counts) == doctest::Approx(ck::js_divergence_n(probs)).epsilon(1e-14));
     CHECK(ck::js_divergence_n(probs) <= std::log(3.0));
+    // A bare number after the distributions is the base, not a weight vector.
+    CHECK(ck::js_divergence_n(probs, 2.0) ==
+          doctest::Approx(ck::js_divergence_n(probs) / std::log(2.0)).epsilon(1e-14));
+    CHECK(ck::js_divergence_n_counts(counts, 2.0) ==
+          doctest::Approx(ck::js_divergence_n_counts(counts, ck::bits)).epsilon(1e-15));
     const std::vector<double> bad_w{0.5, 0.6};
     CHECK(collapsekit_test::error_message([&] { ck::js_divergence_n(two, bad_w); }) ==
           "collapsekit::js_divergence_n: weights must sum to 1 within 1.0000000000000001e-09 (sum is "

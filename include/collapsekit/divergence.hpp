@@ -24,6 +24,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -577,7 +578,8 @@ double js_n(const char* fn, const Dists& dists, const Weights& weights, log_base
 // is >= 0 term by term; in units of base, in [0, log k]. skew() is not meaningful here
 // and is treated as none(); additive() smooths each P_i. NaN omission must leave all
 // vectors the same length.
-template <class Dists, class Weights>
+// (Weights must be a range, so that js_divergence_n(dists, 2.0) means base 2, not weights.)
+template <class Dists, class Weights, class = decltype(std::size(std::declval<const Weights&>()))>
 double js_divergence_n(const Dists& dists, const Weights& weights, log_base base = nats,
                        zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
     return detail::js_n("js_divergence_n", dists, weights, base, zs, nan, detail::input_kind::probabilities);
@@ -590,7 +592,7 @@ double js_divergence_n(const Dists& dists, log_base base = nats, zero_support zs
     return detail::js_n("js_divergence_n", dists, w, base, zs, nan, detail::input_kind::probabilities);
 }
 // The same on count vectors, each normalised by its own total.
-template <class Dists, class Weights>
+template <class Dists, class Weights, class = decltype(std::size(std::declval<const Weights&>()))>
 double js_divergence_n_counts(const Dists& dists, const Weights& weights, log_base base = nats,
                               zero_support zs = zero_support::none(), nan_policy nan = nan_policy::raise) {
     return detail::js_n("js_divergence_n_counts", dists, weights, base, zs, nan, detail::input_kind::counts);
