@@ -84,6 +84,15 @@ carray<T> contiguous(py::handle obj, const char* function, const char* arg) {
     return py::reinterpret_borrow<carray<T>>(converted);
 }
 
+// A 1-D C-contiguous array of T: the object itself when it already is one (zero-copy),
+// otherwise a converted copy; anything but one dimension is a ValueError.
+template <class T>
+carray<T> vector_of(py::handle obj, const char* function, const char* arg) {
+    auto a = contiguous<T>(obj, function, arg);
+    require_ndim(a, 1, function, arg);
+    return a;
+}
+
 template <class T>
 ck::view<const T> view_of(const carray<T>& a) {
     return ck::view<const T>(a.data(), static_cast<std::size_t>(a.size()));
@@ -95,12 +104,10 @@ ck::view<const T> view_of(const carray<T>& a) {
 template <class F>
 decltype(auto) with_floats(py::handle obj, const char* function, const char* arg, F&& f) {
     if (py::isinstance<carray<float>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<float>>(obj);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<float>(obj, function, arg);
         return f(view_of(a));
     }
-    auto a = contiguous<double>(obj, function, arg);
-    require_ndim(a, 1, function, arg);
+    auto a = vector_of<double>(obj, function, arg);
     return f(view_of(a));
 }
 
@@ -110,16 +117,12 @@ template <class F>
 decltype(auto) with_float_pair(py::handle x, const char* ax, py::handle y, const char* ay, const char* function,
                                F&& f) {
     if (py::isinstance<carray<float>>(x) && py::isinstance<carray<float>>(y)) {
-        auto a = py::reinterpret_borrow<carray<float>>(x);
-        auto b = py::reinterpret_borrow<carray<float>>(y);
-        require_ndim(a, 1, function, ax);
-        require_ndim(b, 1, function, ay);
+        auto a = vector_of<float>(x, function, ax);
+        auto b = vector_of<float>(y, function, ay);
         return f(view_of(a), view_of(b));
     }
-    auto a = contiguous<double>(x, function, ax);
-    auto b = contiguous<double>(y, function, ay);
-    require_ndim(a, 1, function, ax);
-    require_ndim(b, 1, function, ay);
+    auto a = vector_of<double>(x, function, ax);
+    auto b = vector_of<double>(y, function, ay);
     return f(view_of(a), view_of(b));
 }
 
@@ -129,24 +132,20 @@ decltype(auto) with_float_pair(py::handle x, const char* ax, py::handle y, const
 template <class F>
 decltype(auto) with_counts(py::handle obj, const char* function, const char* arg, F&& f) {
     if (py::isinstance<carray<std::int64_t>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<std::int64_t>>(obj);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<std::int64_t>(obj, function, arg);
         return f(view_of(a));
     }
     if (py::isinstance<carray<std::uint64_t>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<std::uint64_t>>(obj);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<std::uint64_t>(obj, function, arg);
         return f(view_of(a));
     }
     py::array raw = as_numeric_array(obj, function, arg);
     const char kind = raw.dtype().kind();
     if (kind == 'i' || kind == 'u' || kind == 'b') {
-        auto a = contiguous<std::int64_t>(raw, function, arg);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<std::int64_t>(raw, function, arg);
         return f(view_of(a));
     }
-    auto a = contiguous<double>(raw, function, arg);
-    require_ndim(a, 1, function, arg);
+    auto a = vector_of<double>(raw, function, arg);
     return f(view_of(a));
 }
 
@@ -162,16 +161,12 @@ decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const
         return k == 'i' || k == 'u' || k == 'b';
     };
     if (integral(ra) && integral(rb)) {
-        auto a = contiguous<std::int64_t>(ra, function, ax);
-        auto b = contiguous<std::int64_t>(rb, function, ay);
-        require_ndim(a, 1, function, ax);
-        require_ndim(b, 1, function, ay);
+        auto a = vector_of<std::int64_t>(ra, function, ax);
+        auto b = vector_of<std::int64_t>(rb, function, ay);
         return f(view_of(a), view_of(b));
     }
-    auto a = contiguous<double>(ra, function, ax);
-    auto b = contiguous<double>(rb, function, ay);
-    require_ndim(a, 1, function, ax);
-    require_ndim(b, 1, function, ay);
+    auto a = vector_of<double>(ra, function, ax);
+    auto b = vector_of<double>(rb, function, ay);
     return f(view_of(a), view_of(b));
 }
 
@@ -181,15 +176,13 @@ decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const
 template <class F>
 decltype(auto) with_numbers(py::handle obj, const char* function, const char* arg, F&& f) {
     if (py::isinstance<carray<std::int32_t>>(obj)) {
-        auto a = py::reinterpret_borrow<carray<std::int32_t>>(obj);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<std::int32_t>(obj, function, arg);
         return f(view_of(a));
     }
     py::array raw = as_numeric_array(obj, function, arg);
     const char kind = raw.dtype().kind();
     if (kind == 'i' || kind == 'u' || kind == 'b') {
-        auto a = contiguous<std::int64_t>(raw, function, arg);
-        require_ndim(a, 1, function, arg);
+        auto a = vector_of<std::int64_t>(raw, function, arg);
         return f(view_of(a));
     }
     return with_floats(raw, function, arg, std::forward<F>(f));
