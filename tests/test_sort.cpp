@@ -99,3 +99,100 @@ TEST_CASE("sort_values keeps NaN payloads and works on views and other types") {
     ck::sort_values(ints);
     CHECK(ints == std::vector<int>{-1, 2, 3});
 }
+
+namespace {
+
+// Checks sort_values against std::sort (with -0 before +0) on non-NaN input.
+template <class T>
+void check_same_as_ordered_std_sort(std::vector<T> x) {
+    CAPTURE(x.size());
+    std::vector<T> want = x;
+    std::sort(want.begin(), want.end(),
+              [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
+    ck::sort_values(x);
+    bool same = true;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        same = same && std::memcmp(&x[i], &want[i], sizeof(T)) == 0;
+    }
+    CHECK(same);
+}
+
+}  // namespace
+
+TEST_CASE("sort_values radix path: every number of active digit passes, tails of the unrolled loops") {
+    // Values sharing most bytes of their bit patterns: the passes of those digits are
+    // skipped, leaving 1, 2, 3 or all passes active (odd counts end in the scratch buffer
+    // and are copied back).
+    for (std::size_t n : {2048, 2049, 2050, 2051, 2052, 4099}) {
+        ck::rng g(n);
+        std::vector<double> one_pass(n), two_passes(n), three_passes(n), signed_ints(n), all_passes(n);
+        std::vector<float> f_one(n), f_all(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            one_pass[i] = 1.0 + std::ldexp(static_cast<double>(g.below(256)), -12);     // mantissa byte 5
+            two_passes[i] = 1.0 + std::ldexp(static_cast<double>(g.below(4096)), -12);  // bytes 5, 6
+            three_passes[i] = static_cast<double>(g.below(1 << 12));                    // bytes 5, 6, 7
+            signed_ints[i] = static_cast<double>(g.below(1 << 12)) - 2048.0;            // negatives flip the zero bytes
+            all_passes[i] = g.uniform() - 0.5;
+            f_one[i] = 1.0f + std::ldexp(static_cast<float>(g.below(256)), -15);  // float byte 1
+            f_all[i] = static_cast<float>(g.uniform() - 0.5);
+        }
+        check_same_as_ordered_std_sort(one_pass);
+        check_same_as_ordered_std_sort(two_passes);
+        check_same_as_ordered_std_sort(three_passes);
+        check_same_as_ordered_std_sort(signed_ints);
+        check_same_as_ordered_std_sort(all_passes);
+        check_same_as_ordered_std_sort(f_one);
+        check_same_as_ordered_std_sort(f_all);
+    }
+}
+
+TEST_CASE("sort_values radix path: adversarial layouts and special values") {
+    const std::size_t n = 5003;
+    std::vector<double> base(n);
+    ck::rng g(11);
+    for (double& v : base) v = (g.uniform() - 0.5) * 1e3;
+    std::vector<double> sorted = base;
+    std::sort(sorted.begin(), sorted.end());
+    check_same_as_ordered_std_sort(sorted);
+    std::vector<double> reversed(sorted.rbegin(), sorted.rend());
+    check_same_as_ordered_std_sort(reversed);
+    // All equal but one, at either end.
+    std::vector<double> nearly_equal(n, -2.5);
+    nearly_equal.front() = 7.0;
+    check_same_as_ordered_std_sort(nearly_equal);
+    nearly_equal.front() = -2.5;
+    nearly_equal.back() = -1e300;
+    check_same_as_ordered_std_sort(nearly_equal);
+    // Signed zeros only, subnormals only, infinities with extremes.
+    std::vector<double> zeros(n), subnormals(n), extremes(n);
+    const double specials[] = {std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity(),
+                               std::numeric_limits<double>::max(),
+                               std::numeric_limits<double>::lowest(),
+                               std::numeric_limits<double>::min(),
+                               -std::numeric_limits<double>::min(),
+                               0.0,
+                               -0.0};
+    for (std::size_t i = 0; i < n; ++i) {
+        zeros[i] = g.below(2) ? 0.0 : -0.0;
+        subnormals[i] = static_cast<double>(g.below(1000) + 1) * std::numeric_limits<double>::denorm_min() *
+                        (g.below(2) ? 1.0 : -1.0);
+        extremes[i] = specials[g.below(8)];
+    }
+    check_same_as_ordered_std_sort(zeros);
+    check_same_as_ordered_std_sort(subnormals);
+    check_same_as_ordered_std_sort(extremes);
+}
+
+TEST_CASE("sort_values_with reuses one scratch buffer across sizes") {
+    ck::detail::sort_scratch<double> scratch;
+    ck::rng g(5);
+    for (std::size_t n : {3000, 10000, 2500, 10001}) {
+        std::vector<double> x(n);
+        for (double& v : x) v = g.uniform() * 2.0 - 1.0;
+        std::vector<double> want = x;
+        std::sort(want.begin(), want.end());
+        ck::detail::sort_values_with(ck::view<double>(x.data(), x.size()), scratch);
+        CHECK(x == want);
+    }
+}

@@ -36,8 +36,11 @@ struct sorted_sample {
     bool is_nan = false;
 };
 
+// scratch is shared by the samples of one call: a fresh buffer per sort cost as much in
+// page faults as two of the radix passes.
 template <class T>
-sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_policy nan) {
+sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_policy nan,
+                          sort_scratch<double>& scratch) {
     require_not_empty(fn, arg, x.size());
     sorted_sample s;
     const nan_action a = screen_nans(fn, arg, x, nan);
@@ -58,7 +61,7 @@ sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_
     }
     s.x.resize(kept);
     require(!s.x.empty(), fn, std::string(arg) + " holds only NaN");
-    sort_values(view<double>(s.x.data(), s.x.size()));
+    sort_values_with(view<double>(s.x.data(), s.x.size()), scratch);
     return s;
 }
 
@@ -238,8 +241,9 @@ template <class U, class V>
 double wasserstein(const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "wasserstein";
     detail::check_order(fn, p);
-    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
-    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    detail::sort_scratch<double> scratch;
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan, scratch);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan, scratch);
     if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
     return detail::wasserstein_sorted(su.x, sv.x, p);
 }
@@ -297,8 +301,9 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
 template <class U, class V>
 double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "energy_distance";
-    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
-    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    detail::sort_scratch<double> scratch;
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan, scratch);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan, scratch);
     if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
     return std::sqrt(2.0 * detail::cdf_integral(su, sv, 2.0));
 }
@@ -503,8 +508,9 @@ template <class U, class V>
 ks_result ks_2samp(const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
                    ks_method method = ks_method::automatic, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "ks_2samp";
-    const auto su = detail::sort_sample(fn, "u", as_view(u), nan);
-    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan);
+    detail::sort_scratch<double> scratch;
+    const auto su = detail::sort_sample(fn, "u", as_view(u), nan, scratch);
+    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan, scratch);
     if (su.is_nan || sv.is_nan) return ks_result{};
     return detail::ks_from_sorted(su, sv, alternative, method);
 }
@@ -555,6 +561,7 @@ estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const slice
     for (std::size_t i = 0; i < vy.size(); ++i) require_finite(fn, "y", static_cast<double>(vy[i]));
     const std::size_t n = vx.size() / dim, m = vy.size() / dim;
     std::vector<double> theta(dim), px(n), py(m), slices(opt.projections);
+    detail::sort_scratch<double> scratch;
     for (std::size_t l = 0; l < opt.projections; ++l) {
         rng g = rng::for_stream(opt.seed, l);
         normal_distribution normal;
@@ -575,8 +582,8 @@ estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const slice
             for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vy[i * dim + k]);
             py[i] = s;
         }
-        sort_values(view<double>(px.data(), n));
-        sort_values(view<double>(py.data(), m));
+        detail::sort_values_with(view<double>(px.data(), n), scratch);
+        detail::sort_values_with(view<double>(py.data(), m), scratch);
         slices[l] = detail::wasserstein_pp_equal(px.data(), n, py.data(), m, detail::power_of{opt.p});
     }
     compensated_sum s;
