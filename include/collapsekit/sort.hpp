@@ -169,20 +169,26 @@ void radix_sort_counted(T* x, std::size_t n, T* scratch) {
 }
 
 // Scratch space that callers sorting several samples in a row share, so that each sort
-// does not allocate (and fault in) a fresh buffer of its own.
+// does not allocate (and fault in) a fresh buffer of its own. It may start on memory the
+// caller owns (at least size values); it allocates only when asked for more.
 template <class T>
 class sort_scratch {
 public:
+    sort_scratch() = default;
+    sort_scratch(T* memory, std::size_t size) noexcept : data_(memory), size_(size) {}
+
     T* get(std::size_t n) {
         if (n > size_) {
-            data_.reset(new T[n]);  // uninitialised: every slot is written before it is read
+            owned_.reset(new T[n]);  // uninitialised: every slot is written before it is read
+            data_ = owned_.get();
             size_ = n;
         }
-        return data_.get();
+        return data_;
     }
 
 private:
-    std::unique_ptr<T[]> data_;
+    std::unique_ptr<T[]> owned_;
+    T* data_ = nullptr;
     std::size_t size_ = 0;
 };
 
