@@ -192,23 +192,30 @@ private:
     std::size_t size_ = 0;
 };
 
-// sort_values with the scratch supplied by the caller.
+// Sorts values that hold no NaN (the caller has screened them) with the given scratch.
 template <class T>
-void sort_values_with(view<T> x, sort_scratch<T>& scratch) {
+void sort_numbers_with(view<T> x, sort_scratch<T>& scratch) {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "radix keys exist for float and double");
-    // NaN to the back first (stable, payloads kept), then sort the rest.
-    auto is_number = [](T v) { return !std::isnan(v); };
-    T* end = x.end();
-    if (!std::all_of(x.begin(), x.end(), is_number)) end = std::stable_partition(x.begin(), x.end(), is_number);
-    const auto n = static_cast<std::size_t>(end - x.begin());
+    const std::size_t n = x.size();
     if (n < radix_sort_threshold) {
         // -0.0 before +0.0, as the radix path orders them.
-        std::sort(x.begin(), end, [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
+        std::sort(x.begin(), x.end(),
+                  [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
     } else if (n <= std::numeric_limits<std::uint32_t>::max()) {
         radix_sort_counted<T, std::uint32_t>(x.data(), n, scratch.get(n));
     } else {
         radix_sort_counted<T, std::size_t>(x.data(), n, scratch.get(n));
     }
+}
+
+// sort_values with the scratch supplied by the caller.
+template <class T>
+void sort_values_with(view<T> x, sort_scratch<T>& scratch) {
+    // NaN to the back first (stable, payloads kept), then sort the rest.
+    auto is_number = [](T v) { return !std::isnan(v); };
+    T* end = x.end();
+    if (!std::all_of(x.begin(), x.end(), is_number)) end = std::stable_partition(x.begin(), x.end(), is_number);
+    sort_numbers_with(view<T>(x.data(), static_cast<std::size_t>(end - x.begin())), scratch);
 }
 
 }  // namespace detail

@@ -57,7 +57,7 @@ std::size_t sort_sample_into(const char* fn, const char* arg, view<const T> x, n
         out[kept++] = v;
     }
     require(kept > 0, fn, std::string(arg) + " holds only NaN");
-    sort_values_with(view<double>(out, kept), scratch);
+    sort_numbers_with(view<double>(out, kept), scratch);
     return kept;
 }
 
