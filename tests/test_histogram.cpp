@@ -626,3 +626,89 @@ TEST_CASE("histogram: long float fills (float-lane fast path) equal the scalar d
         CHECK(one_simd == one_scalar);
     }
 }
+
+// Long double fills run the fused count loop: whole batches take the FMA fast path
+// (values out of range included, sent to under/overflow by its clamp), a few values on
+// or next to edges, at the range ends, NaN and infinities send their batch to numpy's
+// corrected path. Lengths straddle the two-batch step and the sub-histogram threshold.
+TEST_CASE("histogram: long double fills (fused fast path, clamp to under/overflow) equal the scalar definition") {
+    ck::rng g(78);
+    const double inf = std::numeric_limits<double>::infinity();
+    for (const auto& h : {ck::histogram::regular(256, -4.0, 4.0), ck::histogram::regular(7, 0.1, 0.7),
+                          ck::histogram::regular(1000, -2.5, 7.5), ck::histogram::regular(3, -1e30, 1e30),
+                          ck::histogram::regular(50, 1.0e10, 1.0e10 + 1e-4), ck::histogram::regular(1, 0.0, 1.0),
+                          ck::histogram::regular(64, -1e-300, 1e-300), ck::histogram::regular(5, 1e300, 1.5e300)}) {
+        CAPTURE(h.bins());
+        const double lo = h.lo(), hi = h.hi();
+        const double width = hi - lo;
+        std::vector<double> x(20011);
+        for (double& v : x) {
+            const std::uint64_t r = g.below(64);
+            v = lo + width * (4.0 * g.uniform() - 1.5);  // 3/8 of the values out of range
+            if (r == 0) v = h.edges()[g.below(h.bins() + 1)];
+            if (r == 1) v = std::nextafter(h.edges()[g.below(h.bins() + 1)], g.below(2) ? inf : -inf);
+            if (r == 2) v = lo + width * 1e6 * (g.uniform() - 0.5);  // far out, still finite
+            if (r == 3) v = g.below(2) ? -0.0 : std::numeric_limits<double>::denorm_min();
+        }
+        x[5] = std::numeric_limits<double>::quiet_NaN();
+        x[6] = inf;
+        x[7] = -inf;
+        x[1001] = 1e308;
+        x[1002] = -1e308;
+        binnings bs;
+        const auto b = bs.regular(h);
+        const std::size_t ns = h.bins() + 3;
+        for (std::size_t n : {x.size(), 2 * ns - 1, 2 * ns, 2 * ns + 1, 2 * ns + 7, std::size_t{4099}}) {
+            CAPTURE(n);
+            std::vector<std::uint64_t> simd(ns, 0), scalar(ns, 0);
+            ck::simd::histogram_count(x.data(), n, b, simd.data());
+            ck::simd::histogram_count_scalar(x.data(), n, b, scalar.data());
+            CHECK(simd == scalar);
+        }
+        std::vector<std::uint64_t> s_simd(x.size()), s_scalar(x.size());
+        ck::simd::histogram_slots(x.data(), x.size(), b, s_simd.data());
+        ck::simd::histogram_slots_scalar(x.data(), x.size(), b, s_scalar.data());
+        CHECK(s_simd == s_scalar);
+        // Values all clear of the edges: every batch takes the fast path.
+        std::vector<double> clear(4096);
+        for (std::size_t i = 0; i < clear.size(); ++i) {
+            const double pos = static_cast<double>(g.below(3 * h.bins() + 6)) - static_cast<double>(h.bins() + 3);
+            clear[i] = lo + width * ((pos + 0.25 + 0.5 * g.uniform()) / static_cast<double>(h.bins()));
+        }
+        std::vector<std::uint64_t> c_simd(ns, 0), c_scalar(ns, 0);
+        ck::simd::histogram_count(clear.data(), clear.size(), b, c_simd.data());
+        ck::simd::histogram_count_scalar(clear.data(), clear.size(), b, c_scalar.data());
+        CHECK(c_simd == c_scalar);
+        CHECK(c_scalar[0] > 0);
+        CHECK(c_scalar[h.bins() + 1] > 0);
+    }
+}
+
+// The fused loop with the other kernels and with converted (float, integer) input.
+TEST_CASE("histogram: long fills through the edges and integer kernels equal the scalar definition") {
+    ck::rng g(79);
+    ck::normal_distribution d(1.0, 3.0);
+    std::vector<double> x(10007);
+    for (double& v : x) v = g.below(20) == 0 ? std::floor(d(g)) : d(g);
+    x[9] = std::numeric_limits<double>::quiet_NaN();
+    std::vector<float> xf(x.begin(), x.end());
+    std::vector<std::int32_t> xi;
+    for (double v : x) xi.push_back(std::isnan(v) ? 3 : static_cast<std::int32_t>(std::floor(v)));
+    const auto e = ck::histogram::with_edges({-3.0, -1.0, -0.5, 0.0, 0.0, 0.1, 2.0, 7.0, 7.0});
+    binnings bs;
+    const auto eb = bs.edges(e);
+    const ck::simd::integer_binning ib{6};
+    auto same = [](const auto& v, const auto& b) {
+        std::vector<std::uint64_t> simd(ck::simd::histogram_slot_count(b), 0), scalar(simd.size(), 0);
+        ck::simd::histogram_count(v.data(), v.size(), b, simd.data());
+        ck::simd::histogram_count_scalar(v.data(), v.size(), b, scalar.data());
+        return simd == scalar;
+    };
+    CHECK(same(x, eb));
+    CHECK(same(xf, eb));
+    CHECK(same(xi, eb));
+    CHECK(same(x, ib));
+    CHECK(same(xf, ib));
+    CHECK(same(xi, ib));
+    CHECK(same(xi, bs.regular(ck::histogram::regular(9, -4.0, 5.0))));
+}

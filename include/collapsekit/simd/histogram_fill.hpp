@@ -141,51 +141,99 @@ inline batch<std::uint64_t> to_index(const dbatch& integral) noexcept {
     return bit_cast<std::uint64_t>(shifted) - splat<std::uint64_t>(0x4330000000000000ull);
 }
 
+// Sub-histograms interleaved slot-major (h[4 * slot + k]), so the four counters of a
+// bin share a cache line but never an address: consecutive equal slots do not wait on
+// each other's stores.
+inline constexpr std::size_t sub_histograms = 4;
+
 // Each binning's batch kernel keeps its constants in registers, built once per call
 // (read through a reference, they would be reloaded after every store of slots).
+// operator() gives the slot of each lane; biased(x, sub) gives 4 * slot + sub + 2^52,
+// whose low 32 bits are the counter's index in the interleaved sub-histograms (sub is
+// the lane's sub-histogram plus 2^52).
 class regular_kernel {
 public:
     explicit regular_kernel(const regular_binning& b) noexcept
         : lo_(b.lo),
           hi_(b.hi),
           norm_(b.norm),
+          offset_(-(b.lo * b.norm)),
           step_(b.step),
-          nb_(static_cast<double>(b.bins)),
           last_(static_cast<double>(b.bins) - 1.0),
+          nb_(static_cast<double>(b.bins)),
           over_(static_cast<double>(b.bins) + 1.0),
           nan_(static_cast<double>(b.bins) + 2.0),
           margin_(safe_margin(b)),
-          upper_(1.0 - safe_margin(b)) {}
+          upper_(1.0 - safe_margin(b)),
+          scale_(static_cast<double>(sub_histograms)) {}
 
-    // How far from an integer f = (x - lo) * norm must be for trunc(f) to be numpy's
-    // final index without correction. With u = 2^-53 and L = max(|lo|, |hi|): f is
-    // within 4.01 u bins of the exact (x - lo) bins / (hi - lo), and each computed edge
-    // i * step + lo is within 7.02 u L of the exact one, i.e. 7.02 u L norm in units of
-    // f. Twice their sum is the margin; ranges where it reaches 1/2 always correct.
+    // How far from an integer the fast f = x * norm + offset must be for trunc(f) to be
+    // numpy's final index without correction. With u = 2^-53 and L = max(|lo|, |hi|),
+    // in units of f: the fast f is within 3.01 u bins + 2.01 u L norm of the exact
+    // position (x - lo) bins / (hi - lo) (norm's two roundings, offset's, the FMA's, and
+    // the product's where FMA is emulated); numpy's (x - lo) * norm within 4.01 u bins;
+    // each computed edge i * step + lo within 7.02 u L norm of the exact one. Twice the
+    // sum of the three is the margin: numpy's trunc then equals ours and no edge lies
+    // between x and that bin's interior. Ranges where it reaches 1/2 always correct.
     static double safe_margin(const regular_binning& b) noexcept {
         const double u = 0x1.0p-53;
         const double big = std::max(std::fabs(b.lo), std::fabs(b.hi));
-        return 2.0 * (4.01 * u * static_cast<double>(b.bins) + 7.02 * u * big * b.norm) + 0x1.0p-60;
+        const double nb = static_cast<double>(b.bins);
+        return 2.0 * (7.02 * u * nb + 9.03 * u * big * b.norm) + 0x1.0p-60;
     }
 
     dbatch operator()(const dbatch& x) const noexcept {
-        const dbatch one(1.0);
-        const dbatch f = (x - lo_) * norm_;
-        const dbatch fi = xsimd::floor(f);
-        const dbatch frac = f - fi;
-        // Fast path: every lane in range and clear of the edges (false for NaN lanes).
-        const auto clear = (frac >= margin_) & (frac <= upper_) & (f >= dbatch(0.0)) & (f < nb_);
-        if (all(clear)) return fi + one;
-        // NaN lanes are found with isnan: xsimd 8.1's != on AVX is the ordered compare,
-        // false for NaN.
-        return corrected(x, xsimd::min(fi, last_));
+        dbatch fi;
+        if (fast(x, fi)) return fi + dbatch(1.0);
+        return corrected(x);
+    }
+
+    dbatch biased(const dbatch& x, const dbatch& sub) const noexcept {
+        dbatch fi;
+        if (fast(x, fi)) return xsimd::fma(fi, scale_, sub + scale_);
+        return xsimd::fma(corrected(x), scale_, sub);
+    }
+
+    // Two batches behind one test and one branch.
+    void biased_pair(const dbatch& x0, const dbatch& x1, const dbatch& sub0, const dbatch& sub1, dbatch& i0,
+                     dbatch& i1) const noexcept {
+        const dbatch f0 = xsimd::fma(x0, norm_, offset_), f1 = xsimd::fma(x1, norm_, offset_);
+        const dbatch fl0 = xsimd::floor(f0), fl1 = xsimd::floor(f1);
+        const dbatch r0 = f0 - fl0, r1 = f1 - fl1;
+        if (all((r0 >= margin_) & (r0 <= upper_) & (r1 >= margin_) & (r1 <= upper_))) {
+            i0 = xsimd::fma(clamp(fl0), scale_, sub0 + scale_);
+            i1 = xsimd::fma(clamp(fl1), scale_, sub1 + scale_);
+            return;
+        }
+        i0 = biased(x0, sub0);
+        i1 = biased(x1, sub1);
     }
 
 private:
-    // numpy's path: one correction step against edges[i] = i * step + lo. For the last
-    // bin the upper edge would be hi, but the last bin never steps up, so it is not needed.
-    dbatch corrected(const dbatch& x, const dbatch& fi) const noexcept {
+    // True when every lane's fast f is clear of integers by the margin (false for NaN
+    // and infinite lanes); fi is then floor(f) clamped to [-1, bins], i.e. slot - 1.
+    // A clear f below 0 or from bins on is a value below lo or above hi: the margin and
+    // the relative error keep the sign of f - 0 and f - bins exact, so the clamp sends
+    // it to the underflow or overflow slot.
+    bool fast(const dbatch& x, dbatch& fi) const noexcept {
+        const dbatch f = xsimd::fma(x, norm_, offset_);
+        const dbatch fl = xsimd::floor(f);
+        const dbatch frac = f - fl;
+        if (!all((frac >= margin_) & (frac <= upper_))) return false;
+        fi = clamp(fl);
+        return true;
+    }
+
+    dbatch clamp(const dbatch& fl) const noexcept { return xsimd::min(xsimd::max(fl, dbatch(-1.0)), nb_); }
+
+    // numpy's path: index trunc((x - lo) * norm) (index bins moved into the last bin),
+    // then one correction step against edges[i] = i * step + lo. For the last bin the
+    // upper edge would be hi, but the last bin never steps up, so it is not needed.
+    // NaN lanes are found with isnan: xsimd 8.1's != on AVX is the ordered compare,
+    // false for NaN.
+    dbatch corrected(const dbatch& x) const noexcept {
         const dbatch one(1.0);
+        const dbatch fi = xsimd::min(xsimd::floor((x - lo_) * norm_), last_);
         const dbatch next = fi + one;
         const auto down = x < fi * step_ + lo_;
         const auto up = (x >= next * step_ + lo_) & (fi != last_);  // never both
@@ -194,10 +242,24 @@ private:
                              xsimd::select(x < lo_, dbatch(0.0), xsimd::select(x > hi_, over_, slot)));
     }
 
-    dbatch lo_, hi_, norm_, step_, nb_, last_, over_, nan_, margin_, upper_;
+    dbatch lo_, hi_, norm_, offset_, step_, last_, nb_, over_, nan_, margin_, upper_, scale_;
 };
 
-class edges_kernel {
+// biased() and biased_pair() of the kernels whose counter index is computed from the slot.
+template <class Kernel>
+class indexed_by_slot {
+public:
+    dbatch biased(const dbatch& x, const dbatch& sub) const noexcept {
+        return xsimd::fma(static_cast<const Kernel&>(*this)(x), dbatch(static_cast<double>(sub_histograms)), sub);
+    }
+    void biased_pair(const dbatch& x0, const dbatch& x1, const dbatch& sub0, const dbatch& sub1, dbatch& i0,
+                     dbatch& i1) const noexcept {
+        i0 = biased(x0, sub0);
+        i1 = biased(x1, sub1);
+    }
+};
+
+class edges_kernel : public indexed_by_slot<edges_kernel> {
 public:
     explicit edges_kernel(const edges_binning& b) noexcept
         : e_(b.edges),
@@ -231,7 +293,7 @@ private:
     dbatch first_, last_edge_, nb_, over_, nan_;
 };
 
-class integer_kernel {
+class integer_kernel : public indexed_by_slot<integer_kernel> {
 public:
     explicit integer_kernel(const integer_binning& b) noexcept
         : k_(static_cast<double>(b.k)), over_(static_cast<double>(b.k) + 1.0), nan_(static_cast<double>(b.k) + 2.0) {}
@@ -254,55 +316,72 @@ inline integer_kernel kernel_for(const integer_binning& b) noexcept { return int
 // Values per chunk: slots and converted inputs live in small stack buffers (L1-resident).
 inline constexpr std::size_t chunk = 512;
 
-// Sub-histograms interleaved slot-major (h[4 * slot + k]), so the four counters of a
-// bin share a cache line but never an address: consecutive equal slots do not wait on
-// each other's stores.
-inline constexpr std::size_t sub_histograms = 4;
-
 // Slots of src[0..m) (doubles) into out; the tail that does not fill a batch goes
-// through the scalar definition. With Interleave, out[j] = 4 * slot + j % 4, the
-// counter's index in the interleaved sub-histograms (computed in the vector lanes, so
-// the counting loop is a bare increment).
-template <bool Interleave, class K, class B>
+// through the scalar definition.
+template <class K, class B>
 inline void slots_of_doubles(const double* src, std::size_t m, const K& kern, const B& b, std::uint64_t* out) noexcept {
     constexpr std::size_t W = lanes<double>;
-    alignas(64) double lane_sub[2 * W];
-    for (std::size_t k = 0; k < 2 * W; ++k) lane_sub[k] = static_cast<double>(k % sub_histograms);
-    const dbatch sub0 = load(lane_sub), sub1 = load(lane_sub + W);
-    const dbatch scale(static_cast<double>(sub_histograms));
-    auto index = [&](const dbatch& slot, const dbatch& sub) {
-        if constexpr (Interleave) {
-            return to_index(slot * scale + sub);
-        } else {
-            (void)sub;
-            return to_index(slot);
-        }
-    };
     std::size_t j = 0;
     for (; j + 2 * W <= m; j += 2 * W) {
         const dbatch s0 = kern(load(src + j));
         const dbatch s1 = kern(load(src + j + W));
-        store(out + j, index(s0, sub0));
-        store(out + j + W, index(s1, sub1));
+        store(out + j, to_index(s0));
+        store(out + j + W, to_index(s1));
     }
-    // j is a multiple of 2 W here, hence of 4 (W >= 2): sub0's pattern applies.
-    for (; j + W <= m; j += W) store(out + j, index(kern(load(src + j)), sub0));
-    for (; j < m; ++j) {
-        const std::size_t slot = histogram_slot(src[j], b);
-        out[j] = Interleave ? sub_histograms * slot + j % sub_histograms : slot;
-    }
+    for (; j + W <= m; j += W) store(out + j, to_index(kern(load(src + j))));
+    for (; j < m; ++j) out[j] = histogram_slot(src[j], b);
 }
 
-// Slots of x[i..i+m) as doubles: read in place for double input, else converted into buf.
-template <bool Interleave, class T, class K, class B>
-inline void chunk_slots(const T* x, std::size_t m, const K& kern, const B& b, double* buf,
-                        std::uint64_t* out) noexcept {
+// The fill is compute-bound enough that the hardware prefetcher alone leaves part of
+// the memory latency exposed; a software prefetch this many values ahead (4 KiB) hides
+// it. Prefetches never fault; the address is clamped into the array all the same.
+inline constexpr std::size_t prefetch_distance = 512;
+
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
+// Counts src[0..m) (doubles) into the interleaved sub-histograms h, value j into
+// sub-histogram j % 4. Index computation and increments share one loop, so that the
+// out-of-order core overlaps the vector work of one batch with the increments of the
+// previous one (in separate passes over a chunk each would idle the other's units).
+// The biased indices go out through one store and come back as 32-bit loads of their
+// low halves, which hold the index (4 * slots < 2^32 when sub-histograms are used).
+template <class K, class B>
+inline void count_doubles_interleaved(const double* src, std::size_t m, const K& kern, const B& b,
+                                      std::uint64_t* h) noexcept {
+    constexpr std::size_t W = lanes<double>;
+    static_assert((2 * W) % sub_histograms == 0, "a double step must cover whole sub-histogram groups");
+    alignas(64) double lane_sub[2 * W];
+    for (std::size_t k = 0; k < 2 * W; ++k) lane_sub[k] = static_cast<double>(k % sub_histograms) + 0x1.0p52;
+    const dbatch sub0 = load(lane_sub), sub1 = load(lane_sub + W);
+    alignas(64) std::uint64_t s[2 * W];
+    std::size_t j = 0;
+    for (; j + 2 * W <= m; j += 2 * W) {
+        prefetch(src + std::min(j + prefetch_distance, m - 1));
+        dbatch i0, i1;
+        kern.biased_pair(load(src + j), load(src + j + W), sub0, sub1, i0, i1);
+        store(s, bit_cast<std::uint64_t>(i0));
+        store(s + W, bit_cast<std::uint64_t>(i1));
+        for (std::size_t k = 0; k < 2 * W; ++k) ++h[static_cast<std::uint32_t>(s[k])];
+    }
+    for (; j < m; ++j) ++h[sub_histograms * histogram_slot(src[j], b) + j % sub_histograms];
+}
+
+// x[0..m) as doubles: in place for double input, else converted into buf (m <= chunk).
+template <class T>
+inline const double* as_doubles(const T* x, std::size_t m, double* buf) noexcept {
     if constexpr (std::is_same_v<T, double>) {
+        (void)m;
         (void)buf;
-        slots_of_doubles<Interleave>(x, m, kern, b, out);
+        return x;
     } else {
         for (std::size_t j = 0; j < m; ++j) buf[j] = static_cast<double>(x[j]);
-        slots_of_doubles<Interleave>(buf, m, kern, b, out);
+        return buf;
     }
 }
 
@@ -363,7 +442,8 @@ public:
         const auto clear = (frac >= margin_) & (frac <= upper_) & (f >= batch<float>(0.0f)) & (f < nb_);
         if (!all(clear)) return false;
         // (fi + 1) * 4 + sub < 2^23: adding 2^23 puts it in the mantissa bits exactly.
-        const batch<float> biased = (fi + batch<float>(1.0f)) * batch<float>(4.0f) + sub + batch<float>(0x1.0p23f);
+        const batch<float> biased = (fi + batch<float>(1.0f)) * batch<float>(static_cast<float>(sub_histograms)) + sub +
+                                    batch<float>(0x1.0p23f);
         idx = bit_cast<std::int32_t>(biased) - splat<std::int32_t>(0x4B000000);
         return true;
     }
@@ -418,7 +498,7 @@ inline void histogram_slots_simd(const T* x, std::size_t n, const B& b, std::uin
     alignas(64) double buf[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots<false>(x + i, m, kern, b, buf, out + i);
+        detail::slots_of_doubles(detail::as_doubles(x + i, m, buf), m, kern, b, out + i);
     }
 }
 
@@ -431,7 +511,7 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
     if (!detail::use_subs(n, nslots)) {
         for (std::size_t i = 0; i < n; i += detail::chunk) {
             const std::size_t m = std::min(detail::chunk, n - i);
-            detail::chunk_slots<false>(x + i, m, kern, b, buf, s);
+            detail::slots_of_doubles(detail::as_doubles(x + i, m, buf), m, kern, b, s);
             detail::count_slots(s, m, slots);
         }
         return;
@@ -445,12 +525,19 @@ inline void histogram_count_simd(const T* x, std::size_t n, const B& b, std::uin
             n = 0;  // everything counted; only the merge below remains
         }
     }
-    for (std::size_t i = 0; i < n; i += detail::chunk) {
-        const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots<true>(x + i, m, kern, b, buf, s);
-        detail::count_slots(s, m, hp);
+    if constexpr (std::is_same_v<T, double>) {
+        detail::count_doubles_interleaved(x, n, kern, b, hp);
+    } else {
+        for (std::size_t i = 0; i < n; i += detail::chunk) {
+            const std::size_t m = std::min(detail::chunk, n - i);
+            detail::count_doubles_interleaved(detail::as_doubles(x + i, m, buf), m, kern, b, hp);
+        }
     }
-    for (std::size_t k = 0; k < nslots; ++k) slots[k] += (h[4 * k] + h[4 * k + 1]) + (h[4 * k + 2] + h[4 * k + 3]);
+    for (std::size_t k = 0; k < nslots; ++k) {
+        std::uint64_t t = 0;
+        for (std::size_t q = 0; q < detail::sub_histograms; ++q) t += h[detail::sub_histograms * k + q];
+        slots[k] += t;
+    }
 }
 
 template <class T, class W, class B>
@@ -462,7 +549,7 @@ inline void histogram_count_weighted_simd(const T* x, const W* w, std::size_t n,
     alignas(64) std::uint64_t s[detail::chunk];
     for (std::size_t i = 0; i < n; i += detail::chunk) {
         const std::size_t m = std::min(detail::chunk, n - i);
-        detail::chunk_slots<false>(x + i, m, kern, b, buf, s);
+        detail::slots_of_doubles(detail::as_doubles(x + i, m, buf), m, kern, b, s);
         for (std::size_t j = 0; j < m; ++j) {
             const double wj = static_cast<double>(w[i + j]);
             const std::size_t sj = wj != wj ? nan_slot : static_cast<std::size_t>(s[j]);
