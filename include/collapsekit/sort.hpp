@@ -64,29 +64,29 @@ struct is_view<view<T>> : std::true_type {};
 inline constexpr std::size_t radix_sort_threshold = 2048;
 inline constexpr int radix_digit_bits = 8;
 
-// One scatter pass on the radix_digit_bits-bit digit at shift: keys from src (bit patterns of values when
-// FromValues) to their slots in dst (converted back to values when ToValues). Buffers are
-// addressed bytewise so that keys, doubles and floats share them without aliasing
-// questions. Four loads go ahead of the four stores: the compiler cannot prove that a
-// store does not feed the next load, and serialising them doubled the pass time.
-template <class K, bool FromValues, bool ToValues, class Counter>
-void radix_scatter(const void* src_raw, void* dst_raw, std::size_t n, Counter* c, int shift) {
+// One scatter pass on the radix_digit_bits-bit digit at shift: keys from src (bit
+// patterns of values when FromValues) to their slots in dst (converted back to values
+// when ToValues). Keys travel in T's storage through memcpy, so keys, doubles and floats
+// share the buffers without aliasing questions. Four loads go ahead of the four stores:
+// the compiler cannot prove that a store does not feed the next load, and serialising
+// them doubled the pass time.
+template <class T, class K, bool FromValues, bool ToValues, class Counter>
+void radix_scatter(const T* src, T* dst, std::size_t n, Counter* c, int shift) {
     constexpr K mask = (K(1) << radix_digit_bits) - 1;
-    const auto* src = static_cast<const unsigned char*>(src_raw);
-    auto* dst = static_cast<unsigned char*>(dst_raw);
     auto load = [src](std::size_t j) {
         K k;
-        std::memcpy(&k, src + j * sizeof(K), sizeof k);
+        std::memcpy(&k, src + j, sizeof k);
         if constexpr (FromValues) k = to_ordered_key(k);
         return k;
     };
     auto store = [dst, c, shift](K k) {
         K out = k;
         if constexpr (ToValues) out = from_ordered_key(k);
-        std::memcpy(dst + static_cast<std::size_t>(c[(k >> shift) & mask]++) * sizeof(K), &out, sizeof out);
+        std::memcpy(dst + c[(k >> shift) & mask]++, &out, sizeof out);
     };
+    const std::size_t n4 = n - n % 4;
     std::size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
+    for (; j < n4; j += 4) {
         const K k0 = load(j), k1 = load(j + 1), k2 = load(j + 2), k3 = load(j + 3);
         store(k0);
         store(k1);
@@ -119,8 +119,9 @@ void radix_sort_counted(T* x, std::size_t n, T* scratch) {
     // Two tables for alternate elements: digits shared by every key (the sign and exponent
     // bytes of most samples) would otherwise chain each increment on the previous one.
     std::array<std::array<Counter, radix>, passes> counts{}, counts_odd{};
+    const std::size_t n2 = n - n % 2;
     std::size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
+    for (; i < n2; i += 2) {
         const K k0 = key_at(i), k1 = key_at(i + 1);
         for (int p = 0; p < passes; ++p) {
             ++counts[p][(k0 >> (p * digit_bits)) & mask];
@@ -155,13 +156,13 @@ void radix_sort_counted(T* x, std::size_t n, T* scratch) {
         const int shift = active[a] * digit_bits;
         const bool first_pass = a == 0, last_pass = a + 1 == n_active;
         if (first_pass && last_pass) {
-            radix_scatter<K, true, true>(src, dst, n, c, shift);
+            radix_scatter<T, K, true, true>(src, dst, n, c, shift);
         } else if (first_pass) {
-            radix_scatter<K, true, false>(src, dst, n, c, shift);
+            radix_scatter<T, K, true, false>(src, dst, n, c, shift);
         } else if (last_pass) {
-            radix_scatter<K, false, true>(src, dst, n, c, shift);
+            radix_scatter<T, K, false, true>(src, dst, n, c, shift);
         } else {
-            radix_scatter<K, false, false>(src, dst, n, c, shift);
+            radix_scatter<T, K, false, false>(src, dst, n, c, shift);
         }
         std::swap(src, dst);
     }
