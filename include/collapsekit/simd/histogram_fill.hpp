@@ -333,9 +333,9 @@ inline void slots_of_doubles(const double* src, std::size_t m, const K& kern, co
 }
 
 // The fill is compute-bound enough that the hardware prefetcher alone leaves part of
-// the memory latency exposed; a software prefetch this many values ahead (4 KiB) hides
-// it. Prefetches never fault; the address is clamped into the array all the same.
-inline constexpr std::size_t prefetch_distance = 512;
+// the memory latency exposed; a software prefetch this far ahead hides it. Prefetches
+// never fault; the address is clamped into the array all the same.
+inline constexpr std::size_t prefetch_bytes = 4096;
 
 inline void prefetch(const void* p) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
@@ -345,31 +345,50 @@ inline void prefetch(const void* p) noexcept {
 #endif
 }
 
+// ++h[low 32 bits of s[j]] for j < m, unrolled as count_slots.
+inline void count_low_halves(const std::uint64_t* s, std::size_t m, std::uint64_t* h) noexcept {
+    std::size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        ++h[static_cast<std::uint32_t>(s[j])];
+        ++h[static_cast<std::uint32_t>(s[j + 1])];
+        ++h[static_cast<std::uint32_t>(s[j + 2])];
+        ++h[static_cast<std::uint32_t>(s[j + 3])];
+    }
+    for (; j < m; ++j) ++h[static_cast<std::uint32_t>(s[j])];
+}
+
+// Values per block of the sub-histogram fills: a block's indices are computed, stored,
+// then counted. Small enough that the out-of-order core overlaps one block's vector
+// work with the previous block's increments; a loop doing both per batch was slower
+// (its 32-bit reloads of a just-stored vector wait on store forwarding).
+inline constexpr std::size_t block = 64;
+
 // Counts src[0..m) (doubles) into the interleaved sub-histograms h, value j into
-// sub-histogram j % 4. Index computation and increments share one loop, so that the
-// out-of-order core overlaps the vector work of one batch with the increments of the
-// previous one (in separate passes over a chunk each would idle the other's units).
-// The biased indices go out through one store and come back as 32-bit loads of their
-// low halves, which hold the index (4 * slots < 2^32 when sub-histograms are used).
+// sub-histogram j % 4. The biased indices come back as 32-bit loads of their low
+// halves, which hold the index (4 * slots < 2^32 when sub-histograms are used).
 template <class K, class B>
 inline void count_doubles_interleaved(const double* src, std::size_t m, const K& kern, const B& b,
                                       std::uint64_t* h) noexcept {
     constexpr std::size_t W = lanes<double>;
-    static_assert((2 * W) % sub_histograms == 0, "a double step must cover whole sub-histogram groups");
+    static_assert((2 * W) % sub_histograms == 0 && block % (2 * W) == 0, "steps must cover whole groups");
     alignas(64) double lane_sub[2 * W];
     for (std::size_t k = 0; k < 2 * W; ++k) lane_sub[k] = static_cast<double>(k % sub_histograms) + 0x1.0p52;
     const dbatch sub0 = load(lane_sub), sub1 = load(lane_sub + W);
-    alignas(64) std::uint64_t s[2 * W];
-    std::size_t j = 0;
-    for (; j + 2 * W <= m; j += 2 * W) {
-        prefetch(src + std::min(j + prefetch_distance, m - 1));
-        dbatch i0, i1;
-        kern.biased_pair(load(src + j), load(src + j + W), sub0, sub1, i0, i1);
-        store(s, bit_cast<std::uint64_t>(i0));
-        store(s + W, bit_cast<std::uint64_t>(i1));
-        for (std::size_t k = 0; k < 2 * W; ++k) ++h[static_cast<std::uint32_t>(s[k])];
+    alignas(64) std::uint64_t s[block];
+    for (std::size_t i = 0; i < m; i += block) {
+        const std::size_t len = std::min(block, m - i);
+        const double* p = src + i;
+        std::size_t j = 0;
+        for (; j + 2 * W <= len; j += 2 * W) {
+            prefetch(src + std::min(i + j + prefetch_bytes / sizeof(double), m - 1));
+            dbatch i0, i1;
+            kern.biased_pair(load(p + j), load(p + j + W), sub0, sub1, i0, i1);
+            store(s + j, bit_cast<std::uint64_t>(i0));
+            store(s + j + W, bit_cast<std::uint64_t>(i1));
+        }
+        for (; j < len; ++j) s[j] = sub_histograms * histogram_slot(p[j], b) + j % sub_histograms;
+        count_low_halves(s, len, h);
     }
-    for (; j < m; ++j) ++h[sub_histograms * histogram_slot(src[j], b) + j % sub_histograms];
 }
 
 // x[0..m) as doubles: in place for double input, else converted into buf (m <= chunk).
@@ -457,16 +476,17 @@ private:
 inline void count_floats_regular(const float* x, std::size_t n, const regular_binning& b,
                                  const regular_float_kernel& fk, std::uint64_t* h) noexcept {
     constexpr std::size_t W = lanes<float>;
-    static_assert(W % sub_histograms == 0, "float lanes must cover whole sub-histogram groups");
+    static_assert(W % sub_histograms == 0 && block % W == 0, "float lanes must cover whole groups");
     alignas(64) float sub_lanes[W];
     for (std::size_t k = 0; k < W; ++k) sub_lanes[k] = static_cast<float>(k % sub_histograms);
     const batch<float> sub = load(sub_lanes);
-    alignas(64) std::int32_t s[chunk];
-    for (std::size_t i = 0; i < n; i += chunk) {
-        const std::size_t m = std::min(chunk, n - i);
+    alignas(64) std::int32_t s[block];
+    for (std::size_t i = 0; i < n; i += block) {
+        const std::size_t m = std::min(block, n - i);
         const float* p = x + i;
         std::size_t j = 0;
         for (; j + W <= m; j += W) {
+            prefetch(x + std::min(i + j + prefetch_bytes / sizeof(float), n - 1));
             batch<std::int32_t> idx;
             if (fk(load(p + j), sub, idx)) {
                 store(s + j, idx);
