@@ -196,3 +196,53 @@ TEST_CASE("sort_values_with reuses one scratch buffer across sizes") {
         CHECK(x == want);
     }
 }
+
+namespace {
+
+// n positive doubles whose top 16 bits take exactly `tops` distinct values (each used),
+// the other 48 bits random: the radix sort's 16-bit top digit is used up to
+// radix_wide_top_max_bins distinct tops and replaced by two byte passes above.
+std::vector<double> with_distinct_tops(std::size_t n, std::size_t tops, std::uint64_t seed) {
+    ck::rng g(seed);
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t top = 0x3000 + (i * 7919) % tops;  // tops <= 20000: finite, positive
+        const std::uint64_t bits = (top << 48) | (g() >> 16);
+        std::memcpy(&x[i], &bits, sizeof bits);
+    }
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("sort_values radix path: the 16-bit top digit and its fallback to two byte passes") {
+    const std::size_t max_bins = ck::detail::radix_wide_top_max_bins;
+    for (std::size_t n : {ck::detail::radix_wide_top_min_n - 1, ck::detail::radix_wide_top_min_n,
+                          ck::detail::radix_wide_top_min_n + 3, std::size_t{200001}}) {
+        CAPTURE(n);
+        for (std::size_t tops : {std::size_t{1}, std::size_t{2}, max_bins, max_bins + 1, std::size_t{20000}}) {
+            CAPTURE(tops);
+            check_same_as_ordered_std_sort(with_distinct_tops(n, tops, n + tops));
+        }
+        ck::rng g(n);
+        ck::normal_distribution z;
+        std::vector<double> normal(n), wide_range(n), mixed(n);
+        std::vector<float> f_normal(n), f_wide(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            normal[i] = z(g);
+            wide_range[i] = std::ldexp(g.uniform() - 0.5, static_cast<int>(g.below(1200)) - 600);
+            mixed[i] = g.below(3) == 0 ? -0.0 : (g.below(2) ? 0.0 : z(g) * 1e-310);  // zeros and subnormals
+            f_normal[i] = static_cast<float>(z(g));
+            f_wide[i] = std::ldexp(static_cast<float>(g.uniform() - 0.5), static_cast<int>(g.below(250)) - 125);
+        }
+        check_same_as_ordered_std_sort(normal);
+        check_same_as_ordered_std_sort(wide_range);
+        check_same_as_ordered_std_sort(mixed);
+        check_same_as_ordered_std_sort(f_normal);
+        check_same_as_ordered_std_sort(f_wide);
+        std::vector<double> sorted = normal;
+        std::sort(sorted.begin(), sorted.end());
+        check_same_as_ordered_std_sort(sorted);
+        check_same_as_ordered_std_sort(std::vector<double>(sorted.rbegin(), sorted.rend()));
+    }
+}

@@ -5,9 +5,11 @@
 // flipping every bit of a negative number and only the sign bit of a non-negative one
 // turns IEEE order into unsigned-integer order. Digits are 8 bits (8 passes for double,
 // 4 for float): measured on Zen 3, 256 write streams per scatter pass stay in L1 and the
-// TLB, where 11-bit digits (6 passes) ran each pass 2.5x slower and lost overall. A pass
-// is skipped when all keys share its digit. Small inputs use std::sort, which wins below
-// a few thousand values.
+// TLB, where 11-bit digits (6 passes) ran each pass 2.5x slower and lost overall. From
+// 65536 values on, the top 16 bits become one digit when few of their values occur (the
+// sign and exponent of one distribution's sample), saving a pass. A pass is skipped when
+// all keys share its digit. Small inputs use std::sort, which wins below a few thousand
+// values.
 #pragma once
 
 #include <algorithm>
@@ -62,17 +64,16 @@ struct is_view<view<T>> : std::true_type {};
 
 // Below this many values std::sort is faster than clearing and scanning the digit tables.
 inline constexpr std::size_t radix_sort_threshold = 2048;
-inline constexpr int radix_digit_bits = 8;
 
-// One scatter pass on the radix_digit_bits-bit digit at shift: keys from src (bit
+// One scatter pass on the Bits-bit digit at shift: keys from src (bit
 // patterns of values when FromValues) to their slots in dst (converted back to values
 // when ToValues). Keys travel in T's storage through memcpy, so keys, doubles and floats
 // share the buffers without aliasing questions. Four loads go ahead of the four stores:
 // the compiler cannot prove that a store does not feed the next load, and serialising
 // them doubled the pass time.
-template <class T, class K, bool FromValues, bool ToValues, class Counter>
+template <class T, class K, int Bits, bool FromValues, bool ToValues, class Counter>
 void radix_scatter(const T* src, T* dst, std::size_t n, Counter* c, int shift) {
-    constexpr K mask = (K(1) << radix_digit_bits) - 1;
+    constexpr K mask = (K(1) << Bits) - 1;
     auto load = [src](std::size_t j) {
         K k;
         std::memcpy(&k, src + j, sizeof k);
@@ -96,6 +97,76 @@ void radix_scatter(const T* src, T* dst, std::size_t n, Counter* c, int shift) {
     for (; j < n; ++j) store(load(j));
 }
 
+template <class T, class K, int Bits, class Counter>
+void radix_scatter_pass(const T* src, T* dst, std::size_t n, Counter* c, int shift, bool first, bool last) {
+    if (first && last) {
+        radix_scatter<T, K, Bits, true, true>(src, dst, n, c, shift);
+    } else if (first) {
+        radix_scatter<T, K, Bits, true, false>(src, dst, n, c, shift);
+    } else if (last) {
+        radix_scatter<T, K, Bits, false, true>(src, dst, n, c, shift);
+    } else {
+        radix_scatter<T, K, Bits, false, false>(src, dst, n, c, shift);
+    }
+}
+
+// From this many values on, the top 16 bits of the keys (sign, exponent and the leading
+// mantissa bits) are also counted as one digit. Samples of one distribution use few of
+// their 65536 values (about 550 for 1e6 normal doubles), and then one pass on them
+// replaces the two top byte passes at the cost of one. When more than
+// radix_wide_top_max_bins occur, the two byte passes are kept: a scatter into tens of
+// thousands of streams is slower than two into 256.
+inline constexpr std::size_t radix_wide_top_min_n = std::size_t{1} << 16;
+inline constexpr std::size_t radix_wide_top_max_bins = 2048;
+
+// The counting pass: byte histograms of the keys of x (all bytes, or all but the top two
+// when Wide, which go to the 16-bit tables instead). Alternate elements use separate
+// tables: digits shared by every key (the sign and exponent bytes of most samples) would
+// otherwise chain each increment on the previous one.
+template <bool Wide, class K, class T, class Counter, std::size_t Passes>
+void radix_count(const T* x, std::size_t n, std::array<std::array<Counter, 256>, Passes>& even,
+                 std::array<std::array<Counter, 256>, Passes>& odd, Counter* top_even, Counter* top_odd) {
+    constexpr int byte_passes = Wide ? int(Passes) - 2 : int(Passes);
+    constexpr int top_shift = int(sizeof(K)) * 8 - 16;
+    auto key_at = [x](std::size_t i) {
+        K bits;
+        std::memcpy(&bits, x + i, sizeof bits);
+        return to_ordered_key(bits);
+    };
+    const std::size_t n2 = n - n % 2;
+    std::size_t i = 0;
+    for (; i < n2; i += 2) {
+        const K k0 = key_at(i), k1 = key_at(i + 1);
+        for (int p = 0; p < byte_passes; ++p) {
+            ++even[p][(k0 >> (p * 8)) & 0xff];
+            ++odd[p][(k1 >> (p * 8)) & 0xff];
+        }
+        if constexpr (Wide) {
+            ++top_even[k0 >> top_shift];
+            ++top_odd[k1 >> top_shift];
+        }
+    }
+    for (; i < n; ++i) {
+        const K k = key_at(i);
+        for (int p = 0; p < byte_passes; ++p) ++even[p][(k >> (p * 8)) & 0xff];
+        if constexpr (Wide) ++top_even[k >> top_shift];
+    }
+}
+
+// Turns counts into starting offsets; false when one digit holds every key (the pass
+// would only copy).
+template <class Counter>
+bool radix_offsets(Counter* c, std::size_t size, std::size_t n) {
+    Counter offset = 0;
+    for (std::size_t d = 0; d < size; ++d) {
+        const Counter cnt = c[d];
+        if (cnt == n) return false;
+        c[d] = offset;
+        offset += cnt;
+    }
+    return true;
+}
+
 // Radix sort of non-NaN values of type T, in place, with scratch space for n values.
 // The counting pass reads x and converts keys on the fly; the first scatter pass converts
 // again instead of storing keys, and the last one converts back, so no pass only
@@ -107,62 +178,53 @@ template <class T, class Counter>
 void radix_sort_counted(T* x, std::size_t n, T* scratch) {
     using K = typename radix_traits<T>::key;
     static_assert(sizeof(T) == sizeof(K), "keys are the values' bit patterns");
-    constexpr int digit_bits = radix_digit_bits;
-    constexpr std::size_t radix = std::size_t{1} << digit_bits;
-    constexpr K mask = radix - 1;
-    constexpr int passes = radix_traits<T>::bits / digit_bits;
-    auto key_at = [x](std::size_t i) {
-        K bits;
-        std::memcpy(&bits, x + i, sizeof bits);
-        return to_ordered_key(bits);
+    constexpr int passes = radix_traits<T>::bits / 8;
+    constexpr std::size_t top_bins = std::size_t{1} << 16;
+    std::array<std::array<Counter, 256>, passes> counts{}, counts_odd{};
+    std::vector<Counter> top;
+    bool wide = n >= radix_wide_top_min_n;
+    if (wide) {
+        top.assign(2 * top_bins, 0);
+        radix_count<true, K>(x, n, counts, counts_odd, top.data(), top.data() + top_bins);
+        std::size_t used = 0;
+        for (std::size_t d = 0; d < top_bins; ++d) {
+            top[d] += top[top_bins + d];
+            used += top[d] != 0;
+        }
+        wide = used <= radix_wide_top_max_bins;
+        if (!wide) {
+            // Too many distinct tops for one pass: the two top bytes' counts, from the same table.
+            for (std::size_t d = 0; d < top_bins; ++d) {
+                counts[passes - 2][d & 0xff] += top[d];
+                counts[passes - 1][d >> 8] += top[d];
+            }
+        }
+    } else {
+        radix_count<false, K>(x, n, counts, counts_odd, static_cast<Counter*>(nullptr), static_cast<Counter*>(nullptr));
+    }
+    struct pass {
+        Counter* offsets;
+        int shift;
+        bool wide;
     };
-    // Two tables for alternate elements: digits shared by every key (the sign and exponent
-    // bytes of most samples) would otherwise chain each increment on the previous one.
-    std::array<std::array<Counter, radix>, passes> counts{}, counts_odd{};
-    const std::size_t n2 = n - n % 2;
-    std::size_t i = 0;
-    for (; i < n2; i += 2) {
-        const K k0 = key_at(i), k1 = key_at(i + 1);
-        for (int p = 0; p < passes; ++p) {
-            ++counts[p][(k0 >> (p * digit_bits)) & mask];
-            ++counts_odd[p][(k1 >> (p * digit_bits)) & mask];
-        }
-    }
-    for (; i < n; ++i) {
-        const K k = key_at(i);
-        for (int p = 0; p < passes; ++p) ++counts[p][(k >> (p * digit_bits)) & mask];
-    }
-    // Passes where every key has the same digit would only copy: skip them.
-    int active[passes];
+    pass plan[passes];
     int n_active = 0;
-    const K first = key_at(0);
-    for (int p = 0; p < passes; ++p) {
-        auto& c = counts[p];
-        for (std::size_t d = 0; d < radix; ++d) c[d] += counts_odd[p][d];
-        if (c[(first >> (p * digit_bits)) & mask] == n) continue;
-        active[n_active++] = p;
-        Counter offset = 0;
-        for (std::size_t d = 0; d < radix; ++d) {
-            const Counter cnt = c[d];
-            c[d] = offset;
-            offset += cnt;
-        }
+    const int byte_passes = wide ? passes - 2 : passes;
+    for (int p = 0; p < byte_passes; ++p) {
+        Counter* c = counts[p].data();
+        for (std::size_t d = 0; d < 256; ++d) c[d] += counts_odd[p][d];
+        if (radix_offsets(c, 256, n)) plan[n_active++] = pass{c, p * 8, false};
     }
+    if (wide && radix_offsets(top.data(), top_bins, n)) plan[n_active++] = pass{top.data(), (passes - 2) * 8, true};
     if (n_active == 0) return;  // all keys equal
     T* src = x;
     T* dst = scratch;
     for (int a = 0; a < n_active; ++a) {
-        Counter* c = counts[active[a]].data();
-        const int shift = active[a] * digit_bits;
-        const bool first_pass = a == 0, last_pass = a + 1 == n_active;
-        if (first_pass && last_pass) {
-            radix_scatter<T, K, true, true>(src, dst, n, c, shift);
-        } else if (first_pass) {
-            radix_scatter<T, K, true, false>(src, dst, n, c, shift);
-        } else if (last_pass) {
-            radix_scatter<T, K, false, true>(src, dst, n, c, shift);
+        const pass& ps = plan[a];
+        if (ps.wide) {
+            radix_scatter_pass<T, K, 16>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
         } else {
-            radix_scatter<T, K, false, false>(src, dst, n, c, shift);
+            radix_scatter_pass<T, K, 8>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
         }
         std::swap(src, dst);
     }
