@@ -20,6 +20,16 @@
 #define COLLAPSEKIT_HAS_SIMD 0
 #endif
 
+// Keeps a rarely taken path out of a hot loop, so that its registers do not push the
+// loop's accumulators onto the stack.
+#if defined(__GNUC__) || defined(__clang__)
+#define COLLAPSEKIT_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define COLLAPSEKIT_NOINLINE __declspec(noinline)
+#else
+#define COLLAPSEKIT_NOINLINE
+#endif
+
 namespace collapsekit {
 
 struct version_info {

@@ -47,19 +47,22 @@ inline double clogc(std::uint64_t c) noexcept {
     return x * std::log(x);
 }
 
-// sum x[i] log x[i] (0 log 0 = 0) and sum x[i], both compensated, in one pass. Negative
-// x makes sum_xlogx NaN, +inf makes it +inf, NaN propagates: a caller that gets a
-// finite answer knows the input was non-negative and finite. Subnormal x are handled.
+// sum y log y (0 log 0 = 0) and sum y over y = scale * x[i], both compensated, in one
+// pass. Negative x makes sum_xlogx NaN, +inf makes it +inf, NaN propagates: a caller that
+// gets a finite answer knows the input was non-negative and finite. Subnormal x are
+// handled. `scale` (default 1, which changes nothing) lets a caller normalise on the fly:
+// a power of two keeps every y exact unless it underflows.
 struct xlogx_sums {
     double sum_xlogx = 0.0;
     double sum = 0.0;
 };
 
-inline xlogx_sums sum_xlogx_scalar(const double* x, std::size_t n) noexcept {
+inline xlogx_sums sum_xlogx_scalar(const double* x, std::size_t n, double scale = 1.0) noexcept {
     ::collapsekit::compensated_sum s, t;
     for (std::size_t i = 0; i < n; ++i) {
-        s.add(x[i] == 0.0 ? 0.0 : x[i] * std::log(x[i]));
-        t.add(x[i]);
+        const double y = scale * x[i];
+        s.add(y == 0.0 ? 0.0 : y * std::log(y));
+        t.add(y);
     }
     return {s.value(), t.value()};
 }
@@ -107,50 +110,11 @@ inline double fold_lanes(const batch<double>& s0, const batch<double>& c0, const
     return total.value();
 }
 
-// Natural log of lanes that are positive, normal and finite, within 0.75 ulp (measured
-// on 8e6 random inputs over the whole normal range): xsimd's log is
-// slow on AVX2 and SSE2, and the entropy loops are log-bound. x = 2^k m with m in
-// [sqrt(1/2), sqrt(2)); with f = m - 1 and s = f / (2 + f), |s| <= 0.1716 and
-//   log m = 2 atanh(s) = 2 s (1 + z/3 + z^2/5 + ... + z^10/21),  z = s^2,
-// the Taylor series, whose truncation error z^11 / 23 < 2^-57 needs no fitted
-// coefficients; it is arranged as in fdlibm's e_log.c (the formula, not its constants).
-// k ln 2 is added in two parts (ln2_hi has trailing zero bits, so k ln2_hi is exact).
-inline batch<double> log_normal_lanes(const batch<double>& x) noexcept {
-    using u64 = std::uint64_t;
-    const batch<u64> bits = bit_cast<u64>(x);
-    // Adding bits(1.0) - bits(sqrt(1/2)) moves the exponent boundary to sqrt(1/2): the
-    // exponent field of the sum is k + 1023 (in 1..2047 for normal x, no carry into the sign).
-    const batch<u64> k_field = (bits + splat<u64>(0x3ff0000000000000ULL - 0x3fe6a09e667f3bcdULL)) >> 52;
-    const batch<u64> m_bits = bits - ((k_field - splat<u64>(1023)) << 52);  // wraps for k < 0, as intended
-    const batch<double> m = bit_cast<double>(m_bits);
-    // k as a double without an int64 -> double conversion: (2^52 + field) - (2^52 + 1023).
-    const batch<double> k =
-        bit_cast<double>(k_field | splat<u64>(0x4330000000000000ULL)) - splat(4503599627370496.0 + 1023.0);
-    const batch<double> f = m - splat(1.0);  // exact (Sterbenz)
-    const batch<double> sv = f / (splat(2.0) + f);
-    const batch<double> z = sv * sv;
-    const batch<double> z2 = z * z;
-    const batch<double> z4 = z2 * z2;
-    // R = 2 z/3 + 2 z^2/5 + ... + 2 z^10/21, by Estrin's scheme (short dependency chains).
-    const batch<double> a0 = xsimd::fma(z, splat(2.0 / 5.0), splat(2.0 / 3.0));
-    const batch<double> a1 = xsimd::fma(z, splat(2.0 / 9.0), splat(2.0 / 7.0));
-    const batch<double> a2 = xsimd::fma(z, splat(2.0 / 13.0), splat(2.0 / 11.0));
-    const batch<double> a3 = xsimd::fma(z, splat(2.0 / 17.0), splat(2.0 / 15.0));
-    const batch<double> a4 = xsimd::fma(z, splat(2.0 / 21.0), splat(2.0 / 19.0));
-    const batch<double> r = z * xsimd::fma(z4, xsimd::fma(z4, a4, xsimd::fma(z2, a3, a2)), xsimd::fma(z2, a1, a0));
-    // log m = 2s + sR = f - (hfsq - s (hfsq + R)) with hfsq = f^2 / 2: the exact f leads,
-    // so the rounding errors sit in the smaller correction terms.
-    const batch<double> hfsq = splat(0.5) * f * f;
-    constexpr double ln2_hi = 0x1.62e42fee00000p-1;
-    constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
-    return k * splat(ln2_hi) - ((hfsq - (sv * (hfsq + r) + k * splat(ln2_lo))) - f);
-}
-
-// Lanes the fast log takes: 0 and -0 (it returns a finite value there, and x * that = 0)
-// and the positive normal numbers; subnormal, negative, infinite and NaN lanes are not.
-inline batch_bool<double> fast_log_lanes(const batch<double>& x) noexcept {
-    return ((x >= splat(std::numeric_limits<double>::min())) & (x <= splat(std::numeric_limits<double>::max()))) |
-           (x == splat(0.0));
+// Lanes the fast x log x takes: +0 and -0 (the fast log is finite there, so the product is
+// zero) and x >= the smallest normal, +inf included (its fast log is positive, so the
+// product is +inf, the IEEE answer). Subnormal, negative and NaN lanes are not.
+inline batch_bool<double> xlogx_fast_lanes(const batch<double>& x) noexcept {
+    return (x >= splat(std::numeric_limits<double>::min())) | (x == splat(0.0));
 }
 
 // x log x per lane with 0 log 0 = 0, for any input (simd::log handles subnormal lanes).
@@ -160,43 +124,53 @@ inline batch<double> xlogx_lanes_general(const batch<double>& x) noexcept {
 }
 
 inline batch<double> xlogx_lanes(const batch<double>& x) noexcept {
-    if (all(fast_log_lanes(x))) return x * log_normal_lanes(x);
+    if (all(xlogx_fast_lanes(x))) return x * log_normal_lanes(x);
     return xlogx_lanes_general(x);
+}
+
+// The sum of x log x over four batches, any of which may hold special lanes.
+COLLAPSEKIT_NOINLINE inline batch<double> xlogx_four_general(const batch<double> (&v)[4]) noexcept {
+    return (xlogx_lanes_general(v[0]) + xlogx_lanes_general(v[1])) +
+           (xlogx_lanes_general(v[2]) + xlogx_lanes_general(v[3]));
 }
 }  // namespace detail
 
 // Four batches are summed pairwise (same-sign terms: at most 2 roundings each, relative)
-// before one Neumaier step, which keeps the compensation off the critical path.
-inline xlogx_sums sum_xlogx_simd(const double* x, std::size_t n) noexcept {
+// before one compensated step, which keeps the compensation off the critical path; their
+// logs are computed side by side (see detail::log_normal_lanes).
+inline xlogx_sums sum_xlogx_simd(const double* x, std::size_t n, double scale = 1.0) noexcept {
     constexpr std::size_t W = lanes<double>;
     batch<double> s0 = splat(0.0), c0 = s0, t0 = s0, d0 = s0;
+    const batch<double> k = splat(scale);
     const std::size_t n4 = n - n % (4 * W), n1 = n - n % W;
     std::size_t i = 0;
     for (; i < n4; i += 4 * W) {
-        const batch<double> a = load(x + i), b = load(x + i + W), c = load(x + i + 2 * W), d = load(x + i + 3 * W);
+        const batch<double> v[4] = {k * load(x + i), k * load(x + i + W), k * load(x + i + 2 * W),
+                                    k * load(x + i + 3 * W)};
         // One test for the four batches keeps the branch rare and predictable.
-        if (all(detail::fast_log_lanes(a) & detail::fast_log_lanes(b) & detail::fast_log_lanes(c) &
-                detail::fast_log_lanes(d))) {
-            neumaier_step(s0, c0,
-                          (a * detail::log_normal_lanes(a) + b * detail::log_normal_lanes(b)) +
-                              (c * detail::log_normal_lanes(c) + d * detail::log_normal_lanes(d)));
+        batch<double> terms;
+        if (all(detail::xlogx_fast_lanes(v[0]) & detail::xlogx_fast_lanes(v[1]) & detail::xlogx_fast_lanes(v[2]) &
+                detail::xlogx_fast_lanes(v[3]))) {
+            batch<double> l[4];
+            detail::log_normal_lanes<4>(v, l);
+            terms = (v[0] * l[0] + v[1] * l[1]) + (v[2] * l[2] + v[3] * l[3]);
         } else {
-            neumaier_step(s0, c0,
-                          (detail::xlogx_lanes_general(a) + detail::xlogx_lanes_general(b)) +
-                              (detail::xlogx_lanes_general(c) + detail::xlogx_lanes_general(d)));
+            terms = detail::xlogx_four_general(v);
         }
-        neumaier_step(t0, d0, (a + b) + (c + d));
+        neumaier_step(s0, c0, terms);
+        neumaier_step(t0, d0, (v[0] + v[1]) + (v[2] + v[3]));
     }
     for (; i < n1; i += W) {
-        const batch<double> a = load(x + i);
+        const batch<double> a = k * load(x + i);
         neumaier_step(s0, c0, detail::xlogx_lanes(a));
         neumaier_step(t0, d0, a);
     }
     const batch<double> z = splat(0.0);
     ::collapsekit::compensated_sum s(detail::fold_lanes(s0, c0, z, z)), t(detail::fold_lanes(t0, d0, z, z));
     for (; i < n; ++i) {
-        s.add(x[i] == 0.0 ? 0.0 : x[i] * std::log(x[i]));
-        t.add(x[i]);
+        const double y = scale * x[i];
+        s.add(y == 0.0 ? 0.0 : y * std::log(y));
+        t.add(y);
     }
     return {s.value(), t.value()};
 }
@@ -265,13 +239,12 @@ inline clogc_sums sum_clogc_simd(const std::uint64_t* c, std::size_t n) noexcept
                               (batch<double>::gather(table, v2) + batch<double>::gather(table, v3)));
         } else if (all(in_log_range(v0) & in_log_range(v1) & in_log_range(v2) & in_log_range(v3))) {
             // Four batches of large counts: no gathers, no selects.
-            const batch<double> x0 = exact_double(v0), x1 = exact_double(v1), x2 = exact_double(v2),
-                                x3 = exact_double(v3);
+            const batch<double> x[4] = {exact_double(v0), exact_double(v1), exact_double(v2), exact_double(v3)};
+            batch<double> l[4];
+            detail::log_normal_lanes<4>(x, l);
             big_sum += (v0 + v1) + (v2 + v3);
-            big_d += (x0 + x1) + (x2 + x3);
-            neumaier_step(s0, c0,
-                          (x0 * detail::log_normal_lanes(x0) + x1 * detail::log_normal_lanes(x1)) +
-                              (x2 * detail::log_normal_lanes(x2) + x3 * detail::log_normal_lanes(x3)));
+            big_d += (x[0] + x[1]) + (x[2] + x[3]);
+            neumaier_step(s0, c0, (x[0] * l[0] + x[1] * l[1]) + (x[2] * l[2] + x[3] * l[3]));
         } else {
             for (std::size_t j = 0; j < 4; ++j) general_step(i + j * W);
         }
@@ -302,11 +275,11 @@ inline clogc_sums sum_clogc_simd(const std::uint64_t* c, std::size_t n) noexcept
 #endif  // COLLAPSEKIT_HAS_SIMD
 
 // Dispatchers: SIMD unless COLLAPSEKIT_NO_SIMD or no xsimd.
-inline xlogx_sums sum_xlogx(const double* x, std::size_t n) noexcept {
+inline xlogx_sums sum_xlogx(const double* x, std::size_t n, double scale = 1.0) noexcept {
 #if COLLAPSEKIT_HAS_SIMD
-    return sum_xlogx_simd(x, n);
+    return sum_xlogx_simd(x, n, scale);
 #else
-    return sum_xlogx_scalar(x, n);
+    return sum_xlogx_scalar(x, n, scale);
 #endif
 }
 
