@@ -187,15 +187,22 @@ double abs_scale(const std::vector<T>& p, const std::vector<T>& q, std::size_t o
     return s;
 }
 
+// `specials`: zeros on either side, subnormals and equal entries throughout, which sends
+// most groups of batches down the kernels' general lane code; without them, only zeros in
+// p or in both, which the fast path (double) handles itself.
 template <class T>
-void compare_kernels() {
+void compare_kernels(bool specials) {
     const double eps = std::numeric_limits<T>::epsilon();
     ck::rng g(11);
     std::vector<T> p(260), q(260);
     for (std::size_t i = 0; i < p.size(); ++i) {
         p[i] = static_cast<T>(g.uniform());
         q[i] = static_cast<T>(g.uniform());
-        // Special values: zeros on either side, subnormals, equal entries.
+        if (!specials) {
+            if (i % 5 == 0) p[i] = 0;
+            if (i % 7 == 0) p[i] = q[i] = 0;
+            continue;
+        }
         if (i % 17 == 0) p[i] = 0;
         if (i % 23 == 0) q[i] = 0;
         if (i % 29 == 0) p[i] = std::numeric_limits<T>::denorm_min();
@@ -244,9 +251,51 @@ void compare_kernels() {
 
 }  // namespace
 
+TEST_CASE("double counts are normalised on the fly: same answers and errors as normalised copies") {
+    ck::rng g(21);
+    for (std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{17}, std::size_t{1000}}) {
+        CAPTURE(n);
+        std::vector<double> a(n), b(n), pa(n), pb(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = std::floor(1e6 * g.uniform());
+            b[i] = std::floor(1e6 * g.uniform()) + 1.0;
+            if (i % 7 == 3) a[i] = 0.0;
+        }
+        double ta = 0, tb = 0;
+        for (std::size_t i = 0; i < n; ++i) ta += a[i], tb += b[i];
+        if (ta == 0) continue;
+        for (std::size_t i = 0; i < n; ++i) pa[i] = a[i] / ta, pb[i] = b[i] / tb;
+        // The probability forms read the normalised copies; the counts forms p * (1/A):
+        // one rounding apart per entry.
+        CHECK(ck::kl_divergence_counts(a, b) == doctest::Approx(ck::kl_divergence(pa, pb)).epsilon(1e-13));
+        CHECK(ck::js_divergence_counts(a, b) == doctest::Approx(ck::js_divergence(pa, pb)).epsilon(1e-13));
+        CHECK(ck::js_distance_counts(a, b) == doctest::Approx(ck::js_distance(pa, pb)).epsilon(1e-13));
+        CHECK(ck::hellinger_counts(a, b) == doctest::Approx(ck::hellinger(pa, pb)).epsilon(1e-13));
+        CHECK(ck::total_variation_counts(a, b) == doctest::Approx(ck::total_variation(pa, pb)).epsilon(1e-13));
+    }
+    // A count of one side only: KL is +inf, the others finite.
+    const std::vector<double> c1{3.0, 1.0, 0.0}, c2{1.0, 0.0, 2.0};
+    CHECK(ck::kl_divergence_counts(c1, c2) == std::numeric_limits<double>::infinity());
+    CHECK(std::isfinite(ck::js_divergence_counts(c1, c2)));
+    // Bad counts take the slow path and get its messages.
+    const std::vector<double> neg{-1.0, 2.0}, ones{1.0, 1.0}, zero{0.0, 0.0}, inf{HUGE_VAL, 1.0};
+    CHECK(collapsekit_test::error_message([&] { ck::js_divergence_counts(neg, ones); }) ==
+          "collapsekit::js_divergence_counts: p must hold non-negative finite counts (p[0] = -1)");
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence_counts(ones, zero); }) ==
+          "collapsekit::kl_divergence_counts: q counts sum to zero; nothing to normalise");
+    CHECK(collapsekit_test::error_message([&] { ck::hellinger_counts(ones, inf); }) ==
+          "collapsekit::hellinger_counts: q must hold non-negative finite counts (q[0] = inf)");
+    // Totals near the top of the double range still normalise.
+    const std::vector<double> big{1e307, 3e307}, big2{2e307, 2e307};
+    CHECK(ck::total_variation_counts(big, big2) == doctest::Approx(0.25).epsilon(1e-15));
+}
+
 TEST_CASE("SIMD kernels equal their scalar twins within 4 ulp on lengths 0..257") {
-    compare_kernels<double>();
-    compare_kernels<float>();
+    for (bool specials : {true, false}) {
+        CAPTURE(specials);
+        compare_kernels<double>(specials);
+        compare_kernels<float>(specials);
+    }
 }
 
 TEST_CASE("weighted n-way Jensen-Shannon") {

@@ -33,6 +33,7 @@
 #include "core/view.hpp"
 #include "histogram.hpp"
 #include "simd/divergence_kernels.hpp"
+#include "simd/sum.hpp"
 
 namespace collapsekit {
 
@@ -196,17 +197,18 @@ inline bool kernel_measure(measure_id m) noexcept {
 }
 
 template <class T>
-simd::pair_pass run_kernel(measure_id m, const T* p, const T* q, std::size_t n) noexcept {
+simd::pair_pass run_kernel(measure_id m, const T* p, const T* q, std::size_t n, T scale_p = T(1),
+                           T scale_q = T(1)) noexcept {
     switch (m) {
         case measure_id::kl:
-            return simd::kl_sum(p, q, n);
+            return simd::kl_sum(p, q, n, scale_p, scale_q);
         case measure_id::js:
         case measure_id::js_distance:
-            return simd::js_sum(p, q, n);
+            return simd::js_sum(p, q, n, scale_p, scale_q);
         case measure_id::hellinger:
-            return simd::hellinger_sum(p, q, n);
+            return simd::hellinger_sum(p, q, n, scale_p, scale_q);
         default:
-            return simd::tv_sum(p, q, n);
+            return simd::tv_sum(p, q, n, scale_p, scale_q);
     }
 }
 
@@ -322,6 +324,20 @@ double evaluate(measure_id m, const char* fn, view<const T> p, view<const U> q, 
             const double tol = probability_tolerance<T>();
             if (r.min >= 0.0 && std::abs(r.sum_p - 1.0) <= tol && std::abs(r.sum_q - 1.0) <= tol) {
                 return finish_kernel(m, r, unit);
+            }
+        }
+    }
+    // Hot path for double counts, no smoothing: the compensated totals A and B, then one
+    // kernel pass that reads p / A and q / B (as products with 1/A and 1/B) instead of
+    // normalised copies. A NaN or infinite entry makes a total non-finite, a negative one
+    // the pass's minimum negative; either sends the call down the slow path for its error.
+    if constexpr (std::is_same_v<T, double> && std::is_same_v<U, double>) {
+        if (kind == input_kind::counts && zs.is_none() && kernel_measure(m) && p.size() == q.size() && !p.empty()) {
+            const double scale_p = 1.0 / simd::sum_compensated(p.data(), p.size());
+            const double scale_q = 1.0 / simd::sum_compensated(q.data(), q.size());
+            if (std::isfinite(scale_p) && scale_p > 0.0 && std::isfinite(scale_q) && scale_q > 0.0) {
+                const simd::pair_pass r = run_kernel(m, p.data(), q.data(), p.size(), scale_p, scale_q);
+                if (r.min >= 0.0 && std::isfinite(r.value)) return finish_kernel(m, r, unit);
             }
         }
     }

@@ -17,11 +17,13 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "../core/config.hpp"
 #include "../core/numeric.hpp"
 #include "compat.hpp"
 #include "log.hpp"
+#include "sum.hpp"
 
 namespace collapsekit::simd {
 
@@ -73,6 +75,20 @@ inline T tv_term(T p, T q) noexcept {
     return std::abs(p - q);
 }
 
+// fast4 for an op whose vector() is right on every lane: the sum of its four terms.
+template <class Op>
+struct vector_only_fast4 {
+#if COLLAPSEKIT_HAS_SIMD
+    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+        const Op& op = static_cast<const Op&>(*this);
+        batch_bool<double> unused = splat(0.0) != splat(0.0);
+        sum = (op.vector(p[0], q[0], unused) + op.vector(p[1], q[1], unused)) +
+              (op.vector(p[2], q[2], unused) + op.vector(p[3], q[3], unused));
+        return true;
+    }
+#endif
+};
+
 struct kl_op {
     template <class T>
     T scalar(T p, T q, bool& flag) const noexcept {
@@ -92,6 +108,27 @@ struct kl_op {
         if (any(split)) l = xsimd::select(split, ::collapsekit::simd::log(p) - ::collapsekit::simd::log(q), l);
         return xsimd::select(both, p * l, zero);
     }
+
+    // The sum of the terms of four double batches if every lane is plain (p = 0, or p > 0
+    // and q > 0 with a positive normal ratio), their logs computed side by side; false
+    // leaves the batches to vector(), which also sees the p > 0 = q lanes.
+    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+        batch<double> r[4], l[4];
+        batch_bool<double> ok = splat(0.0) == splat(0.0);
+        for (std::size_t j = 0; j < 4; ++j) {
+            r[j] = p[j] / q[j];
+            ok = ok & (((r[j] >= splat(std::numeric_limits<double>::min())) &
+                        (r[j] <= splat(std::numeric_limits<double>::max()))) |
+                       (p[j] == splat(0.0)));
+        }
+        if (!all(ok)) return false;
+        log_normal_lanes<4>(r, l);
+        batch<double> t[4];
+        // p = 0 lanes: the ratio is 0 or NaN (q = 0), whose fast log is not to be trusted.
+        for (std::size_t j = 0; j < 4; ++j) t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]);
+        sum = (t[0] + t[1]) + (t[2] + t[3]);
+        return true;
+    }
 #endif
 };
 
@@ -109,10 +146,34 @@ struct js_op {
         const batch<T> b = q * ::collapsekit::simd::log((q + q) / m);
         return xsimd::select(p > zero, a, zero) + xsimd::select(q > zero, b, zero);
     }
+
+    // As kl_op::fast4, for four batches of (p, q) whose ratios 2p / (p + q) and
+    // 2q / (p + q) are positive normal numbers or belong to a zero p or q.
+    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+        batch<double> ra[4], rb[4], la[4], lb[4];
+        batch_bool<double> ok = splat(0.0) == splat(0.0);
+        const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
+        for (std::size_t j = 0; j < 4; ++j) {
+            const batch<double> m = p[j] + q[j];
+            ra[j] = (p[j] + p[j]) / m;
+            rb[j] = (q[j] + q[j]) / m;
+            // The ratios lie in [0, 2] for non-negative finite p and q; NaN fails both tests.
+            ok = ok & ((ra[j] >= tiny) | (p[j] == zero)) & ((rb[j] >= tiny) | (q[j] == zero));
+        }
+        if (!all(ok)) return false;
+        log_normal_lanes<4>(ra, la);
+        log_normal_lanes<4>(rb, lb);
+        batch<double> t[4];
+        for (std::size_t j = 0; j < 4; ++j) {
+            t[j] = xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j]);
+        }
+        sum = (t[0] + t[1]) + (t[2] + t[3]);
+        return true;
+    }
 #endif
 };
 
-struct hellinger_op {
+struct hellinger_op : vector_only_fast4<hellinger_op> {
     template <class T>
     T scalar(T p, T q, bool&) const noexcept {
         return hellinger_term(p, q);
@@ -126,7 +187,7 @@ struct hellinger_op {
 #endif
 };
 
-struct tv_op {
+struct tv_op : vector_only_fast4<tv_op> {
     template <class T>
     T scalar(T p, T q, bool&) const noexcept {
         return tv_term(p, q);
@@ -139,17 +200,21 @@ struct tv_op {
 #endif
 };
 
+// The kernels read p[i] * scale_p and q[i] * scale_q (scale 1: p and q as they are), so
+// that counts can be normalised on the fly; the sums and the minimum are of the scaled
+// values.
 template <class T, class Op>
-pair_pass pair_scalar(const T* p, const T* q, std::size_t n, Op op) noexcept {
+pair_pass pair_scalar(const T* p, const T* q, std::size_t n, Op op, T scale_p = T(1), T scale_q = T(1)) noexcept {
     pair_pass r;
     compensated_sum total;
     double sp = 0, sq = 0;
     double mn = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i) {
-        total.add(static_cast<double>(op.scalar(p[i], q[i], r.p_without_q)));
-        sp += static_cast<double>(p[i]);
-        sq += static_cast<double>(q[i]);
-        mn = std::min(mn, static_cast<double>(std::min(p[i], q[i])));
+        const T a = p[i] * scale_p, b = q[i] * scale_q;
+        total.add(static_cast<double>(op.scalar(a, b, r.p_without_q)));
+        sp += static_cast<double>(a);
+        sq += static_cast<double>(b);
+        mn = std::min(mn, static_cast<double>(std::min(a, b)));
     }
     r.value = total.value();
     r.sum_p = sp;
@@ -160,16 +225,16 @@ pair_pass pair_scalar(const T* p, const T* q, std::size_t n, Op op) noexcept {
 
 #if COLLAPSEKIT_HAS_SIMD
 
-template <class T>
-inline void neumaier_lanes(batch<T>& s, batch<T>& c, const batch<T>& x) noexcept {
-    const batch<T> t = s + x;
-    const auto s_bigger = xsimd::abs(s) >= xsimd::abs(x);
-    c += xsimd::select(s_bigger, (s - t) + x, (x - t) + s);
-    s = t;
+// The terms of four batches through the op's general lane code (special values, p > 0 = q).
+template <class Op>
+COLLAPSEKIT_NOINLINE batch<double> general_four(const Op& op, const batch<double> (&p)[4], const batch<double> (&q)[4],
+                                                batch_bool<double>& flag) noexcept {
+    return (op.vector(p[0], q[0], flag) + op.vector(p[1], q[1], flag)) +
+           (op.vector(p[2], q[2], flag) + op.vector(p[3], q[3], flag));
 }
 
-template <class T, class Op>
-pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
+template <bool Scaled, class T, class Op>
+pair_pass pair_simd_scaled(const T* p, const T* q, std::size_t n, Op op, T scale_p, T scale_q) noexcept {
     constexpr std::size_t W = lanes<T>;
     constexpr std::size_t block = 256 * W;
     pair_pass r;
@@ -184,10 +249,30 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
     for (std::size_t start = 0; start < vector_end; start += block) {
         const std::size_t stop = std::min(vector_end, start + block);
         batch<T> s = splat(T(0)), c = s, ps = s, qs = s;
-        for (std::size_t i = start; i < stop; i += W) {
-            const batch<T> bp = load(p + i);
-            const batch<T> bq = load(q + i);
-            neumaier_lanes(s, c, op.vector(bp, bq, flag));
+        const batch<T> kp = splat(scale_p), kq = splat(scale_q);
+        auto load_p = [&](std::size_t at) { return Scaled ? kp * load(p + at) : load(p + at); };
+        auto load_q = [&](std::size_t at) { return Scaled ? kq * load(q + at) : load(q + at); };
+        std::size_t i = start;
+        if constexpr (std::is_same_v<T, double>) {
+            // Four batches at a time, so that their logs run side by side; their terms are
+            // added pairwise before the compensated step (two roundings, relative to
+            // sum |term|), which keeps the step off the critical path.
+            for (; i + 4 * W <= stop; i += 4 * W) {
+                const batch<T> bp[4] = {load_p(i), load_p(i + W), load_p(i + 2 * W), load_p(i + 3 * W)};
+                const batch<T> bq[4] = {load_q(i), load_q(i + W), load_q(i + 2 * W), load_q(i + 3 * W)};
+                batch<T> terms;
+                if (!op.fast4(bp, bq, terms)) terms = general_four(op, bp, bq, flag);
+                neumaier_step(s, c, terms);
+                ps += (bp[0] + bp[1]) + (bp[2] + bp[3]);
+                qs += (bq[0] + bq[1]) + (bq[2] + bq[3]);
+                vmin = xsimd::min(vmin, xsimd::min(xsimd::min(xsimd::min(bp[0], bq[0]), xsimd::min(bp[1], bq[1])),
+                                                   xsimd::min(xsimd::min(bp[2], bq[2]), xsimd::min(bp[3], bq[3]))));
+            }
+        }
+        for (; i < stop; i += W) {
+            const batch<T> bp = load_p(i);
+            const batch<T> bq = load_q(i);
+            neumaier_step(s, c, op.vector(bp, bq, flag));
             ps += bp;
             qs += bq;
             vmin = xsimd::min(vmin, xsimd::min(bp, bq));
@@ -202,7 +287,7 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
         sq += static_cast<double>(reduce_sum(qs));
     }
     double mn = static_cast<double>(reduce_min(vmin));
-    const pair_pass tail = pair_scalar(p + vector_end, q + vector_end, n - vector_end, op);
+    const pair_pass tail = pair_scalar(p + vector_end, q + vector_end, n - vector_end, op, scale_p, scale_q);
     total.add(tail.value);
     r.value = total.value();
     r.sum_p = sp + tail.sum_p;
@@ -212,76 +297,83 @@ pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op) noexcept {
     return r;
 }
 
+template <class T, class Op>
+pair_pass pair_simd(const T* p, const T* q, std::size_t n, Op op, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    if (scale_p == T(1) && scale_q == T(1)) return pair_simd_scaled<false>(p, q, n, op, scale_p, scale_q);
+    return pair_simd_scaled<true>(p, q, n, op, scale_p, scale_q);
+}
+
 #endif  // COLLAPSEKIT_HAS_SIMD
 
 template <class T, class Op>
-pair_pass pair_dispatch(const T* p, const T* q, std::size_t n, Op op) noexcept {
+pair_pass pair_dispatch(const T* p, const T* q, std::size_t n, Op op, T scale_p, T scale_q) noexcept {
 #if COLLAPSEKIT_HAS_SIMD
-    return pair_simd(p, q, n, op);
+    return pair_simd(p, q, n, op, scale_p, scale_q);
 #else
-    return pair_scalar(p, q, n, op);
+    return pair_scalar(p, q, n, op, scale_p, scale_q);
 #endif
 }
 
 }  // namespace detail
 
 // sum_i p_i log(p_i / q_i) over p_i > 0, q_i > 0 (terms with q_i = 0 < p_i are left out
-// and reported in p_without_q). T is float or double.
+// and reported in p_without_q). T is float or double. Every kernel below reads
+// p_i = p[i] * scale_p and q_i = q[i] * scale_q (default 1: as they are).
 template <class T>
-pair_pass kl_sum_scalar(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_scalar(p, q, n, detail::kl_op{});
+pair_pass kl_sum_scalar(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_scalar(p, q, n, detail::kl_op{}, scale_p, scale_q);
 }
 // sum_i [p_i log(2 p_i / (p_i + q_i)) + q_i log(2 q_i / (p_i + q_i))] (twice the JSD in nats).
 template <class T>
-pair_pass js_sum_scalar(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_scalar(p, q, n, detail::js_op{});
+pair_pass js_sum_scalar(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_scalar(p, q, n, detail::js_op{}, scale_p, scale_q);
 }
 // sum_i (sqrt p_i - sqrt q_i)^2.
 template <class T>
-pair_pass hellinger_sum_scalar(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_scalar(p, q, n, detail::hellinger_op{});
+pair_pass hellinger_sum_scalar(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_scalar(p, q, n, detail::hellinger_op{}, scale_p, scale_q);
 }
 // sum_i |p_i - q_i|.
 template <class T>
-pair_pass tv_sum_scalar(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_scalar(p, q, n, detail::tv_op{});
+pair_pass tv_sum_scalar(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_scalar(p, q, n, detail::tv_op{}, scale_p, scale_q);
 }
 
 #if COLLAPSEKIT_HAS_SIMD
 template <class T>
-pair_pass kl_sum_simd(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_simd(p, q, n, detail::kl_op{});
+pair_pass kl_sum_simd(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_simd(p, q, n, detail::kl_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass js_sum_simd(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_simd(p, q, n, detail::js_op{});
+pair_pass js_sum_simd(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_simd(p, q, n, detail::js_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass hellinger_sum_simd(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_simd(p, q, n, detail::hellinger_op{});
+pair_pass hellinger_sum_simd(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_simd(p, q, n, detail::hellinger_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass tv_sum_simd(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_simd(p, q, n, detail::tv_op{});
+pair_pass tv_sum_simd(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_simd(p, q, n, detail::tv_op{}, scale_p, scale_q);
 }
 #endif
 
 // Dispatchers: SIMD unless COLLAPSEKIT_NO_SIMD (or no xsimd).
 template <class T>
-pair_pass kl_sum(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_dispatch(p, q, n, detail::kl_op{});
+pair_pass kl_sum(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_dispatch(p, q, n, detail::kl_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass js_sum(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_dispatch(p, q, n, detail::js_op{});
+pair_pass js_sum(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_dispatch(p, q, n, detail::js_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass hellinger_sum(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_dispatch(p, q, n, detail::hellinger_op{});
+pair_pass hellinger_sum(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_dispatch(p, q, n, detail::hellinger_op{}, scale_p, scale_q);
 }
 template <class T>
-pair_pass tv_sum(const T* p, const T* q, std::size_t n) noexcept {
-    return detail::pair_dispatch(p, q, n, detail::tv_op{});
+pair_pass tv_sum(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scale_q = T(1)) noexcept {
+    return detail::pair_dispatch(p, q, n, detail::tv_op{}, scale_p, scale_q);
 }
 
 }  // namespace collapsekit::simd
