@@ -92,21 +92,32 @@ inline std::size_t positive_entries(view<const double> p) {
     return static_cast<std::size_t>(std::count_if(p.begin(), p.end(), [](double v) { return v > 0.0; }));
 }
 
-// Shannon entropy in nats of checked input: log S - (1/S) sum p log p. Far from S = 1
-// the two terms are large and cancel, so such weights are first scaled by a power of
-// two (exact) that brings S into [1/2, 1); the entropy does not change.
-inline double shannon_nats(view<const double> p, double total) {
-    if (total < 0x1.0p-8 || total > 0x1.0p8) {
-        int e = 0;
-        std::frexp(total, &e);
-        std::vector<double> scaled(p.begin(), p.end());
-        for (double& v : scaled) v = std::ldexp(v, -e);
-        const simd::xlogx_sums s = simd::sum_xlogx(scaled.data(), scaled.size());
-        return std::log(s.sum) - s.sum_xlogx / s.sum;
-    }
-    const simd::xlogx_sums s = simd::sum_xlogx(p.data(), p.size());
-    return std::log(total) - s.sum_xlogx / total;
+// Shannon entropy in nats from one kernel pass over weights: log S - (1/S) sum x log x,
+// S = sum x. The two terms cancel when the entropy H is small next to log S, which costs
+// about (|log S| + |T / S|) / H ulps of relative accuracy.
+inline double shannon_from_sums(const simd::xlogx_sums& s) noexcept { return std::log(s.sum) - s.sum_xlogx / s.sum; }
+
+// The entropy from a first kernel pass `s` over checked weights x (non-negative, finite,
+// S > 0). When the pass lost more than 4 ulps to cancellation and S lies outside
+// [1/2, 2), the weights are scaled on the fly by the power of two that brings S into
+// [1/2, 1) (exact unless a weight underflows), which bounds |log S| by log 2; the entropy
+// does not change. (Inside [1/2, 2) nothing is left to gain: the rest of the error comes
+// from near-degenerate distributions, whose entropy is ill-conditioned in any formula
+// that starts from normalised weights, scipy's included.)
+inline double shannon_refined(view<const double> x, const simd::xlogx_sums& s) {
+    const double h = shannon_from_sums(s);
+    int e = 0;
+    std::frexp(s.sum, &e);
+    if (std::abs(std::log(s.sum)) + std::abs(s.sum_xlogx / s.sum) <= 4.0 * h || e == 0 || e == 1) return h;
+    if (e >= -1021 && e <= 1022) return shannon_from_sums(simd::sum_xlogx(x.data(), x.size(), std::ldexp(1.0, -e)));
+    // 2^-e itself would overflow or be subnormal: scale each weight instead (rare).
+    std::vector<double> scaled(x.begin(), x.end());
+    for (double& v : scaled) v = std::ldexp(v, -e);
+    return shannon_from_sums(simd::sum_xlogx(scaled.data(), scaled.size()));
 }
+
+// Shannon entropy in nats of checked weights.
+inline double shannon_nats(view<const double> p) { return shannon_refined(p, simd::sum_xlogx(p.data(), p.size())); }
 
 inline void require_order(const char* function, const char* name, double order) {
     if (!(order >= 0.0)) {
@@ -125,19 +136,19 @@ double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy =
     const double unit = base.nats_to_unit(fn);
     if constexpr (std::is_same_v<range_value_t<Range>, double>) {
         // Fast path: the kernel's answer is finite exactly when every entry is finite
-        // and non-negative, so only a suspicious answer (or a sum far from 1, see
-        // shannon_nats) pays for the checking pass.
+        // and non-negative, so only a suspicious answer pays for the checking pass, and
+        // an ill-conditioned one (see shannon_nats) for a second, scaled kernel pass.
         const auto x = as_view(p);
         if (!x.empty()) {
             const simd::xlogx_sums s = simd::sum_xlogx(x.data(), x.size());
-            if (std::isfinite(s.sum_xlogx) && std::isfinite(s.sum) && s.sum >= 0x1.0p-8 && s.sum <= 0x1.0p8) {
-                return (std::log(s.sum) - s.sum_xlogx / s.sum) * unit;
+            if (std::isfinite(s.sum_xlogx) && std::isfinite(s.sum) && s.sum > 0.0) {
+                return detail::shannon_refined(x, s) * unit;
             }
         }
     }
     const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::shannon_nats(in.p, in.total) * unit;
+    return detail::shannon_nats(in.p) * unit;
 }
 
 // Renyi entropy of order alpha >= 0 of p / sum(p), in the unit of `base`:
@@ -156,7 +167,7 @@ double renyi_entropy(const Range& p, double alpha, log_base base = nats, nan_pol
     if (alpha == 0.0) {
         h = std::log(static_cast<double>(detail::positive_entries(in.p)));
     } else if (alpha == 1.0) {
-        h = detail::shannon_nats(in.p, in.total);
+        h = detail::shannon_nats(in.p);
     } else if (std::isinf(alpha)) {
         h = -std::log(*std::max_element(in.p.begin(), in.p.end()) / in.total);
     } else {
@@ -175,7 +186,7 @@ double hill_number(const Range& p, double q, nan_policy policy = nan_policy::rai
     const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
     if (q == 0.0) return static_cast<double>(detail::positive_entries(in.p));
-    if (q == 1.0) return std::exp(detail::shannon_nats(in.p, in.total));
+    if (q == 1.0) return std::exp(detail::shannon_nats(in.p));
     if (std::isinf(q)) return in.total / *std::max_element(in.p.begin(), in.p.end());
     return std::exp(detail::log_power_sum(in.p, in.total, q) / (1.0 - q));
 }
@@ -192,7 +203,7 @@ double tsallis_entropy(const Range& p, double q, log_base base = nats, nan_polic
     detail::require_order(fn, "q", q);
     const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    if (q == 1.0) return detail::shannon_nats(in.p, in.total) * unit;
+    if (q == 1.0) return detail::shannon_nats(in.p) * unit;
     if (std::isinf(q)) return 0.0;  // sum p^q -> 0 and (q - 1) -> inf
     compensated_sum s;
     for (double v : in.p) {
