@@ -291,6 +291,37 @@ TEST_CASE("count estimators: worked cases by hand") {
     CHECK(std::string(ck::count_entropy{ck::entropy_estimator::nsb}.name()) == "nsb");
 }
 
+TEST_CASE("int64 counts take the uint64 kernel; negative ones and huge totals the checked pass") {
+    ck::rng g(9);
+    for (std::size_t n : {std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{500}}) {
+        CAPTURE(n);
+        std::vector<std::int64_t> c(n);
+        std::vector<std::uint64_t> u(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            // Table counts, counts beyond the table, and zeros.
+            c[i] = static_cast<std::int64_t>(i % 5 == 0 ? 0 : (i % 3 == 0 ? 1'000'000 + g.below(1000) : g.below(4096)));
+            u[i] = static_cast<std::uint64_t>(c[i]);
+        }
+        if (n == 1) c[0] = u[0] = 7;
+        CHECK(ck::shannon_entropy_counts(c) == ck::shannon_entropy_counts(u));
+        // A negative count anywhere, including the scalar tail and inside a full batch group.
+        for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+            auto bad = c;
+            bad[at] = -3;
+            CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy_counts(bad); }) ==
+                  "collapsekit::shannon_entropy_counts: counts must be non-negative whole numbers (counts[" +
+                      std::to_string(at) + "] = -3)");
+        }
+    }
+    // Non-negative int64 counts whose total passes 2^63 (but not 2^64) are still counts
+    // (log N = 44 against H = 1.1: ~40 ulp of cancellation in log N - S/N).
+    const std::vector<std::int64_t> big{std::int64_t{1} << 62, std::int64_t{1} << 62, std::int64_t{1} << 62};
+    CHECK(ck::shannon_entropy_counts(big) == doctest::Approx(std::log(3.0)).epsilon(1e-13));
+    const std::vector<std::int64_t> zeros{0, 0, 0};
+    CHECK(collapsekit_test::error_message([&] { ck::shannon_entropy_counts(zeros); }) ==
+          "collapsekit::shannon_entropy_counts: counts must not be all zero");
+}
+
 TEST_CASE("count estimators reject bad counts") {
     const std::vector<int> neg{3, -1};
     CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(neg); }) ==

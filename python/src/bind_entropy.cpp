@@ -3,7 +3,6 @@
 #include <collapsekit/divergence.hpp>
 #include <collapsekit/entropy.hpp>
 
-#include <algorithm>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -42,18 +41,7 @@ void bind_entropy(py::module_& m) {
                     using T = typename decltype(p)::value_type;
                     return nogil([&] {
                         // Integer input is counts: the count path (a c log c table) is the fast one.
-                        if constexpr (std::is_same_v<T, std::int64_t>) {
-                            // numpy's default int64 counts: non-negative ones are read as uint64
-                            // (same bits), which takes the SIMD count kernel; a negative count is
-                            // left for the C++ check to report.
-                            if (std::none_of(p.begin(), p.end(), [](std::int64_t v) { return v < 0; })) {
-                                return ck::shannon_entropy_counts(
-                                    ck::view<const std::uint64_t>(reinterpret_cast<const std::uint64_t*>(p.data()),
-                                                                  p.size()),
-                                    base_of(base));
-                            }
-                            return ck::shannon_entropy_counts(p, base_of(base));
-                        } else if constexpr (std::is_integral_v<T>) {
+                        if constexpr (std::is_integral_v<T>) {
                             return ck::shannon_entropy_counts(p, base_of(base));
                         } else {
                             return ck::shannon_entropy(p, base_of(base), policy);

@@ -82,10 +82,26 @@ count_summary summarise_counts(const char* function, view<const T> c) {
     return s;
 }
 
-// N and sum c log c only: the SIMD kernel for uint64, the checked scalar pass otherwise.
+// N and sum c log c only: the SIMD kernel for 64-bit integers, the checked scalar pass
+// otherwise. Signed 64-bit counts (numpy's default) are read as uint64, the same bits for
+// non-negative values; a negative one reads as >= 2^63 and so shows in the double total,
+// and then (as for any total >= 2^63) the checked pass decides, and reports a negative count.
 template <class T>
 void total_and_clogc(const char* function, view<const T> c, double& total, double& sum_clogc) {
-    if constexpr (std::is_same_v<T, std::uint64_t>) {
+    if constexpr (std::is_integral_v<T> && std::is_signed_v<T> && sizeof(T) == sizeof(std::uint64_t)) {
+        if (!c.empty()) {
+            // Accessing an object through its unsigned counterpart is allowed aliasing.
+            const simd::clogc_sums r = simd::sum_clogc(reinterpret_cast<const std::uint64_t*>(c.data()), c.size());
+            if (r.total_double < 0x1.0p63 && r.total > 0) {
+                total = static_cast<double>(r.total);
+                sum_clogc = r.sum_clogc;
+                return;
+            }
+        }
+        const count_summary s = summarise_counts(function, c);
+        total = s.total;
+        sum_clogc = s.sum_clogc;
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
         require_not_empty(function, "counts", c.size());
         const simd::clogc_sums r = simd::sum_clogc(c.data(), c.size());
         // The exact total wraps past 2^64; its double twin shows when.
