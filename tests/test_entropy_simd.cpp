@@ -77,13 +77,22 @@ TEST_CASE("sum x log x: SIMD equals scalar within 4 ulp on lengths 0..257") {
     for (std::size_t offset = 0; offset < 4; ++offset) {
         for (std::size_t n = 0; n <= 257; ++n) {
             const double* p = base.data() + offset;
-            const auto a = ck::simd::sum_xlogx(p, n);
-            const auto b = ck::simd::sum_xlogx_scalar(p, n);
             INFO("n = " << n << ", offset = " << offset);
-            CHECK(ulp_distance(a.sum_xlogx, b.sum_xlogx) <= 4.0);
-            CHECK(ulp_distance(a.sum, b.sum) <= 4.0);
+            // scale 1 (the plain kernel), a power of two (exact scaling) and 0.3 (rounded).
+            for (double scale : {1.0, 0x1.0p-40, 0.3}) {
+                CAPTURE(scale);
+                const auto a = ck::simd::sum_xlogx(p, n, scale);
+                const auto b = ck::simd::sum_xlogx_scalar(p, n, scale);
+                CHECK(ulp_distance(a.sum_xlogx, b.sum_xlogx) <= 4.0);
+                CHECK(ulp_distance(a.sum, b.sum) <= 4.0);
+            }
         }
     }
+    // A power-of-two scale commutes with the sums: sum (s x) log (s x) = s (T + S log s).
+    const auto plain = ck::simd::sum_xlogx(base.data(), 257);
+    const auto scaled = ck::simd::sum_xlogx(base.data(), 257, 0.125);
+    CHECK(scaled.sum == 0.125 * plain.sum);
+    CHECK(scaled.sum_xlogx == doctest::Approx(0.125 * (plain.sum_xlogx + plain.sum * std::log(0.125))).epsilon(1e-14));
 }
 
 TEST_CASE("sum x log x: zeros, subnormals and special values") {
