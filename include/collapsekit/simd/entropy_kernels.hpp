@@ -92,24 +92,6 @@ inline clogc_sums sum_clogc_scalar(const std::uint64_t* c, std::size_t n) noexce
 #if COLLAPSEKIT_HAS_SIMD
 
 namespace detail {
-// Lanes of a Neumaier sum, folded in a fixed order (IEEE answer kept if a lane is infinite).
-inline double fold_lanes(const batch<double>& s0, const batch<double>& c0, const batch<double>& s1,
-                         const batch<double>& c1) noexcept {
-    constexpr std::size_t W = lanes<double>;
-    alignas(64) double out[4][W];
-    store(out[0], s0);
-    store(out[1], s1);
-    store(out[2], c0);
-    store(out[3], c1);
-    ::collapsekit::compensated_sum total;
-    for (int row = 0; row < 4; ++row) {
-        for (double v : out[row]) {
-            if (row < 2 || std::isfinite(v)) total.add(v);
-        }
-    }
-    return total.value();
-}
-
 // Lanes the fast x log x takes: +0 and -0 (the fast log is finite there, so the product is
 // zero) and x >= the smallest normal, +inf included (its fast log is positive, so the
 // product is +inf, the IEEE answer). Subnormal, negative and NaN lanes are not.
@@ -167,7 +149,7 @@ inline xlogx_sums sum_xlogx_simd_scaled(const double* x, std::size_t n, double s
         neumaier_step(t0, d0, a);
     }
     const batch<double> z = splat(0.0);
-    ::collapsekit::compensated_sum s(detail::fold_lanes(s0, c0, z, z)), t(detail::fold_lanes(t0, d0, z, z));
+    ::collapsekit::compensated_sum s = fold_compensated_lanes(s0, c0, z, z), t = fold_compensated_lanes(t0, d0, z, z);
     for (; i < n; ++i) {
         const double y = scale * x[i];
         s.add(y == 0.0 ? 0.0 : y * std::log(y));
@@ -272,7 +254,7 @@ inline clogc_sums sum_clogc_simd(const std::uint64_t* c, std::size_t n) noexcept
         }
     }
     const batch<double> z = splat(0.0);
-    ::collapsekit::compensated_sum total(detail::fold_lanes(s0, c0, z, z));
+    ::collapsekit::compensated_sum total = fold_compensated_lanes(s0, c0, z, z);
     for (std::size_t j = n1; j < n; ++j) total.add(clogc(c[j]));
     // Table counts cannot wrap 2^64 in fewer than 2^52 elements, so their exact sum, plus
     // the large counts summed in double, tells whether the exact total wrapped.

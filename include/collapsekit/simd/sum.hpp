@@ -50,6 +50,29 @@ inline void neumaier_step(batch<T>& s, batch<T>& c, const batch<T>& x) noexcept 
     s = t;
 }
 
+// The lanes of two compensated accumulator pairs (s0, c0) and (s1, c1), added by the
+// scalar compensated sum in a fixed order (s0's lanes, s1's, c0's, c1's), so the result
+// does not depend on how the caller's loop was split. A lane that met an infinity has a
+// NaN compensation: it is dropped, and the sum lanes carry the IEEE answer (inf, or NaN
+// for inf - inf or a NaN input) on their own.
+inline ::collapsekit::compensated_sum fold_compensated_lanes(const batch<double>& s0, const batch<double>& c0,
+                                                             const batch<double>& s1,
+                                                             const batch<double>& c1) noexcept {
+    constexpr std::size_t W = lanes<double>;
+    alignas(64) double out[4][W];
+    store(out[0], s0);
+    store(out[1], s1);
+    store(out[2], c0);
+    store(out[3], c1);
+    ::collapsekit::compensated_sum total;
+    for (int row = 0; row < 4; ++row) {
+        for (double v : out[row]) {
+            if (row < 2 || std::isfinite(v)) total.add(v);
+        }
+    }
+    return total;  // not its value: the caller may go on adding (a scalar tail)
+}
+
 // Compensated sum with two interleaved sets of lane accumulators (for ILP); the lanes
 // are combined at the end by the scalar compensated sum, in a fixed order.
 inline double sum_compensated_simd(const double* x, std::size_t n) noexcept {
@@ -61,19 +84,7 @@ inline double sum_compensated_simd(const double* x, std::size_t n) noexcept {
         neumaier_step(s1, c1, load(x + i + W));
     }
     for (; i + W <= n; i += W) neumaier_step(s0, c0, load(x + i));
-    alignas(64) double lanes_out[4][W];
-    store(lanes_out[0], s0);
-    store(lanes_out[1], s1);
-    store(lanes_out[2], c0);
-    store(lanes_out[3], c1);
-    ::collapsekit::compensated_sum total;
-    for (int row = 0; row < 4; ++row) {
-        for (double v : lanes_out[row]) {
-            // A lane that met an infinity has a NaN compensation; the sum lanes carry the
-            // IEEE answer (inf, or NaN for inf - inf or a NaN input) on their own.
-            if (row < 2 || std::isfinite(v)) total.add(v);
-        }
-    }
+    ::collapsekit::compensated_sum total = fold_compensated_lanes(s0, c0, s1, c1);
     for (; i < n; ++i) total.add(x[i]);
     return total.value();
 }
