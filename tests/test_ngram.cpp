@@ -4,6 +4,8 @@
 
 #include "test_support.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -26,6 +28,21 @@ ck::corpus widen_ids(const ck::corpus& c) {
     std::vector<std::uint32_t> t = c.tokens();
     for (auto& x : t) x = x * 2654435761u + 0x80000000u;  // odd multiplier: a bijection mod 2^32
     return ck::corpus(std::move(t), c.offsets());
+}
+
+// Distinct n-grams by brute force: every n-gram inside a document, sorted and deduplicated.
+std::size_t distinct_by_sorting(const ck::corpus& c, std::size_t n) {
+    std::vector<std::array<std::uint32_t, ck::max_ngram_order>> all;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        const auto doc = c.document(d);
+        for (std::size_t i = 0; i + n <= doc.size(); ++i) {
+            std::array<std::uint32_t, ck::max_ngram_order> a{};
+            for (std::size_t j = 0; j < n; ++j) a[j] = doc[i + j];
+            all.push_back(a);
+        }
+    }
+    std::sort(all.begin(), all.end());
+    return static_cast<std::size_t>(std::unique(all.begin(), all.end()) - all.begin());
 }
 
 }  // namespace
@@ -512,4 +529,112 @@ TEST_CASE("distinct counting: bitmap, flat set and hash-partitioned paths agree 
         CHECK(ck::distinct_n(c, n) == doctest::Approx(double(t.distinct()) / double(t.total())).epsilon(1e-15));
     }
     CHECK(ck::distinct_ngrams(c, 2) > 65536);
+}
+
+TEST_CASE("distinct counting: every key width and size, against sorting") {
+    // Widths n * bits: <= 20 a byte per key, 21..26 a bit per key, 27..32 32-bit hashes,
+    // 33..64 64-bit hashes, beyond that the flat set. Sizes run from one n-gram past the
+    // points where the partitioned counter adds buckets (2^11 and 2^10 n-grams each).
+    ck::rng g(5);
+    struct shape {
+        std::uint32_t max_id;
+        std::size_t doc_len;
+    };
+    const shape shapes[] = {{3, 20},
+                            {1000, 7},
+                            {(1u << 13) - 1, 20},
+                            {(1u << 16) - 1, 1},
+                            {(1u << 16) - 1, 3},
+                            {(1u << 20) + 5, 50},
+                            {0xFFFFFFFFu, 9}};
+    const std::size_t sizes[] = {1, 2, 31, 2047, 2049, 4097, 20000, 70001};
+    for (const shape& sh : shapes) {
+        for (std::size_t tokens : sizes) {
+            // Zipf-like repeats: a few ids take most of the mass, the rest spread to max_id.
+            ck::corpus c;
+            std::vector<std::uint32_t> doc;
+            std::size_t left = tokens;
+            while (left > 0) {
+                doc.resize(std::min<std::size_t>(left, 1 + static_cast<std::size_t>(g.below(2 * sh.doc_len))));
+                left -= doc.size();
+                for (auto& x : doc) {
+                    x = g.below(4) == 0
+                            ? static_cast<std::uint32_t>(g.below(std::uint64_t{sh.max_id} + 1))
+                            : static_cast<std::uint32_t>(g.below(std::min<std::uint64_t>(sh.max_id, 6) + 1));
+                }
+                c.add_document(doc);
+                if (g.below(5) == 0) c.add_document(std::vector<std::uint32_t>{});
+            }
+            c.add_document(std::vector<std::uint32_t>{sh.max_id});
+            for (std::size_t n = 1; n <= 8; ++n) {
+                CAPTURE(sh.max_id);
+                CAPTURE(tokens);
+                CAPTURE(n);
+                CHECK(ck::distinct_ngrams(c, n) == distinct_by_sorting(c, n));
+            }
+        }
+    }
+}
+
+TEST_CASE("distinct counting: adversarial corpora") {
+    const std::uint32_t tops[] = {0, 1, 100, 0xFFFFu, 1u << 16, (1u << 20) + 1, 0xFFFFFFFFu};
+    for (std::uint32_t top : tops) {
+        for (std::size_t n = 1; n <= 8; ++n) {
+            CAPTURE(top);
+            CAPTURE(n);
+            // One id over and over, in long and in short documents, with the largest id
+            // once so that the key width is the one under test.
+            auto c = make({std::vector<std::uint32_t>(5000, top / 2), {top}, std::vector<std::uint32_t>(n, top / 2)});
+            CHECK(ck::distinct_ngrams(c, n) == distinct_by_sorting(c, n));
+            // Sorted and reverse-sorted runs of the ids below 4096 (capped by top).
+            std::vector<std::uint32_t> up;
+            for (std::uint32_t i = 0; i < 4096 && i <= top; ++i) up.push_back(i);
+            const std::vector<std::uint32_t> down(up.rbegin(), up.rend());
+            c = make({up, down, up, {top}});
+            CHECK(ck::distinct_ngrams(c, n) == distinct_by_sorting(c, n));
+            // Every document shorter than n but one, the all-zero n-gram (key 0, hash 0).
+            c = make({std::vector<std::uint32_t>(n - 1, 7),
+                      {},
+                      std::vector<std::uint32_t>(n, 0),
+                      std::vector<std::uint32_t>(n - 1, top)});
+            CHECK(ck::distinct_ngrams(c, n) == 1);
+            // No n-gram at all.
+            c = make({std::vector<std::uint32_t>(n - 1, top), {}});
+            CHECK(ck::distinct_ngrams(c, n) == 0);
+            // A counter running through the ids: almost every n-gram distinct.
+            std::vector<std::uint32_t> count_up;
+            for (std::uint32_t i = 0; i < 30000; ++i)
+                count_up.push_back(top == 0xFFFFFFFFu ? i * 7919u : i % (top + 1));
+            c = make({count_up, {top}});
+            CHECK(ck::distinct_ngrams(c, n) == distinct_by_sorting(c, n));
+        }
+    }
+    CHECK(ck::distinct_ngrams(ck::corpus(), 2) == 0);
+}
+
+TEST_CASE("distinct counting: hashes that share their home slot and filter slot") {
+    // Bigrams (a, 1) whose hashes agree in their low 12 bits (the filter slot and the
+    // home slot of every table this small corpus gets), repeated in turn so that each
+    // repeat passes the filter and all but the first meet another hash at home.
+    for (unsigned bits : {16u, 17u}) {
+        CAPTURE(bits);
+        std::vector<std::vector<std::uint32_t>> by_slot(4096);
+        std::vector<std::uint32_t> group;
+        for (std::uint32_t a = 0; a < 65536 && group.empty(); ++a) {
+            const std::uint64_t key = (std::uint64_t{a} << bits) | 1u;
+            const std::uint64_t h =
+                bits == 16 ? ck::detail::mix32(static_cast<std::uint32_t>(key)) : ck::detail::mix64(key);
+            auto& ids = by_slot[h & 4095];
+            ids.push_back(a);
+            if (ids.size() == 4) group = ids;
+        }
+        REQUIRE(group.size() == 4);
+        docs_t docs{{(1u << bits) - 1}};  // fixes the width at bits per id
+        for (int round = 0; round < 5; ++round) {
+            for (std::uint32_t a : group) docs.push_back({a, 1});
+        }
+        CHECK(ck::distinct_ngrams(make(docs), 2) == 4);
+        docs.push_back({group[3], 1, group[2], 1, group[1], 1, group[0], 1});
+        CHECK(ck::distinct_ngrams(make(docs), 2) == distinct_by_sorting(make(docs), 2));
+    }
 }

@@ -46,6 +46,21 @@ constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
     return x;
 }
 
+// The 32-bit counterpart (murmur3's fmix32), also a bijection: for keys of at most 32
+// bits it halves the memory the distinct counter moves.
+constexpr std::uint32_t mix32(std::uint32_t x) noexcept {
+    x ^= x >> 16;
+    x *= 0x85ebca6bU;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35U;
+    x ^= x >> 16;
+    return x;
+}
+
+// mix64 or mix32 by the width of the word.
+constexpr std::uint64_t mix_word(std::uint64_t x) noexcept { return mix64(x); }
+constexpr std::uint32_t mix_word(std::uint32_t x) noexcept { return mix32(x); }
+
 inline std::uint64_t hash_key(std::uint64_t k) noexcept { return mix64(k); }
 inline std::uint64_t hash_key(uint128 k) noexcept {
     return mix64(static_cast<std::uint64_t>(k) ^ mix64(static_cast<std::uint64_t>(k >> 64) + 0x9e3779b97f4a7c15ULL));
@@ -134,6 +149,29 @@ private:
     unsigned bits_;
     Key mask_{};
 };
+
+// out[i] = the packed key of the N ids starting at tokens[i] (passed through mix_word
+// when Mix), for i < positions, ignoring document boundaries: the caller skips the
+// positions whose n-gram crosses one. No loop-carried state (unlike key_codec::roll),
+// so the compiler vectorises it; Word must hold N * bits bits.
+template <class Word, std::size_t N, bool Mix>
+void pack_positions(const std::uint32_t* tokens, std::size_t positions, unsigned bits, Word* out) noexcept {
+    for (std::size_t i = 0; i < positions; ++i) {
+        Word k = tokens[i];
+        for (std::size_t j = 1; j < N; ++j) k = static_cast<Word>((k << bits) | tokens[i + j]);
+        out[i] = Mix ? mix_word(k) : k;
+    }
+}
+
+// The same for an order n known only at run time (First..max_ngram_order).
+template <class Word, bool Mix, std::size_t First = 1>
+void pack_positions(std::size_t n, const std::uint32_t* tokens, std::size_t positions, unsigned bits,
+                    Word* out) noexcept {
+    if constexpr (First < max_ngram_order) {
+        if (n != First) return pack_positions<Word, Mix, First + 1>(n, tokens, positions, bits, out);
+    }
+    pack_positions<Word, First, Mix>(tokens, positions, bits, out);
+}
 
 enum class key_kind { word64, word128, sequence };
 

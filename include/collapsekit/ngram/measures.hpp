@@ -53,94 +53,168 @@ decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, 
     });
 }
 
-// Distinct 64-bit keys by hash partitioning. mix64 is a bijection, so distinct keys
-// have distinct hashes; the hashes are scattered by their top bits into buckets of
-// about 2^15, and each bucket is deduplicated in a table that stays in cache. Two
-// passes over the keys (each_key(f) calls f on every key) and 8 bytes per key.
-template <class EachKey>
-std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
-    constexpr unsigned target_log2 = 15;
-    unsigned b = 0;
-    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
+// Calls f(first, last) for the positions [first, last) of c's flat token array where an
+// n-gram lies inside one document (documents shorter than n give none).
+template <class F>
+void for_each_ngram_run(const corpus& c, std::size_t n, F&& f) {
+    const std::size_t* off = c.offsets().data();
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        if (off[d + 1] - off[d] >= n) f(off[d], off[d + 1] - n + 1);
+    }
+}
+
+inline unsigned popcount64(std::uint64_t w) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_popcountll(w));
+#else
+    w = w - ((w >> 1) & 0x5555555555555555ULL);
+    w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+    w = (w + (w >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<unsigned>((w * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+// Distinct n-grams whose keys fit in n * bits <= 26 bits, by marking every key in a
+// map of all possible keys and counting the marks at the end: no load, compare or
+// branch per n-gram (and no chain through memory when a frequent key repeats).
+// Up to 2^20 keys the map holds a byte per key (plain stores), beyond that a bit
+// (at most 8 MiB). The keys are packed over the flat token array first.
+inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned bits) {
+    const std::size_t width = n * bits;
+    std::vector<std::uint32_t> packed;
+    const std::uint32_t* keys = c.tokens().data();
+    if (n > 1) {
+        packed.resize(c.size() - n + 1);
+        pack_positions<std::uint32_t, false>(n, c.tokens().data(), packed.size(), bits, packed.data());
+        keys = packed.data();
+    }
+    auto each_key = [&](auto&& f) {
+        if (n == 1) {  // every token is a unigram, whatever the documents
+            for (std::size_t i = 0; i < c.size(); ++i) f(keys[i]);
+        } else {
+            for_each_ngram_run(c, n, [&](std::size_t first, std::size_t last) {
+                for (std::size_t i = first; i < last; ++i) f(keys[i]);
+            });
+        }
+    };
+    std::size_t distinct = 0;
+    if (width <= 20) {
+        std::vector<unsigned char> seen(std::size_t{1} << width, 0);
+        each_key([&seen](std::uint32_t k) { seen[k] = 1; });
+        for (unsigned char s : seen) distinct += s;
+    } else {
+        std::vector<std::uint64_t> seen((std::size_t{1} << width) / 64, 0);
+        each_key([&seen](std::uint32_t k) { seen[k >> 6] |= std::uint64_t{1} << (k & 63); });
+        for (std::uint64_t w : seen) distinct += static_cast<std::size_t>(popcount64(w));
+    }
+    return distinct;
+}
+
+// Distinct n-grams whose keys fit in one Word (uint32_t or uint64_t), exactly:
+//  1. every position's key, passed through mix_word, is computed over the flat token
+//     array (vectorised); mix_word is a bijection, so distinct keys keep distinct hashes
+//     and the hashes can be counted instead of the keys;
+//  2. a small direct-mapped filter in L1 drops a hash equal to the one last seen in its
+//     slot (a repeat of something already kept: Zipf text repeats its frequent n-grams
+//     over and over), compacting the rest in place and counting them per bucket of the
+//     top hash bits; positions crossing a document boundary are skipped here;
+//  3. the survivors are scattered into buckets of about 2^11 (2^10 for 64-bit words);
+//  4. each bucket is deduplicated in a table of at least four slots per hash that
+//     stays in L1: a branch-free pass settles every hash whose home slot is empty or
+//     holds it, and the few that meet another hash there are probed linearly afterwards.
+// The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram.
+template <class Word>
+std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits, std::size_t total) {
+    constexpr unsigned word_bits = sizeof(Word) * 8;
+    constexpr unsigned bucket_log2 = sizeof(Word) == 4 ? 11 : 10, filter_log2 = 12;
+    const std::size_t positions = c.size() - n + 1;
+    std::vector<Word> hashes(positions);
+    pack_positions<Word, true>(n, c.tokens().data(), positions, bits, hashes.data());
+
+    unsigned b = 0;  // log2 of the number of buckets
+    while (b < 12 && (total >> (b + bucket_log2)) != 0) ++b;
     const std::size_t buckets = std::size_t{1} << b;
-    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
+    const unsigned shift = b == 0 ? 0 : word_bits - b;
+    auto bucket_of = [b, shift](Word h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> shift); };
+
+    unsigned f_log2 = 4;
+    while (f_log2 < filter_log2 && (std::size_t{1} << f_log2) < total) ++f_log2;
+    std::vector<Word> filter(std::size_t{1} << f_log2, 0);  // 0 never passes for a repeat: see below
+    const std::size_t filter_mask = filter.size() - 1;
     std::vector<std::size_t> start(buckets + 1, 0);
-    each_key([&](std::uint64_t k) { ++start[bucket_of(mix64(k)) + 1]; });
-    for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
-    std::vector<std::uint64_t> part(total);
-    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
-    each_key([&](std::uint64_t k) {
-        const std::uint64_t h = mix64(k);
-        part[pos[bucket_of(h)]++] = h;
+    std::size_t* count = start.data() + 1;
+    Word* h_out = hashes.data();
+    std::size_t kept = 0;
+    bool has_zero = false;
+    for_each_ngram_run(c, n, [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) {
+            const Word h = hashes[i];
+            Word& seen = filter[h & filter_mask];
+            const bool fresh = (seen != h) & (h != 0);
+            has_zero |= h == 0;
+            seen = h;
+            h_out[kept] = h;  // kept <= i: compacting in place never overtakes the reads
+            kept += fresh;
+            count[bucket_of(h)] += fresh;
+        }
     });
+    for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
+
+    std::vector<Word> part(kept);
+    {
+        std::vector<std::size_t> next(start.begin(), start.end() - 1);
+        for (std::size_t i = 0; i < kept; ++i) part[next[bucket_of(hashes[i])]++] = hashes[i];
+    }
+    std::vector<Word>().swap(hashes);
+
+    auto table_size = [](std::size_t m) {
+        std::size_t cap = 16;
+        while (cap < 4 * m) cap *= 2;
+        return cap;
+    };
     std::size_t largest = 0;
     for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
-    std::vector<std::uint64_t> table(table_capacity_for(largest));
-    std::size_t distinct = 0;
+    // Probing runs on past the end instead of wrapping, by at most one slot per hash.
+    std::vector<Word> table(table_size(largest) + largest + 1);
+    std::vector<Word> collided(largest);
+    std::size_t distinct = has_zero ? 1 : 0;
     for (std::size_t i = 0; i < buckets; ++i) {
-        const std::size_t cap = table_capacity_for(start[i + 1] - start[i]), mask = cap - 1;
-        std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
-        bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
-        for (std::size_t j = start[i]; j < start[i + 1]; ++j) {
-            const std::uint64_t h = part[j];
-            if (h == 0) {
-                distinct += has_zero ? 0 : 1;
-                has_zero = true;
-                continue;
-            }
-            std::size_t slot = h & mask;  // low bits: the top ones chose the bucket
-            while (table[slot] != 0 && table[slot] != h) slot = (slot + 1) & mask;
-            if (table[slot] == 0) {
-                table[slot] = h;
-                ++distinct;
-            }
+        const std::size_t m = start[i + 1] - start[i], cap = table_size(m), mask = cap - 1;
+        Word* t = table.data();
+        std::fill(t, t + cap + m + 1, Word{0});
+        const Word* p = part.data() + start[i];
+        std::size_t late = 0;
+        for (std::size_t j = 0; j < m; ++j) {
+            const Word h = p[j];
+            const std::size_t home = static_cast<std::size_t>(h) & mask;
+            const Word cur = t[home];
+            const bool empty = cur == 0;
+            t[home] = empty ? h : cur;
+            distinct += empty;
+            collided[late] = h;
+            late += !empty & (cur != h);
+        }
+        // A hash that met another at home was never stored at home, so it is looked
+        // for from home + 1 on; slots only fill, so once stored it is always found.
+        for (std::size_t j = 0; j < late; ++j) {
+            const Word h = collided[j];
+            std::size_t slot = (static_cast<std::size_t>(h) & mask) + 1;
+            while (t[slot] != 0 && t[slot] != h) ++slot;
+            distinct += t[slot] == 0;
+            t[slot] = h;
         }
     }
     return distinct;
 }
 
-// Number of distinct n-grams of c, choosing the method by key width and table size:
-// a bitmap when n * bits <= 26 (at most 8 MiB), otherwise a flat hash set, which is
-// abandoned for hash partitioning once it outgrows the caches (2^16 keys).
+// Number of distinct n-grams of c, choosing the method by key width: a map of all
+// keys when n * bits <= 26, hash partitioning of 32- or 64-bit keys up to 64 bits, otherwise a
+// flat hash set of the wide keys.
 inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits) {
-    if (n * bits <= 26) {
-        std::vector<std::uint64_t> bitmap((std::size_t{1} << (n * bits)) / 64 + 1, 0);
-        std::size_t distinct = 0;
-        const key_codec<std::uint64_t> codec(n, bits);
-        for (std::size_t d = 0; d < c.documents(); ++d) {
-            codec.for_each(c.document(d), [&](std::uint64_t k) {
-                const std::uint64_t bit = std::uint64_t{1} << (k & 63);
-                std::uint64_t& word = bitmap[static_cast<std::size_t>(k >> 6)];
-                distinct += (word & bit) == 0;
-                word |= bit;
-            });
-        }
-        return distinct;
-    }
-    if (choose_key_kind(n, bits) == key_kind::word64) {
-        const key_codec<std::uint64_t> codec(n, bits);
-        auto each_key = [&](auto&& f) {
-            for (std::size_t d = 0; d < c.documents(); ++d) codec.for_each(c.document(d), f);
-        };
-        constexpr std::size_t cache_limit = std::size_t{1} << 16, chunk = 512;
-        flat_set<std::uint64_t> set;
-        std::uint64_t buf[chunk];
-        std::size_t used = 0;
-        for (std::size_t d = 0; d < c.documents() && set.size() <= cache_limit; ++d) {
-            codec.for_each(c.document(d), [&](std::uint64_t k) {
-                buf[used++] = k;
-                if (used == chunk) {
-                    set.insert_many(buf, used);
-                    used = 0;
-                }
-            });
-        }
-        if (set.size() <= cache_limit) {
-            set.insert_many(buf, used);
-            return set.size();
-        }
-        return count_distinct_partitioned(c.ngram_total(n), each_key);
-    }
+    if (c.size() < n) return 0;
+    if (n * bits <= 26) return count_distinct_dense(c, n, bits);
+    if (n * bits <= 32) return count_distinct_hashed<std::uint32_t>(c, n, bits, c.ngram_total(n));
+    if (n * bits <= 64) return count_distinct_hashed<std::uint64_t>(c, n, bits, c.ngram_total(n));
     return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
 }
 
