@@ -1,6 +1,7 @@
 #include <collapsekit/core/random.hpp>
 #include <collapsekit/histogram.hpp>
 #include <collapsekit/simd/histogram_fill.hpp>
+#include <collapsekit/simd/min_max.hpp>
 
 #include <doctest/doctest.h>
 
@@ -8,6 +9,7 @@
 
 #include "fixture.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -711,4 +713,91 @@ TEST_CASE("histogram: long fills through the edges and integer kernels equal the
     CHECK(same(xf, ib));
     CHECK(same(xi, ib));
     CHECK(same(xi, bs.regular(ck::histogram::regular(9, -4.0, 5.0))));
+}
+
+namespace {
+
+template <class T>
+void check_min_max_kernels() {
+    const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+    ck::rng g(83);
+    std::vector<T> x(270);
+    for (T& v : x) v = static_cast<T>(g.uniform() * 200.0 - 100.0);
+    // Special values scattered through: NaN, ±inf, ±0, subnormals.
+    std::vector<T> special = x;
+    for (std::size_t i = 0; i < special.size(); i += 19) special[i] = nan;
+    special[40] = -T(0);
+    special[77] = std::numeric_limits<T>::denorm_min();
+    special[150] = inf;
+    special[201] = -inf;
+    for (const auto* data : {&x, &special}) {
+        for (std::size_t off : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {
+            for (std::size_t n = 0; n + off <= 258; ++n) {
+                CAPTURE(n);
+                CAPTURE(off);
+                const T* p = data->data() + off;
+                const auto s = ck::simd::min_max_scalar(p, n);
+                const auto v = ck::simd::min_max(p, n);
+                CHECK(v.min == s.min);
+                CHECK(v.max == s.max);
+                CHECK(v.has_nan == s.has_nan);
+                // The definition, once more by hand.
+                double lo = inf, hi = -inf;
+                bool has_nan = false;
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (std::isnan(p[i])) {
+                        has_nan = true;
+                    } else {
+                        lo = std::min(lo, static_cast<double>(p[i]));
+                        hi = std::max(hi, static_cast<double>(p[i]));
+                    }
+                }
+                CHECK(s.min == lo);
+                CHECK(s.max == hi);
+                CHECK(s.has_nan == has_nan);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("min_max: SIMD equals scalar and the definition on lengths 0..257 with special values") {
+    check_min_max_kernels<double>();
+    check_min_max_kernels<float>();
+    const std::vector<std::int64_t> ints{5, -3, 9};
+    const auto r = ck::simd::min_max(ints.data(), ints.size());
+    CHECK(r.min == -3.0);
+    CHECK(r.max == 9.0);
+}
+
+TEST_CASE("numpy_histogram_range: numpy.histogram's automatic range") {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    using range = std::pair<double, double>;
+    CHECK(ck::numpy_histogram_range(std::vector<double>{3.0, -1.5, 2.0}) == range{-1.5, 3.0});
+    // Equal min and max widen by 0.5 each way; no value gives (0, 1) (numpy's rules).
+    CHECK(ck::numpy_histogram_range(std::vector<double>{2.0, 2.0}) == range{1.5, 2.5});
+    CHECK(ck::numpy_histogram_range(std::vector<double>{}) == range{0.0, 1.0});
+    CHECK(ck::numpy_histogram_range(std::vector<float>{0.5f, -0.25f}) == range{-0.25, 0.5});
+    CHECK(ck::numpy_histogram_range(std::vector<int>{4, 1, 9}) == range{1.0, 9.0});
+    const std::vector<double> with_nan{1.0, nan, 4.0};
+    CHECK(ck::numpy_histogram_range(with_nan, ck::nan_policy::omit) == range{1.0, 4.0});
+    CHECK(ck::numpy_histogram_range(with_nan, ck::nan_policy::propagate) == range{1.0, 4.0});
+    CHECK(ck::numpy_histogram_range(std::vector<double>{nan, nan}, ck::nan_policy::omit) == range{0.0, 1.0});
+    CHECK(collapsekit_test::error_message([&] { ck::numpy_histogram_range(with_nan); }) ==
+          "collapsekit::numpy_histogram_range: x contains NaN (first at index 1); pass nan_policy::omit or "
+          "nan_policy::propagate to allow it");
+    CHECK(collapsekit_test::error_message([&] {
+              ck::numpy_histogram_range(std::vector<double>{1.0, -HUGE_VAL});
+          }) ==
+          "collapsekit::numpy_histogram_range: the autodetected range is not finite (x contains -inf); give the "
+          "range explicitly");
+    CHECK_THROWS_AS(ck::numpy_histogram_range(std::vector<double>{HUGE_VAL, HUGE_VAL}), std::invalid_argument);
+    // The range makes the same edges as numpy.histogram(x, 4): edges from the fixture check
+    // of regular bins, here only that the data's extremes land in the first and last bin.
+    const std::vector<double> x{-2.0, 0.1, 0.7, 5.0};
+    const auto [lo, hi] = ck::numpy_histogram_range(x);
+    auto h = ck::histogram::regular(4, lo, hi);
+    h.fill(x);
+    CHECK(h.counts() == std::vector<std::uint64_t>{1, 2, 0, 1});
 }

@@ -20,12 +20,14 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
 #include "core/nan.hpp"
 #include "core/view.hpp"
 #include "simd/histogram_fill.hpp"
+#include "simd/min_max.hpp"
 
 namespace collapsekit {
 
@@ -653,5 +655,25 @@ private:
     double flow_w_[2] = {0.0, 0.0};   // underflow, overflow
     double flow_w2_[2] = {0.0, 0.0};  // their squared weights
 };
+// The [lo, hi] numpy.histogram(x, bins) uses when it is given no range: the smallest and
+// largest value of x; (lo - 0.5, hi + 0.5) when they are equal; (0, 1) when x holds no
+// value (empty, or only NaN under omit / propagate). One pass, SIMD for float and double.
+// NaN follows `nan`: raise throws (naming the first NaN), omit and propagate leave NaN out
+// of the range (a fill then drops or counts them). Errors (std::invalid_argument): an
+// infinite value, since no finite edges hold it (numpy raises too).
+template <class Range>
+std::pair<double, double> numpy_histogram_range(const Range& x, nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "numpy_histogram_range";
+    const auto v = as_view(x);
+    const simd::min_max_result r = simd::min_max(v.data(), v.size());
+    if (r.has_nan && nan == nan_policy::raise) screen_nans(fn, "x", v, nan);  // throws, naming the index
+    if (!(r.min <= r.max)) return {0.0, 1.0};
+    if (std::isinf(r.min) || std::isinf(r.max)) {
+        fail(fn, std::string("the autodetected range is not finite (x contains ") +
+                     (std::isinf(r.max) ? "inf" : "-inf") + "); give the range explicitly");
+    }
+    if (r.min == r.max) return {r.min - 0.5, r.max + 0.5};
+    return {r.min, r.max};
+}
 
 }  // namespace collapsekit

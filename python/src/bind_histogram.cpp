@@ -30,35 +30,6 @@ void fill(hist& h, const py::object& x, const py::object& weights, ck::nan_polic
 
 hist::flow flow_of(bool include_flow) { return include_flow ? hist::flow::include : hist::flow::exclude; }
 
-// numpy.histogram's default range when none is given: the data's finite min and max
-// (min - 0.5, max + 0.5 when they are equal; (0, 1) for no data). A conversion of the
-// argument, not a measure: numpy's own rule, so that the edges agree with numpy's.
-template <class T>
-std::pair<double, double> numpy_default_range(ck::view<const T> x, ck::nan_policy policy) {
-    double lo = std::numeric_limits<double>::infinity();
-    double hi = -lo;
-    bool any = false;
-    for (const T v : x) {
-        const auto d = static_cast<double>(v);
-        if (std::isnan(d)) {
-            if (policy == ck::nan_policy::raise) {
-                throw py::value_error("collapsekit::histogram: a contains NaN; pass nan_policy='omit' or 'propagate'");
-            }
-            continue;
-        }
-        if (!std::isfinite(d)) {
-            throw py::value_error("collapsekit::histogram: autodetected range is not finite (a contains " +
-                                  std::string(d > 0 ? "inf" : "-inf") + "); pass range=(lo, hi)");
-        }
-        lo = d < lo ? d : lo;
-        hi = d > hi ? d : hi;
-        any = true;
-    }
-    if (!any) return {0.0, 1.0};
-    if (lo == hi) return {lo - 0.5, hi + 0.5};
-    return {lo, hi};
-}
-
 }  // namespace
 
 void bind_histogram(py::module_& m) {
@@ -158,8 +129,9 @@ void bind_histogram(py::module_& m) {
                     const auto r = range.cast<std::pair<double, double>>();
                     return hist::regular(n, r.first, r.second);
                 }
-                const auto lohi = with_numbers(
-                    a, "histogram", "a", [&](auto v) { return nogil([&] { return numpy_default_range(v, policy); }); });
+                const auto lohi = with_numbers(a, "histogram", "a", [&](auto v) {
+                    return nogil([&] { return ck::numpy_histogram_range(v, policy); });
+                });
                 return hist::regular(n, lohi.first, lohi.second);
             }();
             fill(h, a, weights, policy);
