@@ -46,8 +46,10 @@ def simulate(
 ):
     """Run the generation-feedback loop (fit -> sample -> mix by policy -> refit).
 
-    model: a GaussianModel, GaussianMixtureModel, KDEModel, CategoricalModel or
-    NgramLanguageModel (its configuration; each replicate refits its own copy).
+    model: a GaussianModel, GaussianMixtureModel, KDEModel, MultivariateGaussianModel,
+    CategoricalModel or NgramLanguageModel (its configuration; each replicate refits its
+    own copy). The library names no metrics for MultivariateGaussianModel yet: pass
+    metrics=() and provenance=True (or use its fit / sample directly).
     policy: a Policy (default Policy.replace(), the classic collapse loop).
     generations: model fits per lineage; samples: outputs per generation (an int, or a
     list with one size per generation); replicates: independent repetitions, replicate r
@@ -57,9 +59,10 @@ def simulate(
     'entropy', 'distinct_2'). Drift metrics also appear as '<name>_step' (against the
     previous generation) and, with several lineages, '<name>_between'.
     human: where fresh human data comes from: None (Gaussian and categorical models: the
-    model as configured is the true distribution), a GaussianModel / CategoricalModel to
-    sample from, an array of samples, or for the n-gram model a Corpus / list of token-id
-    arrays (required).
+    model as configured is the true distribution), a GaussianModel /
+    MultivariateGaussianModel / CategoricalModel to sample from, an array of samples ((n, d)
+    for the multivariate model), or for the n-gram model a Corpus / list of token-id arrays
+    (required).
 
     Returns a tidy pandas DataFrame with columns lineage, replicate, generation, metric,
     value; with provenance=True, also the provenance table (lineage, replicate,

@@ -1,10 +1,16 @@
-// Bindings of divergence.hpp (discrete divergences on probabilities and on counts) and
-// wasserstein.hpp (sample distances, KS test, sliced Wasserstein).
+// Bindings of divergence.hpp (discrete divergences on probabilities and on counts, n-way
+// JS, samples through shared bins), wasserstein.hpp (sample distances, KS test, sliced
+// Wasserstein), gaussian.hpp (closed forms), knn_divergence.hpp and pairwise.hpp.
 #include <collapsekit/divergence.hpp>
+#include <collapsekit/gaussian.hpp>
+#include <collapsekit/knn_divergence.hpp>
+#include <collapsekit/pairwise.hpp>
 #include <collapsekit/wasserstein.hpp>
 
 #include <cmath>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "common.hpp"
 
@@ -129,6 +135,127 @@ auto sample_pair(const char* fn, const py::object& u, const py::object& v, const
     return with_float_pair(u, "u_values", v, "v_values", fn, [&](auto a, auto b) {
         return nogil([&] { return weighted(a, b, view_of(wu), view_of(wv)); });
     });
+}
+
+using dview = ck::view<const double>;
+using measure_fn = std::function<double(dview, dview)>;
+
+// The value types of ck::measures by name (pairwise, divergence_samples); unknown names
+// are a ValueError listing the known ones.
+measure_fn measure_by_name(const std::string& name, ck::log_base base, const ck::zero_support& z, ck::nan_policy nan,
+                           double alpha, double p, const char* fn) {
+#define CKPY_MEASURE(NAME) \
+    if (name == #NAME) return ck::measures::NAME{base, z, nan};
+    CKPY_MEASURE(kl_divergence)
+    CKPY_MEASURE(kl_divergence_counts)
+    CKPY_MEASURE(cross_entropy)
+    CKPY_MEASURE(cross_entropy_counts)
+    CKPY_MEASURE(js_divergence)
+    CKPY_MEASURE(js_divergence_counts)
+    CKPY_MEASURE(js_distance)
+    CKPY_MEASURE(js_distance_counts)
+    CKPY_MEASURE(hellinger)
+    CKPY_MEASURE(hellinger_counts)
+    CKPY_MEASURE(bhattacharyya)
+    CKPY_MEASURE(bhattacharyya_counts)
+    CKPY_MEASURE(total_variation)
+    CKPY_MEASURE(total_variation_counts)
+    CKPY_MEASURE(chi_squared_pearson)
+    CKPY_MEASURE(chi_squared_pearson_counts)
+    CKPY_MEASURE(chi_squared_neyman)
+    CKPY_MEASURE(chi_squared_neyman_counts)
+    CKPY_MEASURE(psi)
+    CKPY_MEASURE(psi_counts)
+#undef CKPY_MEASURE
+    if (name == "renyi_divergence") return ck::measures::renyi_divergence{alpha, base, z, nan};
+    if (name == "renyi_divergence_counts") return ck::measures::renyi_divergence_counts{alpha, base, z, nan};
+    if (name == "wasserstein") return ck::measures::wasserstein{p, nan};
+    if (name == "energy_distance") return ck::measures::energy_distance{nan};
+    if (name == "ks_statistic") return ck::measures::ks_statistic{nan};
+    throw py::value_error(std::string("collapsekit::") + fn + ": unknown measure '" + name +
+                          "' (known: kl_divergence, cross_entropy, js_divergence, js_distance, hellinger, "
+                          "bhattacharyya, total_variation, chi_squared_pearson, chi_squared_neyman, psi, "
+                          "renyi_divergence, each also with _counts; wasserstein, energy_distance, ks_statistic, "
+                          "kl_divergence_knn)");
+}
+
+// True for a C-contiguous float32 array, or a non-empty sequence of them.
+bool all_float32(const py::object& obj) {
+    if (py::isinstance<py::array>(obj)) return py::isinstance<carray<float>>(obj);
+    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj)) return false;
+    const auto seq = py::reinterpret_borrow<py::sequence>(obj);
+    if (seq.size() == 0) return false;
+    for (const auto& item : seq) {
+        if (!py::isinstance<carray<float>>(item)) return false;
+    }
+    return true;
+}
+
+// A list of 1-D vectors: the rows of a 2-D array (zero-copy when it is C-contiguous T),
+// or a sequence of 1-D arrays (each zero-copy when it is C-contiguous T). The arrays that
+// hold the data are kept in `keep`, so the views stay valid while it lives.
+template <class T>
+std::vector<ck::view<const T>> rows_of(const py::object& obj, const char* fn, const char* arg,
+                                       std::vector<carray<T>>& keep) {
+    std::vector<ck::view<const T>> rows;
+    if (py::isinstance<py::array>(obj)) {
+        auto a = contiguous<T>(obj, fn, arg);
+        require_ndim(a, 2, fn, arg);
+        const auto n = static_cast<std::size_t>(a.shape(1));
+        for (py::ssize_t i = 0; i < a.shape(0); ++i) rows.emplace_back(a.data() + static_cast<std::size_t>(i) * n, n);
+        keep.push_back(std::move(a));
+        return rows;
+    }
+    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj)) {
+        throw py::type_error(std::string("collapsekit.") + fn + ": " + arg +
+                             " must be a 2-D array or a sequence of 1-D arrays");
+    }
+    const auto seq = py::reinterpret_borrow<py::sequence>(obj);
+    keep.reserve(seq.size());
+    std::size_t i = 0;
+    for (const auto& item : seq) {
+        const std::string name = std::string(arg) + "[" + std::to_string(i++) + "]";
+        keep.push_back(vector_of<T>(item, fn, name.c_str()));
+        rows.push_back(view_of(keep.back()));
+    }
+    return rows;
+}
+
+// f(rows) with float32 rows when every input is float32, float64 rows otherwise.
+template <class F>
+decltype(auto) with_rows(const py::object& obj, const char* fn, const char* arg, F&& f) {
+    if (all_float32(obj)) {
+        std::vector<carray<float>> keep;
+        const auto rows = rows_of<float>(obj, fn, arg, keep);
+        return f(rows);
+    }
+    std::vector<carray<double>> keep;
+    const auto rows = rows_of<double>(obj, fn, arg, keep);
+    return f(rows);
+}
+
+// An n x n row-major matrix as a 2-D numpy array (no copy of the values).
+py::array_t<double> square_matrix(ck::pairwise_matrix&& m) {
+    auto* heap = new std::vector<double>(std::move(m.values));
+    py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+    const auto n = static_cast<py::ssize_t>(m.n);
+    return py::array_t<double>({n, n}, {n * static_cast<py::ssize_t>(sizeof(double)), py::ssize_t(sizeof(double))},
+                               heap->data(), owner);
+}
+
+// A k x k covariance, row-major (2-D square, or k * k values flat); the C++ function
+// checks k against the mean.
+carray<double> covariance_of(const py::object& obj, const char* fn, const char* arg) {
+    auto a = contiguous<double>(obj, fn, arg);
+    if (a.ndim() == 2) {
+        if (a.shape(0) != a.shape(1)) {
+            throw py::value_error(std::string("collapsekit::") + fn + ": " + arg + " must be square (got " +
+                                  std::to_string(a.shape(0)) + " x " + std::to_string(a.shape(1)) + ")");
+        }
+    } else {
+        require_ndim(a, 1, fn, arg);
+    }
+    return a;
 }
 
 }  // namespace
@@ -313,6 +440,255 @@ void bind_divergence(py::module_& m) {
         "directions (direction l from ck::rng::for_stream(seed, l)); X_s (n, d), X_t (m, d) arrays\n"
         "(POT's ot.sliced_wasserstein_distance argument names). Returns an Estimate whose\n"
         "standard_error is the Monte-Carlo error over directions (delta method).");
+
+    for (const bool counts : {false, true}) {
+        const std::string fn = counts ? "js_divergence_n_counts" : "js_divergence_n";
+        m.def(
+            fn.c_str(),
+            [counts, fn](const py::object& dists, const py::object& weights, std::optional<double> base,
+                         const py::object& zs, const std::string& nan_policy) {
+                const auto z = zero_support_of(zs);
+                const auto policy = nan_policy_of(nan_policy, fn.c_str());
+                const char* f = fn.c_str();
+                return with_rows(dists, f, "dists", [&](const auto& rows) {
+                    if (weights.is_none()) {
+                        return nogil([&] {
+                            return counts ? ck::js_divergence_n_counts(rows, base_of(base), z, policy)
+                                          : ck::js_divergence_n(rows, base_of(base), z, policy);
+                        });
+                    }
+                    auto w = vector_of<double>(weights, f, "weights");
+                    return nogil([&] {
+                        return counts ? ck::js_divergence_n_counts(rows, view_of(w), base_of(base), z, policy)
+                                      : ck::js_divergence_n(rows, view_of(w), base_of(base), z, policy);
+                    });
+                });
+            },
+            py::arg("dists"), py::arg("weights") = py::none(), py::arg("base") = py::none(),
+            py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+            counts ? "js_divergence_n on count vectors, each normalised by its own total after the\n"
+                     "zero-support policy (the weights are still the mixture weights, not the totals)."
+                   : "Weighted n-way Jensen-Shannon divergence H(sum_i w_i P_i) - sum_i w_i H(P_i), computed as\n"
+                     "sum_i w_i KL(P_i || M); in units of base, in [0, log k].\n\n"
+                     "dists: k probability vectors of equal length (a 2-D (k, n) array, rows read in place,\n"
+                     "or a sequence of 1-D arrays), each summing to 1 within 1e-9. weights: k non-negative\n"
+                     "weights summing to 1 within 1e-9 (None: 1/k each). zero_support: additive policies\n"
+                     "smooth each P_i; skew is treated as none. ValueError for no distributions, lengths that\n"
+                     "differ, bad weights or entries. No scipy counterpart (k = 2 with equal weights is\n"
+                     "js_divergence).");
+    }
+
+    m.def(
+        "kl_gaussian",
+        [](double mu1, double sigma1, double mu2, double sigma2, std::optional<double> base) {
+            return ck::kl_gaussian(mu1, sigma1, mu2, sigma2, base_of(base));
+        },
+        py::arg("mu1"), py::arg("sigma1"), py::arg("mu2"), py::arg("sigma2"), py::arg("base") = py::none(),
+        "KL(N(mu1, sigma1^2) || N(mu2, sigma2^2)) = log(sigma2/sigma1) + (sigma1^2 + (mu1-mu2)^2)/(2 sigma2^2)\n"
+        "- 1/2 in closed form (digits kept for sigma1 ~ sigma2), in units of base. ValueError unless the\n"
+        "means are finite and the standard deviations positive and finite.");
+    m.def(
+        "wasserstein_gaussian",
+        [](double mu1, double sigma1, double mu2, double sigma2) {
+            return ck::wasserstein_gaussian(mu1, sigma1, mu2, sigma2);
+        },
+        py::arg("mu1"), py::arg("sigma1"), py::arg("mu2"), py::arg("sigma2"),
+        "W_2(N(mu1, sigma1^2), N(mu2, sigma2^2)) = sqrt((mu1 - mu2)^2 + (sigma1 - sigma2)^2), in the units\n"
+        "of the variable; sigma may be 0. ValueError for non-finite means or negative sigmas.");
+    m.def(
+        "kl_gaussian_mv",
+        [](const py::object& mean1, const py::object& cov1, const py::object& mean2, const py::object& cov2,
+           std::optional<double> base) {
+            constexpr const char* fn = "kl_gaussian_mv";
+            auto m1 = vector_of<double>(mean1, fn, "mean1");
+            auto m2 = vector_of<double>(mean2, fn, "mean2");
+            auto c1 = covariance_of(cov1, fn, "cov1");
+            auto c2 = covariance_of(cov2, fn, "cov2");
+            return nogil([&] {
+                return ck::kl_gaussian_mv(view_of(m1), ck::view<const double>(c1.data(), std::size_t(c1.size())),
+                                          view_of(m2), ck::view<const double>(c2.data(), std::size_t(c2.size())),
+                                          base_of(base));
+            });
+        },
+        py::arg("mean1"), py::arg("cov1"), py::arg("mean2"), py::arg("cov2"), py::arg("base") = py::none(),
+        "KL(N(mean1, cov1) || N(mean2, cov2)) in k dimensions, through Cholesky factors:\n"
+        "1/2 [tr(S2^-1 S1) + (m2 - m1)^T S2^-1 (m2 - m1) - k + log det S2 - log det S1], in units of base.\n"
+        "Means: k values; covariances: (k, k) arrays (or k*k values row-major), only the lower\n"
+        "triangle read. ValueError for sizes that do not match, non-finite entries or a covariance\n"
+        "that is not positive definite.");
+    m.def(
+        "wasserstein_gaussian_mv",
+        [](const py::object& mean1, const py::object& cov1, const py::object& mean2, const py::object& cov2) {
+            constexpr const char* fn = "wasserstein_gaussian_mv";
+            auto m1 = vector_of<double>(mean1, fn, "mean1");
+            auto m2 = vector_of<double>(mean2, fn, "mean2");
+            auto c1 = covariance_of(cov1, fn, "cov1");
+            auto c2 = covariance_of(cov2, fn, "cov2");
+            return nogil([&] {
+                return ck::wasserstein_gaussian_mv(
+                    view_of(m1), ck::view<const double>(c1.data(), std::size_t(c1.size())), view_of(m2),
+                    ck::view<const double>(c2.data(), std::size_t(c2.size())));
+            });
+        },
+        py::arg("mean1"), py::arg("cov1"), py::arg("mean2"), py::arg("cov2"),
+        "W_2 between N(mean1, cov1) and N(mean2, cov2) (Dowson & Landau 1982):\n"
+        "W_2^2 = |m1 - m2|^2 + tr S1 + tr S2 - 2 tr (S2^1/2 S1 S2^1/2)^1/2, via symmetric eigendecompositions,\n"
+        "so positive semi-definite covariances are allowed. Same inputs as kl_gaussian_mv.");
+
+    m.def(
+        "kl_divergence_knn",
+        [](const py::object& x, const py::object& y, std::size_t k, std::optional<double> base) {
+            constexpr const char* fn = "kl_divergence_knn";
+            auto [a, da] = points_of(x, fn, "x");
+            auto [b, db] = points_of(y, fn, "y");
+            if (da != db) {
+                throw py::value_error("collapsekit::kl_divergence_knn: x and y differ in dimension (" +
+                                      std::to_string(da) + " vs " + std::to_string(db) + ")");
+            }
+            return nogil([&] { return ck::kl_divergence_knn(view_of(a), view_of(b), da, k, base_of(base)); });
+        },
+        py::arg("x"), py::arg("y"), py::arg("k") = 1, py::arg("base") = py::none(),
+        "k-nearest-neighbour estimate of KL(P || Q) from x ~ P (n, d) and y ~ Q (m, d) (a 1-D array is\n"
+        "n points in 1-D), Wang, Kulkarni & Verdu (2009): (d/n) sum_i log(nu_k(i)/rho_k(i)) + log(m/(n-1)),\n"
+        "exact Euclidean distances; in units of base. May be negative for close distributions; no\n"
+        "closed-form standard error (use bootstrap). ValueError for k < 1, k >= n, k > m or non-finite\n"
+        "values; ValueError (domain) when a k-th neighbour distance is 0 (duplicated points).");
+
+    m.def(
+        "bin_on_reference",
+        [](const py::object& reference, const py::object& generated, std::size_t bins, const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "bin_on_reference");
+            auto c = with_float_pair(
+                reference, "reference", generated, "generated", "bin_on_reference",
+                [&](auto r, auto g) { return nogil([&] { return ck::bin_on_reference(r, g, bins, policy); }); });
+            return py::make_tuple(to_numpy(std::move(c.reference)), to_numpy(std::move(c.generated)),
+                                  to_numpy(std::move(c.edges)));
+        },
+        py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("nan_policy") = "raise",
+        "Counts of both samples on the reference's quantile bins (numpy quantile edges, ties merged,\n"
+        "so possibly fewer than bins) plus one open bin below the reference's minimum and one above\n"
+        "its maximum. Returns (reference_counts, generated_counts, edges): float64 counts of length\n"
+        "len(edges) + 1, the first and last being the two outer bins. nan_policy 'omit' skips NaN;\n"
+        "'propagate' is treated as 'raise'.");
+
+    const char* const samples_doc_tail =
+        "\n\nreference, generated: 1-D samples (float64/float32 read in place). bins: the number of\n"
+        "reference quantile bins (see bin_on_reference). base, zero_support as for the discrete\n"
+        "measures; nan_policy 'raise', 'omit' or 'propagate' (NaN when either sample holds one).";
+    m.def(
+        "kl_divergence_samples",
+        [](const py::object& reference, const py::object& generated, std::size_t bins, std::optional<double> base,
+           const py::object& zs, const std::string& nan_policy) {
+            const auto z = zero_support_of(zs);
+            const auto policy = nan_policy_of(nan_policy, "kl_divergence_samples");
+            return with_float_pair(
+                reference, "reference", generated, "generated", "kl_divergence_samples", [&](auto r, auto g) {
+                    return nogil([&] { return ck::kl_divergence_samples(r, g, bins, base_of(base), z, policy); });
+                });
+        },
+        py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("base") = py::none(),
+        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+        (std::string("KL(reference || generated) on the reference's quantile bins: +inf without smoothing\n"
+                     "when a bin holding reference mass gets no generated value (a lost tail or mode).") +
+         samples_doc_tail)
+            .c_str());
+    m.def(
+        "js_divergence_samples",
+        [](const py::object& reference, const py::object& generated, std::size_t bins, std::optional<double> base,
+           const py::object& zs, const std::string& nan_policy) {
+            const auto z = zero_support_of(zs);
+            const auto policy = nan_policy_of(nan_policy, "js_divergence_samples");
+            return with_float_pair(
+                reference, "reference", generated, "generated", "js_divergence_samples", [&](auto r, auto g) {
+                    return nogil([&] { return ck::js_divergence_samples(r, g, bins, base_of(base), z, policy); });
+                });
+        },
+        py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("base") = py::none(),
+        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+        (std::string("Jensen-Shannon divergence between the two samples binned on the reference's quantile\n"
+                     "bins (finite without smoothing).") +
+         samples_doc_tail)
+            .c_str());
+    m.def(
+        "divergence_samples",
+        [](const py::object& reference, const py::object& generated, std::size_t bins, const std::string& measure,
+           std::optional<double> base, const py::object& zs, const std::string& nan_policy, double alpha) {
+            constexpr const char* fn = "divergence_samples";
+            const auto z = zero_support_of(zs);
+            const auto policy = nan_policy_of(nan_policy, fn);
+            const bool has_suffix = measure.size() > 7 && measure.compare(measure.size() - 7, 7, "_counts") == 0;
+            const std::string counts_name = has_suffix ? measure : measure + "_counts";
+            const auto f = measure_by_name(counts_name, base_of(base), z, policy, alpha, 1.0, fn);
+            return with_float_pair(reference, "reference", generated, "generated", fn, [&](auto r, auto g) {
+                return nogil([&] { return ck::divergence_samples(r, g, bins, f, policy); });
+            });
+        },
+        py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("measure") = "js_divergence",
+        py::arg("base") = py::none(), py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+        py::arg("alpha") = 2.0,
+        (std::string("measure(reference counts, generated counts) on the reference's quantile bins, for any\n"
+                     "discrete measure given by name ('kl_divergence', 'hellinger', 'total_variation',\n"
+                     "'renyi_divergence' with alpha, ...; its _counts form is applied, '_counts' may be\n"
+                     "written or not).") +
+         samples_doc_tail)
+            .c_str());
+
+    m.def(
+        "pairwise",
+        [](const py::object& items, const py::object& measure, bool symmetric, std::optional<double> base,
+           const py::object& zs, const std::string& nan_policy, double alpha, double p, std::size_t k) {
+            constexpr const char* fn = "pairwise";
+            const auto sym = symmetric ? ck::pairwise_symmetry::mirror : ck::pairwise_symmetry::compute_all;
+            if (!py::isinstance<py::str>(measure)) {
+                if (!PyCallable_Check(measure.ptr())) {
+                    throw py::type_error("collapsekit.pairwise: measure must be a measure name or a callable");
+                }
+                // A Python measure runs with the GIL held, on the items as given.
+                const auto seq = py::reinterpret_borrow<py::sequence>(items);
+                std::vector<py::object> list(seq.begin(), seq.end());
+                return square_matrix(ck::pairwise(
+                    list, [&](const py::object& a, const py::object& b) { return measure(a, b).cast<double>(); }, sym));
+            }
+            const auto name = measure.cast<std::string>();
+            const auto policy = nan_policy_of(nan_policy, fn);
+            if (name == "kl_divergence_knn") {
+                const auto seq = py::reinterpret_borrow<py::sequence>(items);
+                std::vector<carray<double>> keep;
+                std::vector<dview> sets;
+                std::size_t dim = 0;
+                std::size_t i = 0;
+                for (const auto& item : seq) {
+                    const std::string arg = "items[" + std::to_string(i++) + "]";
+                    auto [a, d] = points_of(item, fn, arg.c_str());
+                    if (keep.empty()) dim = d;
+                    if (d != dim) {
+                        throw py::value_error("collapsekit::pairwise: " + arg + " has dimension " + std::to_string(d) +
+                                              ", items[0] has " + std::to_string(dim));
+                    }
+                    keep.push_back(a);
+                    sets.push_back(view_of(keep.back()));
+                }
+                const ck::measures::kl_divergence_knn f{dim, k, base_of(base)};
+                return square_matrix(nogil([&] { return ck::pairwise(sets, f, sym); }));
+            }
+            const auto f = measure_by_name(name, base_of(base), zero_support_of(zs), policy, alpha, p, fn);
+            std::vector<carray<double>> keep;
+            const auto rows = rows_of<double>(items, fn, "items", keep);
+            return square_matrix(nogil([&] { return ck::pairwise(rows, f, sym); }));
+        },
+        py::arg("items"), py::arg("measure"), py::arg("symmetric") = false, py::arg("base") = py::none(),
+        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("alpha") = 2.0,
+        py::arg("p") = 1.0, py::arg("k") = 1,
+        "The (n, n) matrix M[i, j] = measure(items[i], items[j]) (e.g. generation x generation drift).\n\n"
+        "items: a sequence of 1-D arrays (or a 2-D array, one item per row); for 'kl_divergence_knn'\n"
+        "a sequence of (n_i, d) point arrays. measure: a name, 'kl_divergence', 'js_divergence',\n"
+        "'hellinger', ... (probability vectors) or the same with '_counts' (count vectors),\n"
+        "'renyi_divergence[_counts]' (alpha=), 'wasserstein' (p=), 'energy_distance', 'ks_statistic',\n"
+        "'kl_divergence_knn' (k=); or a Python callable f(a, b) -> float, called with the items as\n"
+        "given (the GIL is then held). symmetric=True evaluates i <= j only and mirrors (for symmetric\n"
+        "measures: half the work). base, zero_support, nan_policy as for the discrete measures.\n"
+        "Errors of the measure propagate (ValueError). An empty list gives a (0, 0) matrix.\n"
+        "scipy counterpart: scipy.spatial.distance.cdist(X, X, metric).");
 }
 
 }  // namespace ckpy

@@ -3,6 +3,8 @@
 // collapsekit.simulate (in __init__.py) turns the columns returned here into a DataFrame.
 #include <collapsekit/feedback.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,19 +43,7 @@ std::vector<double> reals_of(const py::object& x, const char* arg) {
     return std::vector<double>(a.data(), a.data() + a.size());
 }
 
-std::vector<std::uint32_t> ids_of(const py::object& x, const char* arg) {
-    auto a = contiguous<std::int64_t>(x, "simulate", arg);
-    require_ndim(a, 1, "simulate", arg);
-    std::vector<std::uint32_t> out(static_cast<std::size_t>(a.size()));
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::int64_t v = a.data()[i];
-        if (v < 0 || v > 0xFFFFFFFFll) {
-            throw py::value_error(std::string("collapsekit::simulate: ") + arg + " must hold token ids in [0, 2^32)");
-        }
-        out[i] = static_cast<std::uint32_t>(v);
-    }
-    return out;
-}
+std::vector<std::uint32_t> ids_of(const py::object& x, const char* arg) { return token_ids_of(x, "simulate", arg); }
 
 std::vector<document> documents_of(const py::object& x) {
     if (py::isinstance<ck::corpus>(x)) {
@@ -117,6 +107,36 @@ py::tuple run(const Model& model, const fb::policy& policy, const fb::human_data
 
 // Human data for real-valued models: a GaussianModel / GaussianMixtureModel to sample
 // from (the true distribution), or an array to resample.
+// (n, d) points as the multivariate model's samples (one std::vector per row).
+std::vector<std::vector<double>> rows_of(const py::object& x, const char* fn, const char* arg) {
+    auto [a, dim] = points_of(x, fn, arg);
+    const std::size_t n = static_cast<std::size_t>(a.size()) / dim;
+    std::vector<std::vector<double>> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i].assign(a.data() + i * dim, a.data() + (i + 1) * dim);
+    return out;
+}
+
+py::array_t<double> matrix_of(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
+    py::array_t<double> out({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
+    std::copy(values.begin(), values.end(), out.mutable_data());
+    return out;
+}
+
+py::array_t<double> points_array(const std::vector<std::vector<double>>& x, std::size_t dim) {
+    py::array_t<double> out({static_cast<py::ssize_t>(x.size()), static_cast<py::ssize_t>(dim)});
+    double* o = out.mutable_data();
+    for (const auto& row : x) o = std::copy(row.begin(), row.end(), o);
+    return out;
+}
+
+fb::human_data<std::vector<double>> vector_human(const py::object& human, const py::object& model) {
+    const py::object& h = human.is_none() ? model : human;
+    if (py::isinstance<fb::multivariate_gaussian>(h)) {
+        return fb::human_data<std::vector<double>>::from_model(h.cast<fb::multivariate_gaussian>());
+    }
+    return fb::human_data<std::vector<double>>::from_samples(rows_of(h, "simulate", "human"));
+}
+
 fb::human_data<double> real_human(const py::object& human, const py::object& model) {
     const py::object& h = human.is_none() ? model : human;
     if (py::isinstance<fb::gaussian>(h)) return fb::human_data<double>::from_model(h.cast<fb::gaussian>());
@@ -212,6 +232,61 @@ void bind_feedback(py::module_& m) {
         .def_property_readonly("k", &fb::categorical::size)
         .def_property_readonly("probabilities", [](const fb::categorical& c) { return to_numpy(c.probabilities()); });
 
+    py::class_<fb::multivariate_gaussian>(
+        m, "MultivariateGaussianModel",
+        "d-dimensional normal N(mean, cov), refitted each generation by maximum likelihood\n"
+        "(variance='mle', divide by n) or 'unbiased' (n - 1); sampled as mean + L z through the\n"
+        "Cholesky factor L of cov. MultivariateGaussianModel(dim) starts as N(0, I_d);\n"
+        "MultivariateGaussianModel(mean, cov) as N(mean, cov) with cov a (d, d) array (or d*d values\n"
+        "row-major), symmetric positive definite. ValueError for dim 0, sizes that do not match or a\n"
+        "covariance that is not positive definite.")
+        .def(py::init([](std::size_t dim, const std::string& variance) {
+                 return fb::multivariate_gaussian(dim, variance_of(variance));
+             }),
+             py::arg("dim"), py::arg("variance") = "mle")
+        .def(py::init([](const py::object& mean, const py::object& cov, const std::string& variance) {
+                 auto mu = contiguous<double>(mean, "multivariate_gaussian", "mean");
+                 require_ndim(mu, 1, "multivariate_gaussian", "mean");
+                 auto c = contiguous<double>(cov, "multivariate_gaussian", "cov");
+                 if (c.ndim() != 1) require_ndim(c, 2, "multivariate_gaussian", "cov");
+                 return fb::multivariate_gaussian(std::vector<double>(mu.data(), mu.data() + mu.size()),
+                                                  std::vector<double>(c.data(), c.data() + c.size()),
+                                                  variance_of(variance));
+             }),
+             py::arg("mean"), py::arg("cov"), py::arg("variance") = "mle")
+        .def_property_readonly("dim", &fb::multivariate_gaussian::dim)
+        .def_property_readonly("mean", [](const fb::multivariate_gaussian& g) { return to_numpy(g.mean()); })
+        .def_property_readonly(
+            "covariance",
+            [](const fb::multivariate_gaussian& g) { return matrix_of(g.covariance(), g.dim(), g.dim()); },
+            "The (d, d) covariance.")
+        .def_property_readonly("total_variance", &fb::multivariate_gaussian::total_variance,
+                               "Trace of the covariance (the total spread).")
+        .def_property_readonly("log_det", &fb::multivariate_gaussian::log_det,
+                               "log det(cov) from the Cholesky factor (the generalised variance, in log form).")
+        .def(
+            "fit",
+            [](fb::multivariate_gaussian& g, const py::object& x) {
+                auto rows = rows_of(x, "multivariate_gaussian::fit", "x");
+                ck::rng unused;
+                nogil([&] { g.fit(ck::as_view(rows), unused); });
+            },
+            py::arg("x"),
+            "Refits mean and covariance on x, an (n, d) array, in place. ValueError for fewer than 2\n"
+            "samples, rows of another length, non-finite values or a covariance that is not positive\n"
+            "definite (too few or collinear samples).")
+        .def(
+            "sample",
+            [](const fb::multivariate_gaussian& g, std::size_t n, std::uint64_t seed) {
+                std::vector<std::vector<double>> out;
+                nogil([&] {
+                    ck::rng r(seed);
+                    g.sample(n, r, out);
+                });
+                return points_array(out, g.dim());
+            },
+            py::arg("n"), py::arg("seed") = 0, "n draws as an (n, d) float64 array, from ck::rng(seed).");
+
     py::class_<fb::ngram_lm>(m, "NgramLanguageModel",
                              "n-gram Markov language model over token ids with stupid backoff and sampling\n"
                              "controls; a sample is one document.")
@@ -271,6 +346,9 @@ void bind_feedback(py::module_& m) {
             if (py::isinstance<fb::kde>(model)) {
                 return run(model.cast<fb::kde>(), policy, real_human(human, model), o);
             }
+            if (py::isinstance<fb::multivariate_gaussian>(model)) {
+                return run(model.cast<fb::multivariate_gaussian>(), policy, vector_human(human, model), o);
+            }
             if (py::isinstance<fb::categorical>(model)) {
                 const auto& c = model.cast<const fb::categorical&>();
                 if (human.is_none()) return run(c, policy, fb::human_data<std::uint32_t>::from_model(c), o);
@@ -290,7 +368,7 @@ void bind_feedback(py::module_& m) {
             }
             throw py::type_error(
                 "collapsekit.simulate: model must be a GaussianModel, GaussianMixtureModel, KDEModel, "
-                "CategoricalModel or NgramLanguageModel");
+                "MultivariateGaussianModel, CategoricalModel or NgramLanguageModel");
         },
         py::arg("model"), py::arg("policy"), py::arg("generations"), py::arg("samples"), py::arg("replicates"),
         py::arg("seed"), py::arg("metrics"), py::arg("human"), py::arg("lineages"), py::arg("initial_samples"),

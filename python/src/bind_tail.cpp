@@ -2,6 +2,7 @@
 // reference, retention curves, extremes, the Hill index, and discrete coverage.
 #include <collapsekit/tail.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,53 @@ void bind_count_pair(py::module_& m, const char* name, const char* doc, F f) {
                                    fn.c_str(), [&](auto r, auto g) { return nogil([&] { return f(r, g); }); });
         },
         py::arg("reference_counts"), py::arg("generated_counts"), doc);
+}
+
+ck::rare_categories rule_of(const std::string& rule, double value) {
+    if (rule == "at_most_count") return ck::rare_categories::at_most_count(value);
+    if (rule == "at_most_frequency") return ck::rare_categories::at_most_frequency(value);
+    if (rule == "bottom_mass") return ck::rare_categories::bottom_mass(value);
+    throw py::value_error(
+        "collapsekit::rare_category_retention: rule must be 'at_most_count', 'at_most_frequency' or 'bottom_mass' "
+        "(got '" +
+        rule + "')");
+}
+
+carray<double> weights_of(const py::object& w, const char* fn, const char* arg) {
+    return vector_of<double>(w, fn, arg);
+}
+
+const char* const weighted_args_doc =
+    "\n\nreference, generated: 1-D samples (float64/float32 read in place); reference_weights,\n"
+    "generated_weights: one finite, non-negative weight per value, positive total (float64).\n"
+    "Thresholds are weighted inverted_cdf quantiles of the reference (numpy >= 2.0\n"
+    "quantile(..., weights=w, method='inverted_cdf')); the mass is the share of generated weight\n"
+    "strictly beyond them. With whole-number weights this equals the unweighted measure on the\n"
+    "repeated sample with method='inverted_cdf'. ValueError for weights of another length,\n"
+    "negative, non-finite or summing to 0, a bad alpha, empty samples; NaN per nan_policy (an\n"
+    "omitted value drops its weight).";
+
+// The weighted two-sample measures: (reference, reference_weights, generated,
+// generated_weights, alpha, side, nan_policy).
+template <class F>
+void bind_weighted_two_sample(py::module_& m, const char* name, const std::string& doc, F f) {
+    const std::string fn = name;
+    m.def(
+        name,
+        [f, fn](const py::object& reference, const py::object& reference_weights, const py::object& generated,
+                const py::object& generated_weights, double alpha, const std::string& side,
+                const std::string& nan_policy) {
+            const auto s = side_of(side);
+            const auto policy = nan_policy_of(nan_policy, fn.c_str());
+            auto rw = weights_of(reference_weights, fn.c_str(), "reference_weights");
+            auto gw = weights_of(generated_weights, fn.c_str(), "generated_weights");
+            return with_float_pair(reference, "reference", generated, "generated", fn.c_str(), [&](auto r, auto g) {
+                return nogil([&] { return f(r, view_of(rw), g, view_of(gw), alpha, s, policy); });
+            });
+        },
+        py::arg("reference"), py::arg("reference_weights"), py::arg("generated"), py::arg("generated_weights"),
+        py::arg("alpha") = 0.05, py::arg("side") = "both", py::arg("nan_policy") = "raise",
+        (doc + weighted_args_doc).c_str());
 }
 
 }  // namespace
@@ -130,15 +178,115 @@ void bind_tail(py::module_& m) {
 
     m.def(
         "expected_shortfall",
-        [](const py::object& x, double alpha, const std::string& side, const std::string& nan_policy) {
+        [](const py::object& x, double alpha, const std::string& side, const std::string& nan_policy,
+           const py::object& weights) {
             const auto s = side_of(side);
+            if (!weights.is_none()) {
+                const auto policy = nan_policy_of(nan_policy, "weighted_expected_shortfall");
+                auto w = weights_of(weights, "weighted_expected_shortfall", "weights");
+                return with_floats(x, "weighted_expected_shortfall", "x", [&](auto v) {
+                    return nogil([&] { return ck::weighted_expected_shortfall(v, view_of(w), alpha, s, policy); });
+                });
+            }
             const auto policy = nan_policy_of(nan_policy, "expected_shortfall");
             return with_floats(x, "expected_shortfall", "x", [&](auto v) {
                 return nogil([&] { return ck::expected_shortfall(v, alpha, s, policy); });
             });
         },
         py::arg("x"), py::arg("alpha") = 0.05, py::arg("side") = "right", py::arg("nan_policy") = "raise",
-        "Mean of the sample's alpha tail (one side).");
+        py::arg("weights") = py::none(),
+        "Mean of the sample's alpha tail (one side), in the units of x: (1/alpha) times the integral\n"
+        "of the empirical quantile function over the tail (Acerbi & Tasche 2002). weights: None, or\n"
+        "one finite non-negative weight per value (then weighted_expected_shortfall: the\n"
+        "weight-average of the values in the extreme alpha share of the total weight).\n"
+        "ValueError for side='both', a bad alpha, empty or infinite input; NaN per nan_policy.");
+    m.def(
+        "weighted_expected_shortfall",
+        [](const py::object& x, const py::object& weights, double alpha, const std::string& side,
+           const std::string& nan_policy) {
+            const auto s = side_of(side);
+            const auto policy = nan_policy_of(nan_policy, "weighted_expected_shortfall");
+            auto w = weights_of(weights, "weighted_expected_shortfall", "weights");
+            return with_floats(x, "weighted_expected_shortfall", "x", [&](auto v) {
+                return nogil([&] { return ck::weighted_expected_shortfall(v, view_of(w), alpha, s, policy); });
+            });
+        },
+        py::arg("x"), py::arg("weights"), py::arg("alpha") = 0.05, py::arg("side") = "right",
+        py::arg("nan_policy") = "raise",
+        "Expected shortfall of a weighted sample: the weight-average of the values in the extreme\n"
+        "alpha share of the total weight, the boundary value taken in part; side 'left' or 'right'.\n"
+        "Weights: finite, >= 0, positive total, one per value (else ValueError).");
+
+    bind_weighted_two_sample(m, "weighted_tail_mass",
+                             "Share of the generated weight beyond the weighted reference's alpha / 1 - alpha\n"
+                             "quantiles (side 'left', 'right' or 'both'): a probability in [0, 1].",
+                             [](auto r, auto rw, auto g, auto gw, double a, ck::tail_side s, ck::nan_policy n) {
+                                 return ck::weighted_tail_mass(r, rw, g, gw, a, s, n);
+                             });
+    bind_weighted_two_sample(m, "weighted_tail_retention",
+                             "weighted_tail_mass / alpha (one side) or / (2 alpha) (both): 1 = tail kept, 0 = gone.",
+                             [](auto r, auto rw, auto g, auto gw, double a, ck::tail_side s, ck::nan_policy n) {
+                                 return ck::weighted_tail_retention(r, rw, g, gw, a, s, n);
+                             });
+    for (const bool retention : {false, true}) {
+        const std::string fn = retention ? "weighted_retention_curve" : "weighted_tail_mass_curve";
+        m.def(
+            fn.c_str(),
+            [retention, fn](const py::object& reference, const py::object& reference_weights,
+                            const py::object& generated, const py::object& generated_weights, const py::object& alphas,
+                            const std::string& side, const std::string& nan_policy) {
+                const char* f = fn.c_str();
+                const auto s = side_of(side);
+                const auto policy = nan_policy_of(nan_policy, f);
+                auto a = vector_of<double>(alphas, f, "alphas");
+                auto rw = weights_of(reference_weights, f, "reference_weights");
+                auto gw = weights_of(generated_weights, f, "generated_weights");
+                auto out = with_float_pair(reference, "reference", generated, "generated", f, [&](auto r, auto g) {
+                    return nogil([&] {
+                        return retention
+                                   ? ck::weighted_retention_curve(r, view_of(rw), g, view_of(gw), view_of(a), s, policy)
+                                   : ck::weighted_tail_mass_curve(r, view_of(rw), g, view_of(gw), view_of(a), s,
+                                                                  policy);
+                    });
+                });
+                return to_numpy(std::move(out));
+            },
+            py::arg("reference"), py::arg("reference_weights"), py::arg("generated"), py::arg("generated_weights"),
+            py::arg("alphas"), py::arg("side") = "both", py::arg("nan_policy") = "raise",
+            (std::string(retention ? "weighted_tail_retention" : "weighted_tail_mass") +
+             " for every alpha of alphas, in that order (one float64 array)." + weighted_args_doc)
+                .c_str());
+    }
+
+    m.def(
+        "tail_thresholds",
+        [](const py::object& reference, double alpha, const std::string& method, const std::string& nan_policy) {
+            const auto meth = method_of(method);
+            const auto policy = nan_policy_of(nan_policy, "tail_thresholds");
+            const auto t = with_floats(reference, "tail_thresholds", "reference", [&](auto r) {
+                return nogil([&] { return ck::tail_thresholds(r, alpha, meth, policy); });
+            });
+            return py::make_tuple(t.lower, t.upper);
+        },
+        py::arg("reference"), py::arg("alpha") = 0.05, py::arg("method") = "linear", py::arg("nan_policy") = "raise",
+        "The reference's tail thresholds (Q(alpha), Q(1 - alpha)) for alpha in (0, 0.5], Q numpy's\n"
+        "quantile with method 'linear' (default) or 'inverted_cdf' (numpy.quantile(reference,\n"
+        "[alpha, 1 - alpha], method=method)). ValueError for a bad alpha, an empty or infinite\n"
+        "reference; NaN per nan_policy ('propagate' gives (nan, nan)).");
+    m.def(
+        "weighted_tail_thresholds",
+        [](const py::object& reference, const py::object& reference_weights, double alpha,
+           const std::string& nan_policy) {
+            const auto policy = nan_policy_of(nan_policy, "weighted_tail_thresholds");
+            auto w = weights_of(reference_weights, "weighted_tail_thresholds", "reference_weights");
+            const auto t = with_floats(reference, "weighted_tail_thresholds", "reference", [&](auto r) {
+                return nogil([&] { return ck::weighted_tail_thresholds(r, view_of(w), alpha, policy); });
+            });
+            return py::make_tuple(t.lower, t.upper);
+        },
+        py::arg("reference"), py::arg("reference_weights"), py::arg("alpha") = 0.05, py::arg("nan_policy") = "raise",
+        "Weighted tail thresholds: the smallest values whose cumulative weight reaches alpha W and\n"
+        "(1 - alpha) W (numpy >= 2.0 quantile(..., weights=w, method='inverted_cdf')).");
 
     py::class_<ck::hill_estimate, ck::estimate>(
         m, "HillEstimate",
@@ -189,6 +337,43 @@ void bind_tail(py::module_& m) {
             return with_counts(counts, "chao1", "counts", [&](auto c) { return nogil([&] { return ck::chao1(c); }); });
         },
         py::arg("counts"), "Chao1 estimate of the number of categories, seen and unseen, as an Estimate.");
+
+    py::class_<ck::rare_retention>(m, "RareRetention",
+                                   "What became of the reference's rare categories: rare (how many),\n"
+                                   "surviving (of those, present in generated), survival_share = surviving / rare,\n"
+                                   "reference_mass and generated_mass (their shares of each total),\n"
+                                   "mass_retention = generated_mass / reference_mass (1 = kept, 0 = gone) and\n"
+                                   "categories (the rare indices, ascending).")
+        .def_readonly("rare", &ck::rare_retention::rare)
+        .def_readonly("surviving", &ck::rare_retention::surviving)
+        .def_readonly("survival_share", &ck::rare_retention::survival_share)
+        .def_readonly("reference_mass", &ck::rare_retention::reference_mass)
+        .def_readonly("generated_mass", &ck::rare_retention::generated_mass)
+        .def_readonly("mass_retention", &ck::rare_retention::mass_retention)
+        .def_property_readonly(
+            "categories",
+            [](const ck::rare_retention& r) {
+                return to_numpy(std::vector<std::uint64_t>(r.categories.begin(), r.categories.end()));
+            })
+        .def("__repr__", [](const ck::rare_retention& r) {
+            return "RareRetention(rare=" + std::to_string(r.rare) + ", surviving=" + std::to_string(r.surviving) +
+                   ", mass_retention=" + std::to_string(r.mass_retention) + ")";
+        });
+    m.def(
+        "rare_category_retention",
+        [](const py::object& r, const py::object& g, const std::string& rule, double value) {
+            const auto how = rule_of(rule, value);
+            return with_count_pair(
+                r, "reference_counts", g, "generated_counts", "rare_category_retention",
+                [&](auto a, auto b) { return nogil([&] { return ck::rare_category_retention(a, b, how); }); });
+        },
+        py::arg("reference_counts"), py::arg("generated_counts"), py::arg("rule"), py::arg("value"),
+        "Retention of the reference's rare categories in the generated counts -> RareRetention.\n\n"
+        "rule: 'at_most_count' (r_i <= value), 'at_most_frequency' (r_i / N_R <= value) or\n"
+        "'bottom_mass' (the smallest-count categories, in whole groups of equal count, while their\n"
+        "total stays <= value N_R); only categories with r_i > 0 are ever rare. Counts: whole,\n"
+        "non-negative, same length. ValueError for bad counts, an all-zero vector, a bad rule or\n"
+        "value, or when no category is rare under the rule.");
 }
 
 }  // namespace ckpy

@@ -209,6 +209,23 @@ inline ck::log_base base_of(const std::optional<double>& base) {
     return ck::log_base(*base);
 }
 
+// Token ids as uint32 from any integer array-like (converted through int64); an id
+// outside [0, 2^32) is a ValueError naming the function, the argument and the index.
+inline std::vector<std::uint32_t> token_ids_of(py::handle obj, const char* function, const char* arg) {
+    auto a = vector_of<std::int64_t>(obj, function, arg);
+    std::vector<std::uint32_t> out(static_cast<std::size_t>(a.size()));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const std::int64_t v = a.data()[i];
+        if (v < 0 || v > 0xFFFFFFFFll) {
+            throw py::value_error(std::string("collapsekit::") + function + ": " + arg +
+                                  " must hold token ids in [0, 2^32) (" + arg + "[" + std::to_string(i) +
+                                  "] = " + std::to_string(v) + ")");
+        }
+        out[i] = static_cast<std::uint32_t>(v);
+    }
+    return out;
+}
+
 // Runs f with the GIL released (the views it reads stay alive in the caller's frame).
 template <class F>
 decltype(auto) nogil(F&& f) {
@@ -264,5 +281,6 @@ void bind_divergence(py::module_& m);
 void bind_tail(py::module_& m);
 void bind_ngram(py::module_& m);
 void bind_feedback(py::module_& m);
+void bind_tokenizer(py::module_& m);
 
 }  // namespace ckpy

@@ -38,6 +38,22 @@ double call_statistic(const py::function& f, ck::view<const double> x) {
     return f(a).cast<double>();
 }
 
+// A tuple of two 1-D array-likes (two count vectors), as opposed to one count vector
+// written as a tuple of numbers.
+bool is_pair_of_vectors(const py::object& obj) {
+    if (!py::isinstance<py::tuple>(obj)) return false;
+    const auto t = py::reinterpret_borrow<py::tuple>(obj);
+    if (t.size() != 2) return false;
+    for (const auto& item : t) {
+        if (py::isinstance<py::array>(item)) {
+            if (py::reinterpret_borrow<py::array>(item).ndim() != 1) return false;
+        } else if (!py::isinstance<py::sequence>(item) || py::isinstance<py::str>(item)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 ck::bootstrap_options options_of(std::size_t n_resamples, double confidence_level, std::uint64_t seed) {
     ck::bootstrap_options o;
     o.replicates = n_resamples;
@@ -140,6 +156,21 @@ void bind_core(py::module_& m) {
             // A const lvalue: with an rvalue, the (counts, stat, options) and (a, b, stat)
             // overloads of ck::bootstrap_counts are ambiguous.
             const auto opt = options_of(n_resamples, confidence_level, seed);
+            if (is_pair_of_vectors(counts)) {
+                const auto pair = py::reinterpret_borrow<py::tuple>(counts);
+                auto a = vector_of<double>(pair[0], "bootstrap_counts", "counts[0]");
+                auto b = vector_of<double>(pair[1], "bootstrap_counts", "counts[1]");
+                const auto va = view_of(a);
+                const auto vb = view_of(b);
+                return ck::bootstrap_counts(
+                    va, vb,
+                    [&](ck::view<const double> x, ck::view<const double> y) {
+                        py::array_t<double> xx(static_cast<py::ssize_t>(x.size()), x.data());
+                        py::array_t<double> yy(static_cast<py::ssize_t>(y.size()), y.data());
+                        return statistic(xx, yy).cast<double>();
+                    },
+                    opt);
+            }
             auto c = contiguous<double>(counts, "bootstrap_counts", "counts");
             require_ndim(c, 1, "bootstrap_counts", "counts");
             return ck::bootstrap_counts(
@@ -149,7 +180,10 @@ void bind_core(py::module_& m) {
         py::arg("seed") = 0,
         "Seeded bootstrap over category counts: each replicate is a multinomial draw of\n"
         "N = sum(counts) observations with probabilities counts / N, passed to statistic as a\n"
-        "float64 count vector. Counts must be non-negative whole numbers, not all zero.");
+        "float64 count vector. Counts must be non-negative whole numbers, not all zero.\n"
+        "counts may also be a tuple (a, b) of two 1-D count vectors (e.g. reference and generated\n"
+        "histograms on the same bins): each is resampled as its own multinomial, independently,\n"
+        "and statistic(a_star, b_star) is called with both.");
 }
 
 }  // namespace ckpy
@@ -165,5 +199,6 @@ PYBIND11_MODULE(_core, m) {
     ckpy::bind_divergence(m);
     ckpy::bind_tail(m);
     ckpy::bind_ngram(m);
+    ckpy::bind_tokenizer(m);
     ckpy::bind_feedback(m);
 }
