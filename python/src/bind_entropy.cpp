@@ -1,7 +1,9 @@
 // Bindings of entropy.hpp: scipy.stats.entropy / differential_entropy conventions, the
-// count estimators with standard errors, and the picklable EntropyAccumulator.
+// count estimators with standard errors, the picklable EntropyAccumulator, and the exact
+// k-nearest-neighbour distances of neighbors.hpp that the k-NN estimators use.
 #include <collapsekit/divergence.hpp>
 #include <collapsekit/entropy.hpp>
+#include <collapsekit/neighbors.hpp>
 
 #include <string>
 #include <type_traits>
@@ -188,6 +190,51 @@ void bind_entropy(py::module_& m) {
         },
         py::arg("counts"), py::arg("edges"), py::arg("base") = py::none(),
         "Histogram plug-in differential entropy -sum p log p + sum p log w (flat density within bins).");
+
+    m.def(
+        "nsb_entropy",
+        [](const py::object& counts, std::optional<double> base, std::size_t bins) {
+            return with_counts(counts, "nsb_entropy", "counts",
+                               [&](auto c) { return nogil([&] { return ck::nsb_entropy(c, base_of(base), bins); }); });
+        },
+        py::arg("counts"), py::arg("base") = py::none(), py::arg("bins") = 0,
+        "NSB (Nemenman-Shafee-Bialek) Shannon entropy of category counts as an Estimate: value =\n"
+        "posterior mean of H, standard_error = posterior sd, n = N; in units of base. bins: K, the\n"
+        "number of possible categories (0: len(counts); else at least len(counts), the extra ones\n"
+        "unobserved); NSB's prior lives on the K-simplex, so K matters. ValueError for empty,\n"
+        "all-zero, negative, non-whole or non-finite counts, or bins < len(counts).");
+    m.def(
+        "james_stein_shrinkage",
+        [](const py::object& counts) {
+            return with_counts(counts, "james_stein_shrinkage", "counts",
+                               [&](auto c) { return nogil([&] { return ck::james_stein_shrinkage(c); }); });
+        },
+        py::arg("counts"),
+        "The James-Stein shrinkage intensity lambda in [0, 1] towards the uniform 1/K (Hausser &\n"
+        "Strimmer 2009, eq. 6): (1 - sum u^2) / ((N - 1) sum (1/K - u)^2), u = c / N, clipped; the\n"
+        "'james_stein' entropy estimator uses it. Errors as entropy_estimate.");
+    m.def(
+        "kth_neighbor_distances",
+        [](const py::object& points, const py::object& queries, std::size_t k) {
+            constexpr const char* fn = "kth_neighbor_distances";
+            auto [p, dim] = points_of(points, fn, "points");
+            if (queries.is_none()) {
+                return to_numpy(nogil([&] { return ck::kth_neighbor_distances(view_of(p), dim, k); }));
+            }
+            auto [q, qdim] = points_of(queries, fn, "queries");
+            if (qdim != dim) {
+                throw py::value_error("collapsekit::kth_neighbor_distances: queries and points differ in dimension (" +
+                                      std::to_string(qdim) + " vs " + std::to_string(dim) + ")");
+            }
+            return to_numpy(nogil([&] { return ck::kth_neighbor_distances(view_of(q), view_of(p), dim, k); }));
+        },
+        py::arg("points"), py::arg("queries") = py::none(), py::arg("k") = 1,
+        "Exact Euclidean distance to the k-th nearest neighbour (k-d tree or brute force, both\n"
+        "exact). points: (n, d) (1-D: n points in 1-D). queries=None: for each point, its k-th\n"
+        "nearest OTHER point of the set (1 <= k < n; a duplicate counts, at distance 0), like\n"
+        "scipy.spatial.cKDTree(points).query(points, k + 1)[0][:, k]; otherwise for each query\n"
+        "row its k-th nearest point (1 <= k <= n), like cKDTree(points).query(queries, k). Returns\n"
+        "a float64 array. ValueError for a bad k, non-finite values or differing dimensions.");
 
     py::class_<acc> cls(m, "EntropyAccumulator",
                         "Category counts fed incrementally, mergeable (+=, +, merge) and picklable; estimate\n"

@@ -608,3 +608,48 @@ def test_new_bindings_release_the_gil():
     for t in threads:
         t.join()
     assert len(out) == 2 and out[0] == out[1]
+
+
+# ---- entropy extras ----------------------------------------------------------------------
+
+
+def test_nsb_entropy_bins_and_james_stein_shrinkage():
+    c = np.array([5, 3, 1, 1, 0, 2])
+    same = ck.nsb_entropy(c)
+    est = ck.entropy_estimate(c, "nsb")
+    assert (same.value, same.standard_error, same.n) == (est.value, est.standard_error, est.n)
+    assert ck.nsb_entropy(c, bins=6).value == same.value
+    wider = ck.nsb_entropy(c, bins=50)
+    assert wider.value != same.value and wider.n == 12
+    assert ck.nsb_entropy(c, base=2).value == pytest.approx(same.value / math.log(2), rel=1e-12)
+    assert ck.nsb_entropy(c.astype(np.uint8)).value == same.value
+    with pytest.raises(ValueError, match="nsb_entropy"):
+        ck.nsb_entropy(c, bins=3)
+    with pytest.raises(ValueError):
+        ck.nsb_entropy(np.array([], dtype=np.int64))
+    # Hausser & Strimmer eq. 6 in plain numpy
+    n = c.sum()
+    u = c / n
+    lam = (1 - np.sum(u**2)) / ((n - 1) * np.sum((1 / c.size - u) ** 2))
+    assert ck.james_stein_shrinkage(c) == pytest.approx(min(1.0, max(0.0, lam)), rel=1e-12)
+    assert ck.james_stein_shrinkage([4, 4, 4]) == 1.0
+    with pytest.raises(ValueError):
+        ck.james_stein_shrinkage([1, -1])
+
+
+def test_kth_neighbor_distances_match_kdtree():
+    rng = np.random.default_rng(21)
+    pts, queries = rng.normal(size=(300, 3)), rng.normal(size=(40, 3))
+    tree = scipy.spatial.cKDTree(pts)
+    np.testing.assert_allclose(ck.kth_neighbor_distances(pts, k=2), tree.query(pts, k=3)[0][:, 2], rtol=1e-13)
+    np.testing.assert_allclose(ck.kth_neighbor_distances(pts, queries, k=1), tree.query(queries, k=1)[0], rtol=1e-13)
+    line = np.array([0.0, 1.0, 3.0, 7.0])
+    np.testing.assert_array_equal(ck.kth_neighbor_distances(line), [1.0, 1.0, 2.0, 4.0])
+    np.testing.assert_array_equal(ck.kth_neighbor_distances(np.zeros((3, 2))), [0.0, 0.0, 0.0])
+    assert ck.kth_neighbor_distances(pts, np.zeros((0, 3))).shape == (0,)
+    with pytest.raises(ValueError, match="k must"):
+        ck.kth_neighbor_distances(line, k=4)
+    with pytest.raises(ValueError, match="dimension"):
+        ck.kth_neighbor_distances(pts, np.zeros((2, 2)))
+    with pytest.raises(ValueError):
+        ck.kth_neighbor_distances(np.array([[0.0, np.nan], [1.0, 1.0]]))
