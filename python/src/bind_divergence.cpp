@@ -423,8 +423,12 @@ void bind_divergence(py::module_& m) {
     m.def(
         "sliced_wasserstein",
         [](const py::object& x, const py::object& y, std::size_t n_projections, double p, std::uint64_t seed) {
-            auto [a, da] = points_of(x, "sliced_wasserstein", "X_s");
-            auto [b, db] = points_of(y, "sliced_wasserstein", "X_t");
+            const auto a_points = points_of(x, "sliced_wasserstein", "X_s");
+            const auto& a = a_points.first;
+            const std::size_t da = a_points.second;
+            const auto b_points = points_of(y, "sliced_wasserstein", "X_t");
+            const auto& b = b_points.first;
+            const std::size_t db = b_points.second;
             if (da != db) {
                 throw py::value_error("collapsekit::sliced_wasserstein: X_s and X_t differ in dimension (" +
                                       std::to_string(da) + " vs " + std::to_string(db) + ")");
@@ -539,8 +543,12 @@ void bind_divergence(py::module_& m) {
         "kl_divergence_knn",
         [](const py::object& x, const py::object& y, std::size_t k, std::optional<double> base) {
             constexpr const char* fn = "kl_divergence_knn";
-            auto [a, da] = points_of(x, fn, "x");
-            auto [b, db] = points_of(y, fn, "y");
+            const auto a_points = points_of(x, fn, "x");
+            const auto& a = a_points.first;
+            const std::size_t da = a_points.second;
+            const auto b_points = points_of(y, fn, "y");
+            const auto& b = b_points.first;
+            const std::size_t db = b_points.second;
             if (da != db) {
                 throw py::value_error("collapsekit::kl_divergence_knn: x and y differ in dimension (" +
                                       std::to_string(da) + " vs " + std::to_string(db) + ")");
@@ -659,7 +667,9 @@ void bind_divergence(py::module_& m) {
                 std::size_t i = 0;
                 for (const auto& item : seq) {
                     const std::string arg = "items[" + std::to_string(i++) + "]";
-                    auto [a, d] = points_of(item, fn, arg.c_str());
+                    const auto a_points = points_of(item, fn, arg.c_str());
+                    const auto& a = a_points.first;
+                    const std::size_t d = a_points.second;
                     if (keep.empty()) dim = d;
                     if (d != dim) {
                         throw py::value_error("collapsekit::pairwise: " + arg + " has dimension " + std::to_string(d) +

@@ -140,7 +140,9 @@ void bind_entropy(py::module_& m) {
         [](const py::object& values, std::optional<std::size_t> window_length, std::optional<double> base,
            const std::string& method, std::size_t k, const std::string& nan_policy) {
             const auto policy = nan_policy_of(nan_policy, "differential_entropy");
-            auto [x, dim] = points_of(values, "differential_entropy", "values");
+            const auto x_points = points_of(values, "differential_entropy", "values");
+            const auto& x = x_points.first;
+            const std::size_t dim = x_points.second;
             const bool one_d = x.ndim() == 1;
             if (method == "knn" || (method == "auto" && !one_d)) {
                 return nogil([&, &x = x, dim = dim] {
@@ -171,7 +173,9 @@ void bind_entropy(py::module_& m) {
         "differential_entropy_knn",
         [](const py::object& points, std::size_t k, std::optional<double> base, const std::string& nan_policy) {
             const auto policy = nan_policy_of(nan_policy, "differential_entropy_knn");
-            auto [x, dim] = points_of(points, "differential_entropy_knn", "points");
+            const auto x_points = points_of(points, "differential_entropy_knn", "points");
+            const auto& x = x_points.first;
+            const std::size_t dim = x_points.second;
             return nogil([&, &x = x, dim = dim] {
                 return ck::kozachenko_leonenko_entropy(view_of(x), dim, k, base_of(base), policy);
             });
@@ -217,11 +221,15 @@ void bind_entropy(py::module_& m) {
         "kth_neighbor_distances",
         [](const py::object& points, const py::object& queries, std::size_t k) {
             constexpr const char* fn = "kth_neighbor_distances";
-            auto [p, dim] = points_of(points, fn, "points");
+            const auto p_points = points_of(points, fn, "points");
+            const auto& p = p_points.first;
+            const std::size_t dim = p_points.second;
             if (queries.is_none()) {
                 return to_numpy(nogil([&] { return ck::kth_neighbor_distances(view_of(p), dim, k); }));
             }
-            auto [q, qdim] = points_of(queries, fn, "queries");
+            const auto q_points = points_of(queries, fn, "queries");
+            const auto& q = q_points.first;
+            const std::size_t qdim = q_points.second;
             if (qdim != dim) {
                 throw py::value_error("collapsekit::kth_neighbor_distances: queries and points differ in dimension (" +
                                       std::to_string(qdim) + " vs " + std::to_string(dim) + ")");

@@ -109,7 +109,9 @@ py::tuple run(const Model& model, const fb::policy& policy, const fb::human_data
 // from (the true distribution), or an array to resample.
 // (n, d) points as the multivariate model's samples (one std::vector per row).
 std::vector<std::vector<double>> rows_of(const py::object& x, const char* fn, const char* arg) {
-    auto [a, dim] = points_of(x, fn, arg);
+    const auto a_points = points_of(x, fn, arg);
+    const auto& a = a_points.first;
+    const std::size_t dim = a_points.second;
     const std::size_t n = static_cast<std::size_t>(a.size()) / dim;
     std::vector<std::vector<double>> out(n);
     for (std::size_t i = 0; i < n; ++i) out[i].assign(a.data() + i * dim, a.data() + (i + 1) * dim);

@@ -190,6 +190,8 @@ decltype(auto) with_numbers(py::handle obj, const char* function, const char* ar
 
 // Points: a 2-D (n, dim) float64 array, C order, zero-copy when it already is one;
 // a 1-D array is n points of dimension 1. Returns the array and its dim.
+// (Callers unpack it with .first / .second, not a structured binding: clang 14 does not
+// let a lambda capture structured bindings, and the result usually goes into nogil.)
 inline std::pair<carray<double>, std::size_t> points_of(py::handle obj, const char* function, const char* arg) {
     auto a = contiguous<double>(obj, function, arg);
     if (a.ndim() == 1) return {a, 1};
