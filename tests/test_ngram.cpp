@@ -638,3 +638,28 @@ TEST_CASE("distinct counting: hashes that share their home slot and filter slot"
         CHECK(ck::distinct_ngrams(make(docs), 2) == distinct_by_sorting(make(docs), 2));
     }
 }
+
+TEST_CASE("distinct counting: the filtered counter and the flat set / partitioned path agree") {
+    // Large inputs leave the filtered counter for the flat set and hash partitioning; a
+    // zero byte budget forces that path on a small corpus, a huge one the other.
+    ck::rng g(3);
+    for (std::uint32_t max_id : {1000u, (1u << 16) - 1, (1u << 20) + 3}) {
+        ck::corpus c;
+        std::vector<std::uint32_t> doc;
+        for (int d = 0; d < 6000; ++d) {
+            doc.resize(static_cast<std::size_t>(g.below(30)));
+            for (auto& x : doc) x = static_cast<std::uint32_t>(g.below(g.below(3) == 0 ? max_id + 1 : 20));
+            c.add_document(doc);
+        }
+        c.add_document(std::vector<std::uint32_t>{max_id});
+        c.add_document(std::vector<std::uint32_t>(8, 0));  // the all-zero n-gram: hash 0
+        const unsigned bits = ck::detail::bits_for_max_id(max_id);
+        for (std::size_t n = 1; n <= 8; ++n) {
+            CAPTURE(max_id);
+            CAPTURE(n);
+            const std::size_t expected = distinct_by_sorting(c, n);
+            CHECK(ck::detail::count_distinct(c, n, bits, 0) == expected);
+            CHECK(ck::detail::count_distinct(c, n, bits, std::size_t{1} << 40) == expected);
+        }
+    }
+}

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -111,26 +112,24 @@ inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned
 }
 
 // Distinct n-grams whose keys fit in one Word (uint32_t or uint64_t), exactly:
-//  1. every position's key, passed through mix_word, is computed over the flat token
-//     array (vectorised); mix_word is a bijection, so distinct keys keep distinct hashes
-//     and the hashes can be counted instead of the keys;
+//  1. the keys of a block of positions, passed through mix_word, are computed over the
+//     flat token array (vectorised); mix_word is a bijection, so distinct keys keep
+//     distinct hashes and the hashes can be counted instead of the keys;
 //  2. a small direct-mapped filter in L1 drops a hash equal to the one last seen in its
 //     slot (a repeat of something already kept: Zipf text repeats its frequent n-grams
-//     over and over), compacting the rest in place and counting them per bucket of the
-//     top hash bits; positions crossing a document boundary are skipped here;
+//     over and over); the rest are kept and counted per bucket of their top bits.
+//     Positions whose n-gram crosses a document boundary are skipped here;
 //  3. the survivors are scattered into buckets of about 2^11 (2^10 for 64-bit words);
-//  4. each bucket is deduplicated in a table of at least four slots per hash that
-//     stays in L1: a branch-free pass settles every hash whose home slot is empty or
-//     holds it, and the few that meet another hash there are probed linearly afterwards.
-// The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram.
+//  4. each bucket is deduplicated in a table of two to four slots per hash, in L1 for
+//     all but very large inputs: a branch-free pass settles every hash whose home slot
+//     is empty or holds it, and the few that meet another hash there are probed
+//     linearly afterwards.
+// The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram,
+// which is why count_distinct keeps this for inputs of at most a few MiB.
 template <class Word>
 std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits, std::size_t total) {
     constexpr unsigned word_bits = sizeof(Word) * 8;
     constexpr unsigned bucket_log2 = sizeof(Word) == 4 ? 11 : 10, filter_log2 = 12;
-    const std::size_t positions = c.size() - n + 1;
-    std::vector<Word> hashes(positions);
-    pack_positions<Word, true>(n, c.tokens().data(), positions, bits, hashes.data());
-
     unsigned b = 0;  // log2 of the number of buckets
     while (b < 12 && (total >> (b + bucket_log2)) != 0) ++b;
     const std::size_t buckets = std::size_t{1} << b;
@@ -141,35 +140,56 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
     while (f_log2 < filter_log2 && (std::size_t{1} << f_log2) < total) ++f_log2;
     std::vector<Word> filter(std::size_t{1} << f_log2, 0);  // 0 never passes for a repeat: see below
     const std::size_t filter_mask = filter.size() - 1;
+    // Calls keep(h, fresh) for every position's hash h, fresh telling whether it passed
+    // the filter and is not 0.
+    bool has_zero = false;
+    auto filtered = [&](auto&& keep) {
+        // The hashes of a block of positions at a time, so that they are read back from L1.
+        constexpr std::size_t block = 2048;
+        Word hashes[block];
+        const std::size_t positions = c.size() - n + 1, docs = c.documents();
+        const std::size_t* off = c.offsets().data();
+        std::size_t d = 0;
+        for (std::size_t p0 = 0; p0 < positions; p0 += block) {
+            const std::size_t p1 = std::min(positions, p0 + block);
+            pack_positions<Word, true>(n, c.tokens().data() + p0, p1 - p0, bits, hashes);
+            for (; d < docs; ++d) {
+                if (off[d + 1] - off[d] < n) continue;       // no n-gram
+                const std::size_t end = off[d + 1] - n + 1;  // past the document's last n-gram
+                for (std::size_t i = std::max(off[d], p0); i < std::min(end, p1); ++i) {
+                    const Word h = hashes[i - p0];
+                    Word& seen = filter[h & filter_mask];
+                    has_zero |= h == 0;
+                    keep(h, (seen != h) & (h != 0));
+                    seen = h;
+                }
+                if (end > p1) break;  // the document goes on in the next block
+            }
+        }
+    };
     std::vector<std::size_t> start(buckets + 1, 0);
     std::size_t* count = start.data() + 1;
-    Word* h_out = hashes.data();
     std::size_t kept = 0;
-    bool has_zero = false;
-    for_each_ngram_run(c, n, [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i) {
-            const Word h = hashes[i];
-            Word& seen = filter[h & filter_mask];
-            const bool fresh = (seen != h) & (h != 0);
-            has_zero |= h == 0;
-            seen = h;
-            h_out[kept] = h;  // kept <= i: compacting in place never overtakes the reads
-            kept += fresh;
-            count[bucket_of(h)] += fresh;
-        }
+    // Left uninitialised: only the pages the survivors reach are ever touched.
+    std::unique_ptr<Word[]> survivors(new Word[total]);
+    filtered([&](Word h, bool fresh) {
+        survivors[kept] = h;  // overwritten by the next one unless fresh
+        kept += fresh;
+        count[bucket_of(h)] += fresh;
     });
     for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
-
-    std::vector<Word> part(kept);
+    std::unique_ptr<Word[]> part(new Word[kept]);
     {
         std::vector<std::size_t> next(start.begin(), start.end() - 1);
-        for (std::size_t i = 0; i < kept; ++i) part[next[bucket_of(hashes[i])]++] = hashes[i];
+        for (std::size_t i = 0; i < kept; ++i) part[next[bucket_of(survivors[i])]++] = survivors[i];
     }
-    std::vector<Word>().swap(hashes);
+    survivors.reset();
 
+    // Four slots per hash while that fits in L1 (few collisions), two beyond.
     auto table_size = [](std::size_t m) {
         std::size_t cap = 16;
-        while (cap < 4 * m) cap *= 2;
+        while (cap < 4 * m && cap * sizeof(Word) < 32768) cap *= 2;
+        while (cap < 2 * m) cap *= 2;
         return cap;
     };
     std::size_t largest = 0;
@@ -182,7 +202,7 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
         const std::size_t m = start[i + 1] - start[i], cap = table_size(m), mask = cap - 1;
         Word* t = table.data();
         std::fill(t, t + cap + m + 1, Word{0});
-        const Word* p = part.data() + start[i];
+        const Word* p = part.get() + start[i];
         std::size_t late = 0;
         for (std::size_t j = 0; j < m; ++j) {
             const Word h = p[j];
@@ -207,14 +227,91 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
     return distinct;
 }
 
-// Number of distinct n-grams of c, choosing the method by key width: a map of all
-// keys when n * bits <= 26, hash partitioning of 32- or 64-bit keys up to 64 bits, otherwise a
-// flat hash set of the wide keys.
-inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits) {
+// Distinct 64-bit keys by hash partitioning. mix64 is a bijection, so distinct keys
+// have distinct hashes; the hashes are scattered by their top bits into buckets of
+// about 2^15, and each bucket is deduplicated in a table that stays in cache. Two
+// passes over the keys (each_key(f) calls f on every key) and 8 bytes per key.
+template <class EachKey>
+std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
+    constexpr unsigned target_log2 = 15;
+    unsigned b = 0;
+    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
+    const std::size_t buckets = std::size_t{1} << b;
+    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
+    std::vector<std::size_t> start(buckets + 1, 0);
+    each_key([&](std::uint64_t k) { ++start[bucket_of(mix64(k)) + 1]; });
+    for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
+    std::vector<std::uint64_t> part(total);
+    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
+    each_key([&](std::uint64_t k) {
+        const std::uint64_t h = mix64(k);
+        part[pos[bucket_of(h)]++] = h;
+    });
+    std::size_t largest = 0;
+    for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
+    std::vector<std::uint64_t> table(table_capacity_for(largest));
+    std::size_t distinct = 0;
+    for (std::size_t i = 0; i < buckets; ++i) {
+        const std::size_t cap = table_capacity_for(start[i + 1] - start[i]), mask = cap - 1;
+        std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
+        bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
+        for (std::size_t j = start[i]; j < start[i + 1]; ++j) {
+            const std::uint64_t h = part[j];
+            if (h == 0) {
+                distinct += has_zero ? 0 : 1;
+                has_zero = true;
+                continue;
+            }
+            std::size_t slot = h & mask;  // low bits: the top ones chose the bucket
+            while (table[slot] != 0 && table[slot] != h) slot = (slot + 1) & mask;
+            if (table[slot] == 0) {
+                table[slot] = h;
+                ++distinct;
+            }
+        }
+    }
+    return distinct;
+}
+
+// Number of distinct n-grams of c, choosing the method by key width and size: a map of
+// all keys when n * bits <= 26; up to 64 bits, count_distinct_hashed while its two
+// Words per n-gram take at most hashed_bytes (16 MiB: beyond, the page faults of fresh
+// memory, several microseconds per 4 KiB in a VM, outweigh its gains), else a flat
+// hash set abandoned for hash partitioning once it outgrows the caches (2^16 keys);
+// wider keys go to a flat hash set.
+inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits,
+                                  std::size_t hashed_bytes = std::size_t{16} << 20) {
     if (c.size() < n) return 0;
     if (n * bits <= 26) return count_distinct_dense(c, n, bits);
-    if (n * bits <= 32) return count_distinct_hashed<std::uint32_t>(c, n, bits, c.ngram_total(n));
-    if (n * bits <= 64) return count_distinct_hashed<std::uint64_t>(c, n, bits, c.ngram_total(n));
+    if (choose_key_kind(n, bits) == key_kind::word64) {
+        const std::size_t total = c.ngram_total(n), word = n * bits <= 32 ? 4 : 8;
+        if (total * word <= hashed_bytes / 2) {
+            return word == 4 ? count_distinct_hashed<std::uint32_t>(c, n, bits, total)
+                             : count_distinct_hashed<std::uint64_t>(c, n, bits, total);
+        }
+        const key_codec<std::uint64_t> codec(n, bits);
+        auto each_key = [&](auto&& f) {
+            for (std::size_t d = 0; d < c.documents(); ++d) codec.for_each(c.document(d), f);
+        };
+        constexpr std::size_t cache_limit = std::size_t{1} << 16, chunk = 512;
+        flat_set<std::uint64_t> set;
+        std::uint64_t buf[chunk];
+        std::size_t used = 0;
+        for (std::size_t d = 0; d < c.documents() && set.size() <= cache_limit; ++d) {
+            codec.for_each(c.document(d), [&](std::uint64_t k) {
+                buf[used++] = k;
+                if (used == chunk) {
+                    set.insert_many(buf, used);
+                    used = 0;
+                }
+            });
+        }
+        if (set.size() <= cache_limit) {
+            set.insert_many(buf, used);
+            return set.size();
+        }
+        return count_distinct_partitioned(total, each_key);
+    }
     return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
 }
 
