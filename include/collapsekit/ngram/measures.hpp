@@ -115,21 +115,21 @@ inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned
 //  1. the keys of a block of positions, passed through mix_word, are computed over the
 //     flat token array (vectorised); mix_word is a bijection, so distinct keys keep
 //     distinct hashes and the hashes can be counted instead of the keys;
-//  2. a small direct-mapped filter in L1 drops a hash equal to the one last seen in its
+//  2. a direct-mapped filter of 2^14 slots drops a hash equal to the one last seen in its
 //     slot (a repeat of something already kept: Zipf text repeats its frequent n-grams
 //     over and over); the rest are kept and counted per bucket of their top bits.
 //     Positions whose n-gram crosses a document boundary are skipped here;
 //  3. the survivors are scattered into buckets of about 2^11 (2^10 for 64-bit words);
-//  4. each bucket is deduplicated in a table of two to four slots per hash, in L1 for
-//     all but very large inputs: a branch-free pass settles every hash whose home slot
-//     is empty or holds it, and the few that meet another hash there are probed
+//  4. each bucket is deduplicated in a table in L1 of four slots per hash (two for
+//     the largest buckets): a branch-free pass settles every hash whose home slot is
+//     empty or holds it, and the few that meet another hash there are probed
 //     linearly afterwards.
 // The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram,
 // which is why count_distinct keeps this for inputs of at most a few MiB.
 template <class Word>
 std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits, std::size_t total) {
     constexpr unsigned word_bits = sizeof(Word) * 8;
-    constexpr unsigned bucket_log2 = sizeof(Word) == 4 ? 11 : 10, filter_log2 = 12;
+    constexpr unsigned bucket_log2 = sizeof(Word) == 4 ? 11 : 10, filter_log2 = 14;
     unsigned b = 0;  // log2 of the number of buckets
     while (b < 12 && (total >> (b + bucket_log2)) != 0) ++b;
     const std::size_t buckets = std::size_t{1} << b;
