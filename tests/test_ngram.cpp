@@ -658,8 +658,8 @@ TEST_CASE("distinct counting: the filtered counter and the flat set / partitione
             CAPTURE(max_id);
             CAPTURE(n);
             const std::size_t expected = distinct_by_sorting(c, n);
-            CHECK(ck::detail::count_distinct(c, n, bits, 0) == expected);
-            CHECK(ck::detail::count_distinct(c, n, bits, std::size_t{1} << 40) == expected);
+            CHECK(ck::detail::count_distinct(c, n, bits, c.ngram_total(n), 0) == expected);
+            CHECK(ck::detail::count_distinct(c, n, bits, c.ngram_total(n), std::size_t{1} << 40) == expected);
         }
     }
 }

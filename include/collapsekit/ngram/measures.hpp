@@ -279,12 +279,13 @@ std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
 // memory, several microseconds per 4 KiB in a VM, outweigh its gains), else a flat
 // hash set abandoned for hash partitioning once it outgrows the caches (2^16 keys);
 // wider keys go to a flat hash set.
-inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits,
+// total is c.ngram_total(n), which the callers have at hand.
+inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits, std::size_t total,
                                   std::size_t hashed_bytes = std::size_t{16} << 20) {
-    if (c.size() < n) return 0;
+    if (total == 0) return 0;
     if (n * bits <= 26) return count_distinct_dense(c, n, bits);
     if (choose_key_kind(n, bits) == key_kind::word64) {
-        const std::size_t total = c.ngram_total(n), word = n * bits <= 32 ? 4 : 8;
+        const std::size_t word = n * bits <= 32 ? 4 : 8;
         if (total * word <= hashed_bytes / 2) {
             return word == 4 ? count_distinct_hashed<std::uint32_t>(c, n, bits, total)
                              : count_distinct_hashed<std::uint64_t>(c, n, bits, total);
@@ -331,7 +332,7 @@ std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::ui
 // std::invalid_argument for n outside 1..8; an empty corpus gives 0.
 inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) {
     detail::check_ngram_order("distinct_ngrams", n);
-    return detail::count_distinct(c, n, detail::bits_for_max_id(c.max_id()));
+    return detail::count_distinct(c, n, detail::bits_for_max_id(c.max_id()), c.ngram_total(n));
 }
 
 // distinct-n (Li et al. 2016), a ratio in (0, 1]:
@@ -344,7 +345,7 @@ inline double distinct_n(const corpus& c, std::size_t n, distinct_average averag
     const std::size_t total = detail::require_ngrams(fn, c, n);
     const unsigned bits = detail::bits_for_max_id(c.max_id());
     if (average == distinct_average::corpus) {
-        const std::size_t unique = detail::count_distinct(c, n, bits);
+        const std::size_t unique = detail::count_distinct(c, n, bits, total);
         return static_cast<double>(unique) / static_cast<double>(total);
     }
     return detail::with_key_codec(n, bits, [&](auto codec) {
@@ -417,7 +418,7 @@ inline novelty_result novelty(const corpus& generated, const corpus& reference, 
                 if (seen.insert(k)) ++novel_types;
             });
         }
-        const std::size_t distinct = detail::count_distinct(generated, n, bits);
+        const std::size_t distinct = detail::count_distinct(generated, n, bits, total);
         novelty_result r;
         r.total = total;
         r.distinct = distinct;
