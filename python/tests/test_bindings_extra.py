@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.spatial
-import scipy.special
 import scipy.stats
 
 import collapsekit as ck
