@@ -54,13 +54,26 @@ decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, 
     });
 }
 
-// Calls f(first, last) for the positions [first, last) of c's flat token array where an
-// n-gram lies inside one document (documents shorter than n give none).
-template <class F>
-void for_each_ngram_run(const corpus& c, std::size_t n, F&& f) {
+// Calls f(key) for every n-gram of c in order, Word keys packed by pack_positions<Word,
+// Mix> a block of positions at a time (vectorised, and read back from L1); positions
+// whose n-gram crosses a document boundary are skipped.
+template <class Word, bool Mix, class F>
+void for_each_packed(const corpus& c, std::size_t n, unsigned bits, F&& f) {
+    if (c.size() < n) return;
+    constexpr std::size_t block = 2048;
+    Word keys[block];
+    const std::size_t positions = c.size() - n + 1, docs = c.documents();
     const std::size_t* off = c.offsets().data();
-    for (std::size_t d = 0; d < c.documents(); ++d) {
-        if (off[d + 1] - off[d] >= n) f(off[d], off[d + 1] - n + 1);
+    std::size_t d = 0;
+    for (std::size_t p0 = 0; p0 < positions; p0 += block) {
+        const std::size_t p1 = std::min(positions, p0 + block);
+        pack_positions<Word, Mix>(n, c.tokens().data() + p0, p1 - p0, bits, keys);
+        for (; d < docs; ++d) {
+            if (off[d + 1] - off[d] < n) continue;       // no n-gram
+            const std::size_t end = off[d + 1] - n + 1;  // past the document's last n-gram
+            for (std::size_t i = std::max(off[d], p0); i < std::min(end, p1); ++i) f(keys[i - p0]);
+            if (end > p1) break;  // the document goes on in the next block
+        }
     }
 }
 
@@ -79,23 +92,14 @@ inline unsigned popcount64(std::uint64_t w) noexcept {
 // map of all possible keys and counting the marks at the end: no load, compare or
 // branch per n-gram (and no chain through memory when a frequent key repeats).
 // Up to 2^20 keys the map holds a byte per key (plain stores), beyond that a bit
-// (at most 8 MiB). The keys are packed over the flat token array first.
+// (at most 8 MiB).
 inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned bits) {
     const std::size_t width = n * bits;
-    std::vector<std::uint32_t> packed;
-    const std::uint32_t* keys = c.tokens().data();
-    if (n > 1) {
-        packed.resize(c.size() - n + 1);
-        pack_positions<std::uint32_t, false>(n, c.tokens().data(), packed.size(), bits, packed.data());
-        keys = packed.data();
-    }
     auto each_key = [&](auto&& f) {
         if (n == 1) {  // every token is a unigram, whatever the documents
-            for (std::size_t i = 0; i < c.size(); ++i) f(keys[i]);
+            for (std::uint32_t t : c.tokens()) f(t);
         } else {
-            for_each_ngram_run(c, n, [&](std::size_t first, std::size_t last) {
-                for (std::size_t i = first; i < last; ++i) f(keys[i]);
-            });
+            for_each_packed<std::uint32_t, false>(c, n, bits, f);
         }
     };
     std::size_t distinct = 0;
@@ -144,28 +148,12 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
     // the filter and is not 0.
     bool has_zero = false;
     auto filtered = [&](auto&& keep) {
-        // The hashes of a block of positions at a time, so that they are read back from L1.
-        constexpr std::size_t block = 2048;
-        Word hashes[block];
-        const std::size_t positions = c.size() - n + 1, docs = c.documents();
-        const std::size_t* off = c.offsets().data();
-        std::size_t d = 0;
-        for (std::size_t p0 = 0; p0 < positions; p0 += block) {
-            const std::size_t p1 = std::min(positions, p0 + block);
-            pack_positions<Word, true>(n, c.tokens().data() + p0, p1 - p0, bits, hashes);
-            for (; d < docs; ++d) {
-                if (off[d + 1] - off[d] < n) continue;       // no n-gram
-                const std::size_t end = off[d + 1] - n + 1;  // past the document's last n-gram
-                for (std::size_t i = std::max(off[d], p0); i < std::min(end, p1); ++i) {
-                    const Word h = hashes[i - p0];
-                    Word& seen = filter[h & filter_mask];
-                    has_zero |= h == 0;
-                    keep(h, (seen != h) & (h != 0));
-                    seen = h;
-                }
-                if (end > p1) break;  // the document goes on in the next block
-            }
-        }
+        for_each_packed<Word, true>(c, n, bits, [&](Word h) {
+            Word& seen = filter[h & filter_mask];
+            has_zero |= h == 0;
+            keep(h, (seen != h) & (h != 0));
+            seen = h;
+        });
     };
     std::vector<std::size_t> start(buckets + 1, 0);
     std::size_t* count = start.data() + 1;
