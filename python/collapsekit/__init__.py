@@ -55,7 +55,7 @@ def simulate(
     list with one size per generation); replicates: independent repetitions, replicate r
     of lineage l drawing from ck::rng::for_stream(seed, (l << 32) | r), so the table does
     not depend on threads.
-    metrics: metric names (see docs/python.md; e.g. 'variance', 'w1', 'tail_retention',
+    metrics: metric names (see README.md, "Python bindings"; e.g. 'variance', 'w1', 'tail_retention',
     'entropy', 'distinct_2'). Drift metrics also appear as '<name>_step' (against the
     previous generation) and, with several lineages, '<name>_between'.
     human: where fresh human data comes from: None (Gaussian and categorical models: the

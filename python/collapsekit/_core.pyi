@@ -1,4 +1,4 @@
-"""Type stubs for collapsekit._core (the compiled bindings; see docs/python.md)."""
+"""Type stubs for collapsekit._core (the compiled bindings; see README.md, "Python bindings")."""
 
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
