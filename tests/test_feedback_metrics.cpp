@@ -96,3 +96,55 @@ TEST_CASE("metrics by name drive a simulation") {
         std::invalid_argument);
     CHECK_THROWS_AS(fm::metric_by_name("distinct_5", fb::ngram_lm(10)), std::invalid_argument);
 }
+
+TEST_CASE("point metrics (multivariate_gaussian) wrap the closed forms and the sliced distance") {
+    using pts = std::vector<fm::point>;
+    const pts x{{0.0, 0.0}, {2.0, 0.0}, {0.0, 2.0}, {2.0, 2.0}};
+    // Unbiased covariance diag(4/3, 4/3): spread = sqrt(8/3).
+    CHECK(fm::total_spread().one(x) == doctest::Approx(std::sqrt(8.0 / 3.0)).epsilon(1e-15));
+    const pts y{{1.0, 1.0}, {3.0, 1.0}, {1.0, 3.0}, {3.0, 3.0}};
+    // Same covariance, means (1, 1) and (2, 2): W2 = |dm| = sqrt(2); KL = |dm|^2 / (2 sigma^2) with
+    // the maximum-likelihood sigma^2 = 1.
+    CHECK(fm::gaussian_w2().two(y, x) == doctest::Approx(std::sqrt(2.0)).epsilon(1e-12));
+    CHECK(fm::gaussian_kl().two(y, x) == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(fm::gaussian_kl(ck::bits).two(y, x) == doctest::Approx(1.0 / std::log(2.0)).epsilon(1e-12));
+    const std::vector<double> fx{0, 0, 2, 0, 0, 2, 2, 2}, fy{1, 1, 3, 1, 1, 3, 3, 3};
+    CHECK(fm::sliced_w2(20, 7).two(y, x) == ck::sliced_wasserstein(fy, fx, 2, {20, 2.0, 7}).value);
+    CHECK(fm::sliced_w2().two(x, x) == 0.0);
+    const pts one{{1.0, 2.0}}, ragged{{1.0, 2.0}, {1.0}};
+    CHECK_THROWS_WITH_AS(fm::total_spread().one(one),
+                         "collapsekit::metrics::total_spread: needs at least 2 points (got 1)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(fm::gaussian_w2().two(ragged, x),
+                         "collapsekit::metrics::gaussian_w2: point 1 has 1 coordinates, expected 2",
+                         std::invalid_argument);
+
+    // By name, in a run: MLE refits shrink the total variance by (n - 1)/n per generation in
+    // expectation (generation t is the (t + 1)-th fit), and the fitted model's metrics track it.
+    fb::simulation_options o;
+    o.generations = 5;
+    o.samples = 50;
+    o.replicates = 40;
+    o.seed = 12;
+    const fb::multivariate_gaussian start(3);
+    const auto ms = fm::metrics_by_name({"total_variance", "log_det", "spread", "w2", "kl", "sliced_w2"}, start);
+    CHECK(ms[0].kind == fb::metric_kind::of_model);
+    const auto r = fb::simulate(start, fb::policy::replace(), fb::human_data<fm::point>::from_model(start), ms, o);
+    double sum = 0, sum2 = 0;
+    int count = 0;
+    for (const auto& row : r.metrics.rows()) {
+        CHECK(std::isfinite(row.value));
+        if (row.metric == "total_variance" && row.generation == 4) {
+            sum += row.value;
+            sum2 += row.value * row.value;
+            ++count;
+        }
+    }
+    REQUIRE(count == 40);
+    const double mean = sum / count, se = std::sqrt((sum2 / count - mean * mean) / (count - 1));
+    const double expected = 3.0 * std::pow(49.0 / 50.0, 5);
+    CHECK(std::abs(mean - expected) <= 4.5 * se);
+    CHECK_THROWS_WITH_AS(fm::metric_by_name("mean", start),
+                         "collapsekit::metrics::metric_by_name: unknown metric 'mean' (known: spread, w2, kl, "
+                         "sliced_w2, total_variance, log_det)",
+                         std::invalid_argument);
+}

@@ -501,6 +501,13 @@ def test_multivariate_gaussian_simulate():
     table, prov = ck.simulate(model, generations=3, samples=50, replicates=2, seed=1, metrics=(), provenance=True)
     assert len(table) == 0
     assert len(prov) > 0
+    names = ["total_variance", "log_det", "spread", "w2", "kl", "sliced_w2"]
+    df = ck.simulate(model, generations=3, samples=50, replicates=2, seed=1, metrics=names)
+    assert set(names) <= set(df["metric"])
+    assert np.isfinite(df["value"]).all()
+    # The fitted model's total variance shrinks under MLE refits (2 -> about 2 (49/50)^t).
+    tv = df[df["metric"] == "total_variance"].groupby("generation")["value"].mean()
+    assert 0.5 < tv.iloc[-1] < 2.0
     with pytest.raises(ValueError, match="unknown metric"):
         ck.simulate(model, generations=2, samples=50, metrics=["variance"])
 

@@ -1,6 +1,7 @@
 // Adaptors that turn the library's estimators into per-generation metrics for the driver,
-// for the three kinds of samples the models write:
+// for the four kinds of samples the models write:
 //   real values (gaussian, gaussian_mixture, kde),
+//   points in d dimensions (multivariate_gaussian),
 //   token ids over k categories (categorical),
 //   documents of token ids over a vocabulary (ngram_lm).
 // Each returns a sample_metric (usable with any model of that sample type); metric_by_name
@@ -24,6 +25,7 @@
 #include "../core/view.hpp"
 #include "../divergence.hpp"
 #include "../entropy.hpp"
+#include "../gaussian.hpp"
 #include "../histogram.hpp"
 #include "../ngram.hpp"
 #include "../tail.hpp"
@@ -41,6 +43,8 @@ using real_metric = sample_metric<double>;
 using token_metric = sample_metric<std::uint32_t>;
 using document = std::vector<std::uint32_t>;
 using document_metric = sample_metric<document>;
+using point = std::vector<double>;
+using point_metric = sample_metric<point>;
 
 namespace detail {
 
@@ -268,12 +272,102 @@ inline document_metric unigram_rare_survival(std::size_t vocabulary,
     });
 }
 
+// ---- points in d dimensions (multivariate_gaussian) -----------------------------------
+
+namespace detail {
+
+// Mean and covariance (row-major d x d, divided by n - `ddof`) of points of one length.
+struct point_moments {
+    std::vector<double> mean, cov;
+};
+
+inline point_moments moments_of(view<const point> x, double ddof, const char* fn) {
+    if (x.size() < 2) fail(fn, "needs at least 2 points (got " + std::to_string(x.size()) + ")");
+    const std::size_t d = x[0].size();
+    require(d >= 1, fn, "points are empty");
+    point_moments m{std::vector<double>(d, 0.0), std::vector<double>(d * d, 0.0)};
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (x[i].size() != d) {
+            fail(fn, "point " + std::to_string(i) + " has " + std::to_string(x[i].size()) + " coordinates, expected " +
+                         std::to_string(d));
+        }
+        for (std::size_t a = 0; a < d; ++a) m.mean[a] += x[i][a];
+    }
+    const double n = static_cast<double>(x.size());
+    for (double& v : m.mean) v /= n;
+    for (const point& p : x) {
+        for (std::size_t a = 0; a < d; ++a) {
+            for (std::size_t b = 0; b <= a; ++b) m.cov[a * d + b] += (p[a] - m.mean[a]) * (p[b] - m.mean[b]);
+        }
+    }
+    for (std::size_t a = 0; a < d; ++a) {
+        for (std::size_t b = 0; b <= a; ++b) m.cov[b * d + a] = m.cov[a * d + b] = m.cov[a * d + b] / (n - ddof);
+    }
+    return m;
+}
+
+// Points as one row-major array (what sliced_wasserstein reads).
+inline std::vector<double> flatten(view<const point> x) {
+    std::vector<double> out;
+    out.reserve(x.size() * (x.size() > 0 ? x[0].size() : 0));
+    for (const point& p : x) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+}  // namespace detail
+
+// "spread": sqrt(tr S), S the unbiased sample covariance: the root mean squared distance
+// from the mean, the d-dimensional analogue of the standard deviation (metric "spread" for
+// real values). Needs at least 2 points of one length.
+inline point_metric total_spread() {
+    return point_metric::of_sample("spread", [](view<const point> x) {
+        const auto m = detail::moments_of(x, 1.0, "metrics::total_spread");
+        double t = 0.0;
+        for (std::size_t a = 0; a < m.mean.size(); ++a) t += m.cov[a * m.mean.size() + a];
+        return std::sqrt(t);
+    });
+}
+
+// "w2": W2 between the Gaussian fits (mean, maximum-likelihood covariance) of x and r, in
+// closed form (wasserstein_gaussian_mv): drift of the first two moments only.
+inline point_metric gaussian_w2() {
+    return point_metric::drift("w2", [](view<const point> x, view<const point> r) {
+        const auto a = detail::moments_of(x, 0.0, "metrics::gaussian_w2");
+        const auto b = detail::moments_of(r, 0.0, "metrics::gaussian_w2");
+        return wasserstein_gaussian_mv(a.mean, a.cov, b.mean, b.cov);
+    });
+}
+
+// "kl": KL(r || x) in units of base between the Gaussian fits (maximum-likelihood
+// covariances, which must be positive definite: more points than dimensions, not collinear).
+inline point_metric gaussian_kl(log_base base = nats) {
+    return point_metric::drift("kl", [base](view<const point> x, view<const point> r) {
+        const auto a = detail::moments_of(x, 0.0, "metrics::gaussian_kl");
+        const auto b = detail::moments_of(r, 0.0, "metrics::gaussian_kl");
+        return kl_gaussian_mv(b.mean, b.cov, a.mean, a.cov, base);
+    });
+}
+
+// "sliced_w2": the sliced 2-Wasserstein distance between x and r (sliced_wasserstein,
+// `projections` directions from `seed`, the same for every generation so the series is
+// not noisier than it needs to be); sees the whole distribution, not only two moments.
+inline point_metric sliced_w2(std::size_t projections = 50, std::uint64_t seed = 0) {
+    return point_metric::drift("sliced_w2", [projections, seed](view<const point> x, view<const point> r) {
+        require(!x.empty() && !r.empty(), "metrics::sliced_w2", "samples are empty");
+        const std::size_t d = r[0].size();
+        return sliced_wasserstein(detail::flatten(x), detail::flatten(r), d, sliced_options{projections, 2.0, seed})
+            .value;
+    });
+}
+
 // ---- by name -----------------------------------------------------------------------
 
 // The metric called `name` for Model, with default parameters, sized from `prototype`
 // (categories of a categorical, vocabulary of an ngram_lm). Names:
 //   real values: mean, spread, w1, ks, kl, tail_retention; gaussian also variance (of
 //     the fitted model);
+//   multivariate_gaussian: spread, w2, kl, sliced_w2; total_variance and log_det (of the
+//     fitted covariance);
 //   categorical: entropy, gini_simpson, support, kl, tail_retention, rare_survival; model_entropy and
 //     model_gini_simpson (of the fitted probabilities);
 //   ngram_lm: distinct_1 .. distinct_4, entropy, length, kl, tail_retention, rare_survival,
@@ -297,6 +391,17 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
         if (n == "kl") return kl();
         if (n == "tail_retention") return tail_retention();
         unknown("mean, spread, w1, ks, kl, tail_retention; variance for gaussian");
+    } else if constexpr (std::is_same_v<Model, multivariate_gaussian>) {
+        if (n == "total_variance") {
+            return metric<Model>::of_model(n, [](const multivariate_gaussian& m) { return m.total_variance(); });
+        }
+        if (n == "log_det")
+            return metric<Model>::of_model(n, [](const multivariate_gaussian& m) { return m.log_det(); });
+        if (n == "spread") return total_spread();
+        if (n == "w2") return gaussian_w2();
+        if (n == "kl") return gaussian_kl();
+        if (n == "sliced_w2") return sliced_w2();
+        unknown("spread, w2, kl, sliced_w2, total_variance, log_det");
     } else if constexpr (std::is_same_v<Model, categorical>) {
         const std::size_t k = prototype.size();
         if (n == "entropy") return entropy(k);
