@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -94,6 +96,21 @@ inline batch<To> bit_cast(const batch<From>& b) noexcept {
 template <class To, class From>
 inline batch<To> convert(const batch<From>& b) noexcept {
     return xsimd::batch_cast<To>(b);
+}
+
+namespace detail {
+template <class F, std::size_t... I>
+inline void unrolled_calls(F& f, std::index_sequence<I...>) noexcept {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+}  // namespace detail
+
+// f(0), f(1), ..., f(K - 1) with compile-time indices: kernels that step K batches side by
+// side rely on it, and a `for (j < K)` loop is only fully unrolled at -O3 (GCC 12 keeps
+// it, and the batches' arrays in memory, at -O2: 1.35x slower entropy, 1.65x slower KL).
+template <std::size_t K, class F>
+inline void unrolled(F&& f) noexcept {
+    detail::unrolled_calls(f, std::make_index_sequence<K>{});
 }
 
 template <class T>

@@ -115,17 +115,17 @@ struct kl_op {
     bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
         batch<double> r[4], l[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
-        for (std::size_t j = 0; j < 4; ++j) {
+        unrolled<4>([&](std::size_t j) {
             r[j] = p[j] / q[j];
             ok = ok & (((r[j] >= splat(std::numeric_limits<double>::min())) &
                         (r[j] <= splat(std::numeric_limits<double>::max()))) |
                        (p[j] == splat(0.0)));
-        }
+        });
         if (!all(ok)) return false;
         log_normal_lanes<4>(r, l);
         batch<double> t[4];
         // p = 0 lanes: the ratio is 0 or NaN (q = 0), whose fast log is not to be trusted.
-        for (std::size_t j = 0; j < 4; ++j) t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]);
+        unrolled<4>([&](std::size_t j) { t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]); });
         sum = (t[0] + t[1]) + (t[2] + t[3]);
         return true;
     }
@@ -153,20 +153,20 @@ struct js_op {
         batch<double> ra[4], rb[4], la[4], lb[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
         const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
-        for (std::size_t j = 0; j < 4; ++j) {
+        unrolled<4>([&](std::size_t j) {
             const batch<double> m = p[j] + q[j];
             ra[j] = (p[j] + p[j]) / m;
             rb[j] = (q[j] + q[j]) / m;
             // The ratios lie in [0, 2] for non-negative finite p and q; NaN fails both tests.
             ok = ok & ((ra[j] >= tiny) | (p[j] == zero)) & ((rb[j] >= tiny) | (q[j] == zero));
-        }
+        });
         if (!all(ok)) return false;
         log_normal_lanes<4>(ra, la);
         log_normal_lanes<4>(rb, lb);
         batch<double> t[4];
-        for (std::size_t j = 0; j < 4; ++j) {
+        unrolled<4>([&](std::size_t j) {
             t[j] = xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j]);
-        }
+        });
         sum = (t[0] + t[1]) + (t[2] + t[3]);
         return true;
     }
