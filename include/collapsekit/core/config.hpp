@@ -30,6 +30,22 @@
 #define COLLAPSEKIT_NOINLINE
 #endif
 
+// Forces a SIMD building block into its caller. GCC's inliner gives up on the larger
+// blocks (the four-batch log is about 150 instructions) once a kernel calls them from two
+// places, and the out-of-line call then passes every batch through memory and adds a
+// vzeroupper: the entropy and divergence loops ran 1.4 to 1.6 times slower that way.
+// COLLAPSEKIT_INLINE_LAMBDA does the same for a lambda, placed after its parameter list.
+#if defined(__GNUC__) || defined(__clang__)
+#define COLLAPSEKIT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define COLLAPSEKIT_INLINE_LAMBDA __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define COLLAPSEKIT_ALWAYS_INLINE __forceinline
+#define COLLAPSEKIT_INLINE_LAMBDA
+#else
+#define COLLAPSEKIT_ALWAYS_INLINE inline
+#define COLLAPSEKIT_INLINE_LAMBDA
+#endif
+
 namespace collapsekit {
 
 struct version_info {

@@ -79,7 +79,8 @@ inline T tv_term(T p, T q) noexcept {
 template <class Op>
 struct vector_only_fast4 {
 #if COLLAPSEKIT_HAS_SIMD
-    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+    COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
+                                         batch<double>& sum) const noexcept {
         const Op& op = static_cast<const Op&>(*this);
         batch_bool<double> unused = splat(0.0) != splat(0.0);
         sum = (op.vector(p[0], q[0], unused) + op.vector(p[1], q[1], unused)) +
@@ -112,10 +113,11 @@ struct kl_op {
     // The sum of the terms of four double batches if every lane is plain (p = 0, or p > 0
     // and q > 0 with a positive normal ratio), their logs computed side by side; false
     // leaves the batches to vector(), which also sees the p > 0 = q lanes.
-    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+    COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
+                                         batch<double>& sum) const noexcept {
         batch<double> r[4], l[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
-        unrolled<4>([&](std::size_t j) {
+        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
             r[j] = p[j] / q[j];
             ok = ok & (((r[j] >= splat(std::numeric_limits<double>::min())) &
                         (r[j] <= splat(std::numeric_limits<double>::max()))) |
@@ -125,7 +127,9 @@ struct kl_op {
         log_normal_lanes<4>(r, l);
         batch<double> t[4];
         // p = 0 lanes: the ratio is 0 or NaN (q = 0), whose fast log is not to be trusted.
-        unrolled<4>([&](std::size_t j) { t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]); });
+        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
+            t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]);
+        });
         sum = (t[0] + t[1]) + (t[2] + t[3]);
         return true;
     }
@@ -149,11 +153,12 @@ struct js_op {
 
     // As kl_op::fast4, for four batches of (p, q) whose ratios 2p / (p + q) and
     // 2q / (p + q) are positive normal numbers or belong to a zero p or q.
-    bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4], batch<double>& sum) const noexcept {
+    COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
+                                         batch<double>& sum) const noexcept {
         batch<double> ra[4], rb[4], la[4], lb[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
         const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
-        unrolled<4>([&](std::size_t j) {
+        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
             const batch<double> m = p[j] + q[j];
             ra[j] = (p[j] + p[j]) / m;
             rb[j] = (q[j] + q[j]) / m;
@@ -164,7 +169,7 @@ struct js_op {
         log_normal_lanes<4>(ra, la);
         log_normal_lanes<4>(rb, lb);
         batch<double> t[4];
-        unrolled<4>([&](std::size_t j) {
+        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
             t[j] = xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j]);
         });
         sum = (t[0] + t[1]) + (t[2] + t[3]);

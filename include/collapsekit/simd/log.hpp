@@ -38,11 +38,11 @@ namespace detail {
 // outside the normal range give finite garbage (0 gives -1023 ln 2 and -0 gives 1025 ln 2,
 // which x log x turns into 0), +inf gives 1024 ln 2 and NaN stays NaN.
 template <std::size_t K>
-inline void log_normal_lanes(const batch<double> (&x)[K], batch<double> (&out)[K]) noexcept {
+COLLAPSEKIT_ALWAYS_INLINE void log_normal_lanes(const batch<double> (&x)[K], batch<double> (&out)[K]) noexcept {
     using u64 = std::uint64_t;
     constexpr u64 sqrt_half_bits = 0x3fe6a09e667f3bcdULL;
     batch<double> k[K], f[K], s[K];
-    unrolled<K>([&](std::size_t j) {
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
         // Adding bits(1.0) - bits(sqrt(1/2)) moves the exponent boundary to sqrt(1/2): the
         // exponent field of u is k + 1023 (in 1..2047 for normal x, no carry into the sign),
         // and its mantissa field plus bits(sqrt(1/2)) is m.
@@ -52,15 +52,17 @@ inline void log_normal_lanes(const batch<double> (&x)[K], batch<double> (&out)[K
         k[j] = bit_cast<double>((u >> 52) | splat<u64>(0x4330000000000000ULL)) - splat(4503599627370496.0 + 1023.0);
         f[j] = bit_cast<double>(m_bits) - splat(1.0);  // exact (Sterbenz)
     });
-    unrolled<K>([&](std::size_t j) { s[j] = f[j] / (splat(2.0) + f[j]); });
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { s[j] = f[j] / (splat(2.0) + f[j]); });
     // P(z) by Horner's rule, the K chains stepped together: fewer multiplies than Estrin's
     // scheme (the FMA pipes are the bottleneck), and the interleaving hides the longer chain.
     batch<double> z[K], p[K];
-    unrolled<K>([&](std::size_t j) {
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
         z[j] = s[j] * s[j];
         p[j] = xsimd::fma(z[j], splat(0x1.2b584aae78a57p-3), splat(0x1.39fe606542ddep-3));
     });
-    auto horner_step = [&](double c) { unrolled<K>([&](std::size_t j) { p[j] = xsimd::fma(z[j], p[j], splat(c)); }); };
+    auto horner_step = [&](double c) COLLAPSEKIT_INLINE_LAMBDA {
+        unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { p[j] = xsimd::fma(z[j], p[j], splat(c)); });
+    };
     horner_step(0x1.7462b4ab2ef6bp-3);
     horner_step(0x1.c71c62e5800a1p-3);
     horner_step(0x1.2492492df148dp-2);
@@ -68,7 +70,7 @@ inline void log_normal_lanes(const batch<double> (&x)[K], batch<double> (&out)[K
     horner_step(0x1.5555555555558p-1);
     constexpr double ln2_hi = 0x1.62e42fee00000p-1;
     constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
-    unrolled<K>([&](std::size_t j) {
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
         // log m = f - (hfsq - s (hfsq + z P)) with hfsq = f^2 / 2: the exact f leads, so the
         // rounding errors sit in the smaller correction terms.
         const batch<double> hfsq = splat(0.5) * f[j] * f[j];
@@ -77,7 +79,7 @@ inline void log_normal_lanes(const batch<double> (&x)[K], batch<double> (&out)[K
     });
 }
 
-inline batch<double> log_normal_lanes(const batch<double>& x) noexcept {
+COLLAPSEKIT_ALWAYS_INLINE batch<double> log_normal_lanes(const batch<double>& x) noexcept {
     const batch<double> in[1] = {x};
     batch<double> out[1];
     log_normal_lanes<1>(in, out);
