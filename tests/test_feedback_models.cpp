@@ -245,3 +245,12 @@ TEST_CASE("GMM and KDE lineages run in the driver; KDE spreads, GMM shrinks") {
     CHECK(kde_last > 4.5);
     CHECK(gmm_last < 4.5);
 }
+
+TEST_CASE("tokenize_sentences keeps apostrophes inside words and lower-cases ASCII only") {
+    const auto t = fb::tokenize_sentences("Don't STOP Caf\xc3\x89");
+    REQUIRE(t.documents.size() == 1);
+    CHECK(t.words.size() == 3);
+    for (const char* w : {"don't", "stop", "caf\xc3\x89"}) {
+        CHECK(std::find(t.words.begin(), t.words.end(), w) != t.words.end());
+    }
+}

@@ -1,7 +1,9 @@
+#include <collapsekit/core/ascii.hpp>
 #include <collapsekit/ngram.hpp>
 
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -71,4 +73,14 @@ TEST_CASE("plain-text files become corpora without crossing documents") {
     CHECK_THROWS_WITH_AS(ck::read_text_file("/nonexistent/x.txt"),
                          "collapsekit::read_text_file: path '/nonexistent/x.txt' cannot be opened",
                          std::invalid_argument);
+}
+
+TEST_CASE("ascii byte classes agree with <cctype> in the C locale for every byte") {
+    for (int c = 0; c < 256; ++c) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool ascii_alnum = c < 0x80 && std::isalnum(c) != 0;
+        CHECK(collapsekit::ascii::is_word_byte(u) == (ascii_alnum || c >= 0x80));
+        const char expected = c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(u);
+        CHECK(collapsekit::ascii::to_lower(static_cast<char>(u)) == expected);
+    }
 }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/ascii.hpp"
 #include "../core/errors.hpp"
 
 namespace collapsekit {
@@ -49,10 +50,8 @@ inline tokenized_text tokenize_sentences(std::string_view text) {
         } else if (ch != '\r' && ch != ' ' && ch != '\t') {
             newlines = 0;
         }
-        if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || ch == '\'' || u >= 0x80) {
-            word.push_back(ch);
-        } else if (u >= 'A' && u <= 'Z') {
-            word.push_back(static_cast<char>(u - 'A' + 'a'));
+        if (ascii::is_word_byte(u) || ch == '\'') {
+            word.push_back(ascii::to_lower(ch));
         } else if (ch == ',' || ch == ';' || ch == ':') {
             flush_word();
             sentences.back().emplace_back(1, ch);

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../core/ascii.hpp"
 #include "../core/errors.hpp"
 #include "../core/view.hpp"
 #include "corpus.hpp"
@@ -118,14 +119,12 @@ public:
         std::size_t i = 0;
         while (i < text.size()) {
             const auto c = static_cast<unsigned char>(text[i]);
-            if (is_word_byte(c)) {
+            if (ascii::is_word_byte(c)) {
                 std::size_t j = i;
-                while (j < text.size() && is_word_byte(static_cast<unsigned char>(text[j]))) ++j;
+                while (j < text.size() && ascii::is_word_byte(static_cast<unsigned char>(text[j]))) ++j;
                 out.emplace_back(text.substr(i, j - i));
                 if (opt_.lowercase) {
-                    for (char& ch : out.back()) {
-                        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-                    }
+                    for (char& ch : out.back()) ch = ascii::to_lower(ch);
                 }
                 i = j;
             } else {
@@ -161,9 +160,6 @@ public:
     }
 
 private:
-    static bool is_word_byte(unsigned char c) noexcept {
-        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
-    }
     tokenizer_options opt_;
 };
 
