@@ -1,6 +1,7 @@
 // KL and JS on 1e7-element probability vectors (ours, a scalar libm loop, the memory-read
 // reference) and exact W1 on 1e6 vs 1e6 doubles (ours: radix sort + one merge pass,
-// against std::sort + the same merge). Prints the ratios the issue asks for at the end.
+// against std::sort + the same merge), unweighted and weighted. Prints the ratios the
+// issue asks for at the end.
 #include <collapsekit/core/random.hpp>
 #include <collapsekit/divergence.hpp>
 #include <collapsekit/simd/sum.hpp>
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ck = collapsekit;
@@ -158,6 +160,66 @@ void BM_w1_std_sort_merge(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2 * kSamples));
 }
 
+const std::vector<double>& uniform_weights(std::uint64_t seed) {
+    static std::map<std::uint64_t, std::vector<double>> w;
+    auto& x = w[seed];
+    if (x.empty()) {
+        ck::rng g(seed);
+        x.resize(kSamples);
+        for (double& v : x) v = g.uniform();
+    }
+    return x;
+}
+
+void BM_w1_weighted_ours(benchmark::State& state) {
+    const auto& u = U();
+    const auto& v = V();
+    const auto& uw = uniform_weights(5);
+    const auto& vw = uniform_weights(6);
+    for (auto _ : state) {
+        double w = ck::wasserstein(u, v, uw, vw);
+        benchmark::DoNotOptimize(w);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2 * kSamples));
+}
+
+// The weighted baseline: (value, weight) pairs sorted with std::sort, as the library did
+// before, cumulative weight fractions, then the merge of the quantile functions.
+void BM_w1_weighted_std_sort_merge(benchmark::State& state) {
+    const auto& u0 = U();
+    const auto& v0 = V();
+    const auto& uw = uniform_weights(5);
+    const auto& vw = uniform_weights(6);
+    auto sorted = [](const std::vector<double>& x, const std::vector<double>& w, std::vector<double>& xs,
+                     std::vector<double>& c) {
+        std::vector<std::pair<double, double>> xw(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) xw[i] = {x[i], w[i]};
+        std::sort(xw.begin(), xw.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+        xs.resize(x.size());
+        c.resize(x.size());
+        double s = 0;
+        for (std::size_t i = 0; i < xw.size(); ++i) xs[i] = xw[i].first, c[i] = s += xw[i].second;
+        for (double& f : c) f /= s;
+        c.back() = 1.0;
+    };
+    for (auto _ : state) {
+        std::vector<double> u, cu, v, cv;
+        sorted(u0, uw, u, cu);
+        sorted(v0, vw, v, cv);
+        std::size_t i = 0, j = 0;
+        double t = 0, acc = 0;
+        while (i < u.size() && j < v.size()) {
+            const double next = std::min(cu[i], cv[j]);
+            acc += (next - t) * std::abs(u[i] - v[j]);
+            t = next;
+            if (cu[i] == next) ++i;
+            if (cv[j] == next) ++j;
+        }
+        benchmark::DoNotOptimize(acc);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2 * kSamples));
+}
+
 // Both sorts work on a buffer allocated once: a fresh copy per iteration measured page
 // faults, whose number depended on what glibc's heap kept from the benchmarks before.
 void BM_sort_values(benchmark::State& state) {
@@ -192,6 +254,8 @@ BENCHMARK(BM_js_ours)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_js_scalar_libm)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_w1_ours)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_w1_std_sort_merge)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_w1_weighted_ours)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_w1_weighted_std_sort_merge)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_sort_values)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_std_sort)->Unit(benchmark::kMillisecond);
 
@@ -216,6 +280,8 @@ int main(int argc, char** argv) {
     std::printf("JS  ours / memory reference     : %.2fx (target >= 0.5)\n",
                 ratio("BM_js_ours", "BM_memory_reference"));
     std::printf("W1  ours / std::sort + merge    : %.2fx (target >= 3)\n", ratio("BM_w1_ours", "BM_w1_std_sort_merge"));
+    std::printf("W1w ours / std::sort pairs+merge: %.2fx (weighted, 1e6 vs 1e6)\n",
+                ratio("BM_w1_weighted_ours", "BM_w1_weighted_std_sort_merge"));
     std::printf("sort_values / std::sort (1e6)   : %.2fx\n", ratio("BM_sort_values", "BM_std_sort"));
     benchmark::Shutdown();
     return 0;

@@ -102,6 +102,16 @@ TEST_CASE("sort_values keeps NaN payloads and works on views and other types") {
 
 namespace {
 
+// Infinities, extremes and signed zeros, drawn from by the special-value tests.
+const double extreme_values[] = {std::numeric_limits<double>::infinity(),
+                                 -std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::max(),
+                                 std::numeric_limits<double>::lowest(),
+                                 std::numeric_limits<double>::min(),
+                                 -std::numeric_limits<double>::min(),
+                                 0.0,
+                                 -0.0};
+
 // Checks sort_values against std::sort (with -0 before +0) on non-NaN input.
 template <class T>
 void check_same_as_ordered_std_sort(std::vector<T> x) {
@@ -165,19 +175,11 @@ TEST_CASE("sort_values radix path: adversarial layouts and special values") {
     check_same_as_ordered_std_sort(nearly_equal);
     // Signed zeros only, subnormals only, infinities with extremes.
     std::vector<double> zeros(n), subnormals(n), extremes(n);
-    const double specials[] = {std::numeric_limits<double>::infinity(),
-                               -std::numeric_limits<double>::infinity(),
-                               std::numeric_limits<double>::max(),
-                               std::numeric_limits<double>::lowest(),
-                               std::numeric_limits<double>::min(),
-                               -std::numeric_limits<double>::min(),
-                               0.0,
-                               -0.0};
     for (std::size_t i = 0; i < n; ++i) {
         zeros[i] = g.below(2) ? 0.0 : -0.0;
         subnormals[i] = static_cast<double>(g.below(1000) + 1) * std::numeric_limits<double>::denorm_min() *
                         (g.below(2) ? 1.0 : -1.0);
-        extremes[i] = specials[g.below(8)];
+        extremes[i] = extreme_values[g.below(8)];
     }
     check_same_as_ordered_std_sort(zeros);
     check_same_as_ordered_std_sort(subnormals);
@@ -245,4 +247,124 @@ TEST_CASE("sort_values radix path: the 16-bit top digit and its fallback to two 
         check_same_as_ordered_std_sort(sorted);
         check_same_as_ordered_std_sort(std::vector<double>(sorted.rbegin(), sorted.rend()));
     }
+}
+
+namespace {
+
+bool in_radix_order(double a, double b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); }
+bool in_radix_order(float a, float b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); }
+
+// Sorts (value, original index) items with sort_items_with and checks them against
+// std::stable_sort in the radix order (-0 before +0): the same values bit for bit, each
+// payload still beside its value, and, from the radix threshold on, the same payloads in
+// the same order (the radix sort is stable). Below it std::sort leaves the order of equal
+// values unspecified, so only the payloads of each run of equal values are compared as sets.
+template <class T, class P>
+void check_payload_sort(const std::vector<T>& values) {
+    using item = ck::detail::keyed<T, P>;
+    const std::size_t n = values.size();
+    CAPTURE(n);
+    std::vector<item> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = item{values[i], static_cast<P>(i)};
+    std::vector<item> want = x;
+    std::stable_sort(want.begin(), want.end(),
+                     [](const item& a, const item& b) { return in_radix_order(a.value, b.value); });
+    ck::detail::sort_scratch<item> scratch;
+    const item* got = ck::detail::sort_items_with(ck::view<item>(x.data(), n), scratch);
+    bool same_values = true, follows = true;
+    std::vector<P> seen;
+    for (std::size_t i = 0; i < n; ++i) {
+        same_values = same_values && std::memcmp(&got[i].value, &want[i].value, sizeof(T)) == 0;
+        const auto k = static_cast<std::size_t>(got[i].payload);
+        follows = follows && k < n && std::memcmp(&values[k], &got[i].value, sizeof(T)) == 0;
+        seen.push_back(got[i].payload);
+    }
+    CHECK(same_values);
+    CHECK(follows);
+    std::sort(seen.begin(), seen.end());
+    bool permutation = true;
+    for (std::size_t i = 0; i < n; ++i) permutation = permutation && seen[i] == static_cast<P>(i);
+    CHECK(permutation);
+    bool same_payloads = true;
+    for (std::size_t lo = 0; lo < n;) {
+        std::size_t hi = lo + 1;
+        while (hi < n && std::memcmp(&want[hi].value, &want[lo].value, sizeof(T)) == 0) ++hi;
+        std::vector<P> a, b;
+        for (std::size_t i = lo; i < hi; ++i) a.push_back(got[i].payload), b.push_back(want[i].payload);
+        if (n < ck::detail::radix_sort_threshold) {
+            std::sort(a.begin(), a.end());
+            std::sort(b.begin(), b.end());
+        }
+        same_payloads = same_payloads && a == b;
+        lo = hi;
+    }
+    CHECK(same_payloads);
+}
+
+template <class T>
+std::vector<T> without_nan(std::vector<T> x) {
+    x.erase(std::remove_if(x.begin(), x.end(), [](T v) { return std::isnan(v); }), x.end());
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("sort_items_with moves each payload with its value, below and above the radix threshold") {
+    const std::size_t t = ck::detail::radix_sort_threshold;
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{17}, t - 1, t, t + 1, t + 2,
+                          t + 3, ck::detail::radix_wide_top_min_n + 1, std::size_t{100000}}) {
+        // Mixed specials (±0, ±inf, ±denorm_min, ±max), magnitudes from 1e-20 to 1e20, many ties.
+        check_payload_sort<double, double>(without_nan(mixed_values<double>(n + 40, 3 * n + 1)));
+        check_payload_sort<float, std::uint32_t>(without_nan(mixed_values<float>(n + 40, 3 * n + 2)));
+        ck::rng g(n);
+        ck::normal_distribution z;
+        std::vector<double> normal(n);
+        for (double& v : normal) v = z(g);
+        check_payload_sort<double, double>(normal);
+    }
+}
+
+TEST_CASE("sort_items_with: adversarial layouts, special values and every number of active passes") {
+    for (std::size_t n : {std::size_t{2047}, std::size_t{5003}, ck::detail::radix_wide_top_min_n + 5}) {
+        CAPTURE(n);
+        ck::rng g(n + 1);
+        std::vector<double> sorted(n), equal(n, -2.5), zeros(n), subnormals(n), extremes(n), one_pass(n), two_passes(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            sorted[i] = (g.uniform() - 0.5) * 1e3;
+            zeros[i] = g.below(2) ? 0.0 : -0.0;
+            subnormals[i] = static_cast<double>(g.below(1000) + 1) * std::numeric_limits<double>::denorm_min() *
+                            (g.below(2) ? 1.0 : -1.0);
+            extremes[i] = extreme_values[g.below(8)];
+            one_pass[i] = 1.0 + std::ldexp(static_cast<double>(g.below(256)), -12);     // ends in the scratch
+            two_passes[i] = 1.0 + std::ldexp(static_cast<double>(g.below(4096)), -12);  // ends in place
+        }
+        std::sort(sorted.begin(), sorted.end());
+        check_payload_sort<double, double>(sorted);
+        check_payload_sort<double, double>(std::vector<double>(sorted.rbegin(), sorted.rend()));
+        check_payload_sort<double, double>(equal);  // no active pass
+        equal.back() = 1e300;
+        check_payload_sort<double, double>(equal);
+        check_payload_sort<double, double>(zeros);
+        check_payload_sort<double, double>(subnormals);
+        check_payload_sort<double, double>(extremes);
+        check_payload_sort<double, double>(one_pass);
+        check_payload_sort<double, double>(two_passes);
+    }
+}
+
+TEST_CASE("sort_items_with returns where the sorted items are; sort_numbers_with copies them back") {
+    const std::size_t n = 3000;
+    ck::rng g(9);
+    std::vector<double> one_pass(n);
+    for (double& v : one_pass) v = 1.0 + std::ldexp(static_cast<double>(g.below(256)), -12);
+    std::vector<double> x = one_pass;
+    ck::detail::sort_scratch<double> scratch;
+    const double* got = ck::detail::sort_items_with(ck::view<double>(x.data(), n), scratch);
+    CHECK(got != x.data());  // one pass: the result is in the scratch
+    std::vector<double> want = one_pass;
+    std::sort(want.begin(), want.end());
+    CHECK(std::equal(want.begin(), want.end(), got));
+    x = one_pass;
+    ck::detail::sort_numbers_with(ck::view<double>(x.data(), n), scratch);
+    CHECK(x == want);
 }

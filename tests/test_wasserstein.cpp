@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fixture.hpp"
@@ -216,14 +217,17 @@ TEST_CASE("Wasserstein, energy and KS on samples large enough for the radix sort
         for (double& x : v) x = 0.3 + 1.4 * z(g);
         v[5] = -0.0;
         v[6] = 0.0;
+        std::vector<double> us = u, vs = v;
+        std::sort(us.begin(), us.end());
+        std::sort(vs.begin(), vs.end());
         ck::detail::sorted_sample su, sv;
-        su.x = u;
-        sv.x = v;
-        std::sort(su.x.begin(), su.x.end());
-        std::sort(sv.x.begin(), sv.x.end());
+        su.x = ck::as_view(us);
+        sv.x = ck::as_view(vs);
+        su.effective_n = static_cast<double>(n);
+        sv.effective_n = static_cast<double>(m);
         for (double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
             CAPTURE(p);
-            CHECK(ck::wasserstein(u, v, p) == ck::detail::wasserstein_sorted(su.x.data(), n, sv.x.data(), m, p));
+            CHECK(ck::wasserstein(u, v, p) == ck::detail::wasserstein_sorted(us.data(), n, vs.data(), m, p));
         }
         CHECK(ck::energy_distance(u, v) == std::sqrt(2.0 * ck::detail::cdf_integral(su, sv, 2.0)));
         const auto ks = ck::ks_2samp(u, v);
@@ -237,5 +241,89 @@ TEST_CASE("Wasserstein, energy and KS on samples large enough for the radix sort
         const std::vector<float> uf(u.begin(), u.end()), vf(v.begin(), v.end());
         const std::vector<double> ufd(uf.begin(), uf.end()), vfd(vf.begin(), vf.end());
         CHECK(ck::wasserstein(uf, vf) == ck::wasserstein(ufd, vfd));
+    }
+}
+
+namespace {
+
+// The weighted reference: (value, weight) pairs sorted with std::sort, weights summed into
+// cumulative fractions, Kish's sizes from the sorted weights.
+struct weighted_reference {
+    std::vector<double> x, c;
+    ck::detail::sorted_sample s;
+    weighted_reference(const std::vector<double>& v, const std::vector<double>& w) {
+        std::vector<std::pair<double, double>> xw;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (!std::isnan(v[i])) xw.emplace_back(v[i], w[i]);
+        }
+        std::sort(xw.begin(), xw.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+        std::vector<double> ws;
+        ck::compensated_sum sw, sw2;
+        for (const auto& p : xw)
+            x.push_back(p.first), ws.push_back(p.second), sw += p.second, sw2 += p.second * p.second;
+        c = ck::detail::cumulative_fractions(ws);
+        s.x = ck::as_view(x);
+        s.c = ck::as_view(c);
+        s.effective_n = sw.value() * sw.value() / sw2.value();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("weighted Wasserstein, energy and KS with the radix sort equal a std::sort-pairs reference") {
+    // Distinct values (and ties with equal weights) make the result independent of the
+    // order of equal values, so it must be the reference's bit for bit. Sizes straddle
+    // the radix threshold and reach the 16-bit top digit; weights include zeros.
+    for (std::size_t n : {5, 2047, 2048, 2049, 2051, 6001, 70001}) {
+        CAPTURE(n);
+        const std::size_t m = n + 3;
+        ck::rng g(n);
+        ck::normal_distribution z;
+        std::vector<double> u(n), v(m), uw(n), vw(m);
+        for (double& x : u) x = z(g);
+        for (double& x : v) x = 0.3 + 1.4 * z(g) * 1e-3;
+        for (double& w : uw) w = g.below(4) == 0 ? 0.0 : g.uniform();
+        for (double& w : vw) w = g.below(4) == 0 ? 0.0 : g.uniform() * 1e10;
+        uw[0] = 1.0;
+        vw[0] = 1.0;
+        v[m - 1] = -0.0;
+        u[n / 2] = 1e300;
+        v[1] = -1e-310;
+        const weighted_reference ru(u, uw), rv(v, vw);
+        for (double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
+            CAPTURE(p);
+            CHECK(ck::wasserstein(u, v, uw, vw, p) ==
+                  ck::detail::wp_root(ck::detail::wasserstein_pp_weighted(ru.s.x, ru.s.c, rv.s.x, rv.s.c, p), p));
+        }
+        CHECK(ck::energy_distance(u, v, uw, vw) == std::sqrt(2.0 * ck::detail::cdf_integral(ru.s, rv.s, 2.0)));
+        for (auto alt : {ck::ks_alternative::two_sided, ck::ks_alternative::less, ck::ks_alternative::greater}) {
+            const auto ks = ck::ks_2samp_weighted(u, v, uw, vw, alt);
+            const auto want = ck::detail::ks_from_sorted(ru.s, rv.s, alt, ck::ks_method::asymptotic);
+            CHECK(ks.statistic == want.statistic);
+            CHECK(ks.pvalue == want.pvalue);
+            CHECK(ks.statistic_location == want.statistic_location);
+        }
+        // Ties everywhere, equal weights: the same as the unweighted measures' inputs.
+        std::vector<double> tu(n), tv(m);
+        for (double& x : tu) x = static_cast<double>(g.below(9)) - 4.0;
+        for (double& x : tv) x = static_cast<double>(g.below(7)) * 0.5 - 1.0;
+        const std::vector<double> ones_u(n, 2.0), ones_v(m, 0.5);
+        const weighted_reference tru(tu, ones_u), trv(tv, ones_v);
+        CHECK(ck::wasserstein(tu, tv, ones_u, ones_v, 2.0) ==
+              ck::detail::wp_root(ck::detail::wasserstein_pp_weighted(tru.s.x, tru.s.c, trv.s.x, trv.s.c, 2.0), 2.0));
+        CHECK(ck::energy_distance(tu, tv, ones_u, ones_v) ==
+              std::sqrt(2.0 * ck::detail::cdf_integral(tru.s, trv.s, 2.0)));
+        CHECK(
+            ck::ks_2samp_weighted(tu, tv, ones_u, ones_v).pvalue ==
+            ck::detail::ks_from_sorted(tru.s, trv.s, ck::ks_alternative::two_sided, ck::ks_method::asymptotic).pvalue);
+        // NaN values are dropped with their weights under omit; propagate gives NaN.
+        std::vector<double> u_nan = u, uw_nan = uw;
+        u_nan.insert(u_nan.begin() + 3, std::numeric_limits<double>::quiet_NaN());
+        uw_nan.insert(uw_nan.begin() + 3, 123.0);
+        CHECK(ck::wasserstein(u_nan, v, uw_nan, vw, 1.0, ck::nan_policy::omit) == ck::wasserstein(u, v, uw, vw));
+        CHECK(std::isnan(ck::wasserstein(u_nan, v, uw_nan, vw, 1.0, ck::nan_policy::propagate)));
+        CHECK(std::isnan(
+            ck::ks_2samp_weighted(u, u_nan, uw, uw_nan, ck::ks_alternative::two_sided, ck::nan_policy::propagate)
+                .statistic));
     }
 }

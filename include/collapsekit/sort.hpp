@@ -9,7 +9,9 @@
 // 65536 values on, the top 16 bits become one digit when few of their values occur (the
 // sign and exponent of one distribution's sample), saving a pass. A pass is skipped when
 // all keys share its digit. Small inputs use std::sort, which wins below a few thousand
-// values.
+// values. The same passes sort items that carry a payload beside their value (the
+// (value, weight) pairs of weighted samples): only the key is counted and converted, the
+// whole item moves.
 #pragma once
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <limits>
 #include <memory>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/view.hpp"
@@ -65,48 +68,82 @@ struct is_view<view<T>> : std::true_type {};
 // Below this many values std::sort is faster than clearing and scanning the digit tables.
 inline constexpr std::size_t radix_sort_threshold = 2048;
 
-// One scatter pass on the Bits-bit digit at shift: keys from src (bit
-// patterns of values when FromValues) to their slots in dst (converted back to values
-// when ToValues). Keys travel in T's storage through memcpy, so keys, doubles and floats
-// share the buffers without aliasing questions. Four loads go ahead of the four stores:
-// the compiler cannot prove that a store does not feed the next load, and serialising
-// them doubled the pass time.
-template <class T, class K, int Bits, bool FromValues, bool ToValues, class Counter>
-void radix_scatter(const T* src, T* dst, std::size_t n, Counter* c, int shift) {
+// A value with a payload that its sort carries along (the weight of a weighted sample).
+// The radix passes move whole items, so the payload costs bandwidth but no second
+// scatter stream: one stream per digit keeps the passes' 256 write streams in L1.
+template <class T, class P>
+struct keyed {
+    T value;
+    P payload;
+};
+
+// The value an item is sorted by: a bare value, or the value of a keyed item.
+template <class T>
+T& sort_value(T& x) noexcept {
+    return x;
+}
+template <class T, class P>
+T& sort_value(keyed<T, P>& x) noexcept {
+    return x.value;
+}
+template <class T>
+const T& sort_value(const T& x) noexcept {
+    return x;
+}
+template <class T, class P>
+const T& sort_value(const keyed<T, P>& x) noexcept {
+    return x.value;
+}
+template <class Item>
+using sort_value_t = std::remove_cv_t<std::remove_reference_t<decltype(sort_value(std::declval<const Item&>()))>>;
+
+// One scatter pass on the Bits-bit digit at shift: items from src (holding the bit
+// patterns of their values when FromValues) to their slots in dst (with the keys converted
+// back to values when ToValues). Keys travel in T's storage through memcpy, so keys,
+// doubles and floats share the buffers without aliasing questions. Four loads go ahead of
+// the four stores: the compiler cannot prove that a store does not feed the next load, and
+// serialising them doubled the pass time.
+template <class Item, class K, int Bits, bool FromValues, bool ToValues, class Counter>
+void radix_scatter(const Item* src, Item* dst, std::size_t n, Counter* c, int shift) {
     constexpr K mask = (K(1) << Bits) - 1;
-    auto load = [src](std::size_t j) {
-        K k;
-        std::memcpy(&k, src + j, sizeof k);
-        if constexpr (FromValues) k = to_ordered_key(k);
-        return k;
+    struct loaded {
+        K key;
+        Item item;
     };
-    auto store = [dst, c, shift](K k) {
-        K out = k;
-        if constexpr (ToValues) out = from_ordered_key(k);
-        std::memcpy(dst + c[(k >> shift) & mask]++, &out, sizeof out);
+    auto load = [src](std::size_t j) {
+        loaded l{K(0), src[j]};
+        std::memcpy(&l.key, &sort_value(l.item), sizeof l.key);
+        if constexpr (FromValues) l.key = to_ordered_key(l.key);
+        return l;
+    };
+    auto store = [dst, c, shift](loaded l) {
+        K out = l.key;
+        if constexpr (ToValues) out = from_ordered_key(out);
+        std::memcpy(&sort_value(l.item), &out, sizeof out);
+        dst[c[(l.key >> shift) & mask]++] = l.item;
     };
     const std::size_t n4 = n - n % 4;
     std::size_t j = 0;
     for (; j < n4; j += 4) {
-        const K k0 = load(j), k1 = load(j + 1), k2 = load(j + 2), k3 = load(j + 3);
-        store(k0);
-        store(k1);
-        store(k2);
-        store(k3);
+        const loaded l0 = load(j), l1 = load(j + 1), l2 = load(j + 2), l3 = load(j + 3);
+        store(l0);
+        store(l1);
+        store(l2);
+        store(l3);
     }
     for (; j < n; ++j) store(load(j));
 }
 
-template <class T, class K, int Bits, class Counter>
-void radix_scatter_pass(const T* src, T* dst, std::size_t n, Counter* c, int shift, bool first, bool last) {
+template <class Item, class K, int Bits, class Counter>
+void radix_scatter_pass(const Item* src, Item* dst, std::size_t n, Counter* c, int shift, bool first, bool last) {
     if (first && last) {
-        radix_scatter<T, K, Bits, true, true>(src, dst, n, c, shift);
+        radix_scatter<Item, K, Bits, true, true>(src, dst, n, c, shift);
     } else if (first) {
-        radix_scatter<T, K, Bits, true, false>(src, dst, n, c, shift);
+        radix_scatter<Item, K, Bits, true, false>(src, dst, n, c, shift);
     } else if (last) {
-        radix_scatter<T, K, Bits, false, true>(src, dst, n, c, shift);
+        radix_scatter<Item, K, Bits, false, true>(src, dst, n, c, shift);
     } else {
-        radix_scatter<T, K, Bits, false, false>(src, dst, n, c, shift);
+        radix_scatter<Item, K, Bits, false, false>(src, dst, n, c, shift);
     }
 }
 
@@ -119,18 +156,18 @@ void radix_scatter_pass(const T* src, T* dst, std::size_t n, Counter* c, int shi
 inline constexpr std::size_t radix_wide_top_min_n = std::size_t{1} << 16;
 inline constexpr std::size_t radix_wide_top_max_bins = 2048;
 
-// The counting pass: byte histograms of the keys of x (all bytes, or all but the top two
+// The counting pass: byte histograms of the keys of the items x (all bytes, or all but the top two
 // when Wide, which go to the 16-bit tables instead). Alternate elements use separate
 // tables: digits shared by every key (the sign and exponent bytes of most samples) would
 // otherwise chain each increment on the previous one.
-template <bool Wide, class K, class T, class Counter, std::size_t Passes>
-void radix_count(const T* x, std::size_t n, std::array<std::array<Counter, 256>, Passes>& even,
+template <bool Wide, class K, class Item, class Counter, std::size_t Passes>
+void radix_count(const Item* x, std::size_t n, std::array<std::array<Counter, 256>, Passes>& even,
                  std::array<std::array<Counter, 256>, Passes>& odd, Counter* top_even, Counter* top_odd) {
     constexpr int byte_passes = Wide ? int(Passes) - 2 : int(Passes);
     constexpr int top_shift = int(sizeof(K)) * 8 - 16;
     auto key_at = [x](std::size_t i) {
         K bits;
-        std::memcpy(&bits, x + i, sizeof bits);
+        std::memcpy(&bits, &sort_value(x[i]), sizeof bits);
         return to_ordered_key(bits);
     };
     const std::size_t n2 = n - n % 2;
@@ -167,15 +204,16 @@ bool radix_offsets(Counter* c, std::size_t size, std::size_t n) {
     return true;
 }
 
-// Radix sort of non-NaN values of type T, in place, with scratch space for n values.
-// The counting pass reads x and converts keys on the fly; the first scatter pass converts
-// again instead of storing keys, and the last one converts back, so no pass only
-// converts. Passes ping-pong between x and scratch; when an odd number of passes is
-// active the result is copied back once.
+// Radix sort of items whose values (of type T) hold no NaN, with scratch space for n
+// items; returns where the sorted items are: x, or scratch when an odd number of passes
+// was active. The counting pass reads x and converts keys on the fly; the first scatter
+// pass converts again instead of storing keys, and the last one converts back, so no pass
+// only converts. Passes ping-pong between x and scratch.
 // Counter is std::uint32_t below 2^32 values: half the table footprint keeps the scatter
 // offsets in L1.
-template <class T, class Counter>
-void radix_sort_counted(T* x, std::size_t n, T* scratch) {
+template <class Item, class Counter>
+Item* radix_sort_items(Item* x, std::size_t n, Item* scratch) {
+    using T = sort_value_t<Item>;
     using K = typename radix_traits<T>::key;
     static_assert(sizeof(T) == sizeof(K), "keys are the values' bit patterns");
     constexpr int passes = radix_traits<T>::bits / 8;
@@ -216,19 +254,18 @@ void radix_sort_counted(T* x, std::size_t n, T* scratch) {
         if (radix_offsets(c, 256, n)) plan[n_active++] = pass{c, p * 8, false};
     }
     if (wide && radix_offsets(top.data(), top_bins, n)) plan[n_active++] = pass{top.data(), (passes - 2) * 8, true};
-    if (n_active == 0) return;  // all keys equal
-    T* src = x;
-    T* dst = scratch;
-    for (int a = 0; a < n_active; ++a) {
+    Item* src = x;
+    Item* dst = scratch;
+    for (int a = 0; a < n_active; ++a) {  // none when all keys are equal
         const pass& ps = plan[a];
         if (ps.wide) {
-            radix_scatter_pass<T, K, 16>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
+            radix_scatter_pass<Item, K, 16>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
         } else {
-            radix_scatter_pass<T, K, 8>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
+            radix_scatter_pass<Item, K, 8>(src, dst, n, ps.offsets, ps.shift, a == 0, a + 1 == n_active);
         }
         std::swap(src, dst);
     }
-    if (src != x) std::memcpy(x, src, n * sizeof(T));
+    return src;
 }
 
 // Scratch space that callers sorting several samples in a row share, so that each sort
@@ -255,20 +292,35 @@ private:
     std::size_t size_ = 0;
 };
 
-// Sorts values that hold no NaN (the caller has screened them) with the given scratch.
-template <class T>
-void sort_numbers_with(view<T> x, sort_scratch<T>& scratch) {
+// Sorts items whose values hold no NaN (the caller has screened them) with the given
+// scratch; returns where the sorted items are: x, or the scratch when the radix sort
+// ended there (saving the copy back to a caller that reads them once).
+// Below the radix threshold, std::sort orders equal values (-0.0 before +0.0 aside) in
+// an unspecified order; the radix sort keeps their input order.
+template <class Item>
+Item* sort_items_with(view<Item> x, sort_scratch<Item>& scratch) {
+    using T = sort_value_t<Item>;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "radix keys exist for float and double");
     const std::size_t n = x.size();
     if (n < radix_sort_threshold) {
         // -0.0 before +0.0, as the radix path orders them.
-        std::sort(x.begin(), x.end(),
-                  [](T a, T b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); });
-    } else if (n <= std::numeric_limits<std::uint32_t>::max()) {
-        radix_sort_counted<T, std::uint32_t>(x.data(), n, scratch.get(n));
-    } else {
-        radix_sort_counted<T, std::size_t>(x.data(), n, scratch.get(n));
+        std::sort(x.begin(), x.end(), [](const Item& l, const Item& r) {
+            const T a = sort_value(l), b = sort_value(r);
+            return a < b || (a == b && std::signbit(a) && !std::signbit(b));
+        });
+        return x.data();
     }
+    if (n <= std::numeric_limits<std::uint32_t>::max()) {
+        return radix_sort_items<Item, std::uint32_t>(x.data(), n, scratch.get(n));
+    }
+    return radix_sort_items<Item, std::size_t>(x.data(), n, scratch.get(n));
+}
+
+// Sorts values that hold no NaN (the caller has screened them) with the given scratch.
+template <class T>
+void sort_numbers_with(view<T> x, sort_scratch<T>& scratch) {
+    const T* sorted = sort_items_with(x, scratch);
+    if (sorted != x.data()) std::memcpy(x.data(), sorted, x.size() * sizeof(T));
 }
 
 // sort_values with the scratch supplied by the caller.

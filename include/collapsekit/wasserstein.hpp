@@ -4,7 +4,8 @@
 // All of them compare empirical distributions (optionally weighted). Samples must hold
 // finite values; NaN follows ck::nan_policy (raise by default; omit drops the value and,
 // for weighted samples, its weight; propagate returns NaN). Samples are copied and sorted
-// with ck::sort_values (radix sort), then walked once.
+// with ck::sort_values' radix sort (weighted ones as (value, weight) items), then walked
+// once.
 #pragma once
 
 #include <algorithm>
@@ -30,10 +31,11 @@ namespace collapsekit {
 
 namespace detail {
 
-// A sample as sorted doubles (with weights, if any, permuted alongside).
+// A sorted sample, in storage its caller owns.
 struct sorted_sample {
-    std::vector<double> x;
-    std::vector<double> w;  // empty when unweighted
+    view<const double> x;    // the values, ascending
+    view<const double> c;    // cumulative weight fractions (the last exactly 1); empty when unweighted
+    double effective_n = 0;  // Kish's (sum w)^2 / sum w^2 when weighted, else the size
     bool is_nan = false;
 };
 
@@ -61,30 +63,50 @@ std::size_t sort_sample_into(const char* fn, const char* arg, view<const T> x, n
     return kept;
 }
 
-// scratch is shared by the samples of one call: a fresh buffer per sort cost as much in
-// page faults as two of the radix passes.
-template <class T>
-sorted_sample sort_sample(const char* fn, const char* arg, view<const T> x, nan_policy nan,
-                          sort_scratch<double>& scratch) {
-    sorted_sample s;
-    s.x.resize(x.size());
-    s.x.resize(sort_sample_into(fn, arg, x, nan, s.x.data(), scratch, s.is_nan));
+// Two samples sorted for one call, with the block that holds them.
+struct sorted_pair {
+    std::unique_ptr<double[]> block;
+    sorted_sample u, v;
+};
+
+// One block holds both sorted copies and the sort's scratch: with glibc, three separate
+// blocks of 8 MB (1e6 doubles) crossed the heap's trim threshold when freed and were
+// faulted in again on every call, about a fifth of the call's time.
+template <class U, class V>
+sorted_pair sort_samples(const char* fn, view<const U> u, view<const V> v, nan_policy nan) {
+    const std::size_t n0 = u.size(), m0 = v.size();
+    sorted_pair s;
+    s.block.reset(new double[n0 + m0 + std::max(n0, m0)]);
+    double* const su = s.block.get();
+    double* const sv = su + n0;
+    sort_scratch<double> scratch(sv + m0, std::max(n0, m0));
+    const std::size_t n = sort_sample_into(fn, "u", u, nan, su, scratch, s.u.is_nan);
+    const std::size_t m = sort_sample_into(fn, "v", v, nan, sv, scratch, s.v.is_nan);
+    s.u.x = view<const double>(su, n);
+    s.v.x = view<const double>(sv, m);
+    s.u.effective_n = static_cast<double>(n);
+    s.v.effective_n = static_cast<double>(m);
     return s;
 }
 
+using weighted_value = keyed<double, double>;
+
+// Copies the values of x (finite, else throws) with their weights w (non-negative and
+// finite, with a positive total) to items (x.size() slots), NaN values and their weights
+// left out, and sorts them by value; then writes the values to out_x and the cumulative
+// weight fractions to out_c, in the order and with the rounding of cumulative_fractions.
 template <class T, class W>
 sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* warg, view<const T> x, view<const W> w,
-                                   nan_policy nan) {
+                                   nan_policy nan, weighted_value* items, sort_scratch<weighted_value>& scratch,
+                                   double* out_x, double* out_c) {
     require_not_empty(fn, arg, x.size());
     require_same_length(fn, arg, x.size(), warg, w.size());
     sorted_sample s;
-    const nan_action a = screen_nans(fn, arg, x, nan);
-    if (a == nan_action::propagate) {
+    if (screen_nans(fn, arg, x, nan) == nan_action::propagate) {
         s.is_nan = true;
         return s;
     }
-    std::vector<std::pair<double, double>> xw;
-    xw.reserve(x.size());
+    std::size_t kept = 0;
     double total = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
         const auto v = static_cast<double>(x[i]);
@@ -98,15 +120,49 @@ sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* 
             fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
                          "] = " + format_value(v) + ")");
         }
-        xw.emplace_back(v, wi);
+        items[kept++] = weighted_value{v, wi};
         total += wi;
     }
-    require(!xw.empty(), fn, std::string(arg) + " holds only NaN");
+    require(kept > 0, fn, std::string(arg) + " holds only NaN");
     require(total > 0.0 && std::isfinite(total), fn, std::string(warg) + " must have a positive, finite sum");
-    std::sort(xw.begin(), xw.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
-    s.x.resize(xw.size());
-    s.w.resize(xw.size());
-    for (std::size_t i = 0; i < xw.size(); ++i) s.x[i] = xw[i].first, s.w[i] = xw[i].second;
+    const weighted_value* const sorted = sort_items_with(view<weighted_value>(items, kept), scratch);
+    // Unpacking, the running sum and Kish's sums share one pass over the sorted items.
+    compensated_sum sw, sw2;
+    for (std::size_t i = 0; i < kept; ++i) {
+        const double wi = sorted[i].payload;
+        out_x[i] = sorted[i].value;
+        sw += wi;
+        sw2 += wi * wi;
+        out_c[i] = sw.value();
+    }
+    const double sum = out_c[kept - 1];
+    for (std::size_t i = 0; i < kept; ++i) out_c[i] /= sum;
+    out_c[kept - 1] = 1.0;
+    s.x = view<const double>(out_x, kept);
+    s.c = view<const double>(out_c, kept);
+    s.effective_n = sw.value() * sw.value() / sw2.value();
+    return s;
+}
+
+// Two weighted samples sorted for one call, with the blocks that hold them.
+struct sorted_weighted_pair {
+    std::unique_ptr<weighted_value[]> items;  // the items being sorted and the sort's scratch
+    std::unique_ptr<double[]> block;          // each sample's values and cumulative fractions
+    sorted_sample u, v;
+};
+
+template <class U, class V, class UW, class VW>
+sorted_weighted_pair sort_weighted_samples(const char* fn, view<const U> u, view<const V> v, view<const UW> uw,
+                                           view<const VW> vw, nan_policy nan) {
+    const std::size_t n0 = u.size(), m0 = v.size(), most = std::max(n0, m0);
+    sorted_weighted_pair s;
+    s.items.reset(new weighted_value[2 * most]);
+    s.block.reset(new double[2 * (n0 + m0)]);
+    sort_scratch<weighted_value> scratch(s.items.get() + most, most);
+    double* const out = s.block.get();
+    s.u = sort_weighted_sample(fn, "u", "u_weights", u, uw, nan, s.items.get(), scratch, out, out + n0);
+    s.v =
+        sort_weighted_sample(fn, "v", "v_weights", v, vw, nan, s.items.get(), scratch, out + 2 * n0, out + 2 * n0 + m0);
     return s;
 }
 
@@ -166,8 +222,8 @@ double wasserstein_pp_equal(const double* u, std::size_t n, const double* v, std
 }
 
 // The same with cumulative weight fractions cu, cv (each ending at exactly 1).
-inline double wasserstein_pp_weighted(const std::vector<double>& u, const std::vector<double>& cu,
-                                      const std::vector<double>& v, const std::vector<double>& cv, double p) {
+inline double wasserstein_pp_weighted(view<const double> u, view<const double> cu, view<const double> v,
+                                      view<const double> cv, double p) {
     const bool sup = std::isinf(p);
     const power_of pw{p};
     std::size_t i = 0, j = 0;
@@ -207,15 +263,14 @@ inline double wasserstein_sorted(const double* u, std::size_t n, const double* v
     std::vector<double> cu(n), cv(m);
     for (std::size_t i = 0; i < n; ++i) cu[i] = static_cast<double>(i + 1) / static_cast<double>(n);
     for (std::size_t j = 0; j < m; ++j) cv[j] = static_cast<double>(j + 1) / static_cast<double>(m);
-    return wp_root(wasserstein_pp_weighted(std::vector<double>(u, u + n), cu, std::vector<double>(v, v + m), cv, p), p);
+    return wp_root(wasserstein_pp_weighted(view<const double>(u, n), cu, view<const double>(v, m), cv, p), p);
 }
 
 // sum over the merged sorted values of |F(x) - G(x)|^p (x_next - x): scipy's _cdf_distance
 // without the final root. Empirical CDFs are counts / n (or cumulative weights / total)
 // after all values equal to x, as scipy's searchsorted(side='right').
 inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, double p) {
-    const std::vector<double> ca = a.w.empty() ? std::vector<double>{} : cumulative_fractions(a.w);
-    const std::vector<double> cb = b.w.empty() ? std::vector<double>{} : cumulative_fractions(b.w);
+    const view<const double> ca = a.c, cb = b.c;
     const std::size_t n = a.x.size(), m = b.x.size();
     const power_of pw{p};
     std::size_t i = 0, j = 0;
@@ -247,21 +302,9 @@ template <class U, class V>
 double wasserstein(const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "wasserstein";
     detail::check_order(fn, p);
-    const auto vu = as_view(u);
-    const auto vv = as_view(v);
-    // One block holds both sorted copies and the sort's scratch: with glibc, three separate
-    // blocks of 8 MB (1e6 doubles) crossed the heap's trim threshold when freed and were
-    // faulted in again on every call, about a fifth of the call's time.
-    const std::size_t n0 = vu.size(), m0 = vv.size();
-    std::unique_ptr<double[]> block(new double[n0 + m0 + std::max(n0, m0)]);
-    double* const su = block.get();
-    double* const sv = su + n0;
-    detail::sort_scratch<double> scratch(sv + m0, std::max(n0, m0));
-    bool u_nan = false, v_nan = false;
-    const std::size_t n = detail::sort_sample_into(fn, "u", vu, nan, su, scratch, u_nan);
-    const std::size_t m = detail::sort_sample_into(fn, "v", vv, nan, sv, scratch, v_nan);
-    if (u_nan || v_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::wasserstein_sorted(su, n, sv, m, p);
+    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return detail::wasserstein_sorted(s.u.x.data(), s.u.x.size(), s.v.x.data(), s.v.x.size(), p);
 }
 
 // Weighted samples: value u[i] carries mass u_weights[i] / sum(u_weights) (weights
@@ -272,12 +315,10 @@ double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weig
                    nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "wasserstein";
     detail::check_order(fn, p);
-    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
-    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
-    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::wp_root(detail::wasserstein_pp_weighted(su.x, detail::cumulative_fractions(su.w), sv.x,
-                                                           detail::cumulative_fractions(sv.w), p),
-                           p);
+    const auto s =
+        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return detail::wp_root(detail::wasserstein_pp_weighted(s.u.x, s.u.c, s.v.x, s.v.c, p), p);
 }
 
 // W_p between two histograms on the same bins, each bin's mass sitting at positions[i]
@@ -306,9 +347,8 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
     }
     require(accurate_sum(view<const double>(wa.data(), wa.size())) > 0.0, fn, "u_counts must not be all zero");
     require(accurate_sum(view<const double>(wb.data(), wb.size())) > 0.0, fn, "v_counts must not be all zero");
-    return detail::wp_root(
-        detail::wasserstein_pp_weighted(xs, detail::cumulative_fractions(wa), xs, detail::cumulative_fractions(wb), p),
-        p);
+    const std::vector<double> ca = detail::cumulative_fractions(wa), cb = detail::cumulative_fractions(wb);
+    return detail::wp_root(detail::wasserstein_pp_weighted(xs, ca, xs, cb, p), p);
 }
 
 // Energy distance between the empirical distributions of u and v, scipy's definition:
@@ -317,21 +357,19 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
 template <class U, class V>
 double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "energy_distance";
-    detail::sort_scratch<double> scratch;
-    const auto su = detail::sort_sample(fn, "u", as_view(u), nan, scratch);
-    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan, scratch);
-    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(su, sv, 2.0));
+    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(2.0 * detail::cdf_integral(s.u, s.v, 2.0));
 }
 // Weighted form (scipy's u_weights, v_weights).
 template <class U, class V, class UW, class VW>
 double energy_distance(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
                        nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "energy_distance";
-    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
-    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
-    if (su.is_nan || sv.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(su, sv, 2.0));
+    const auto s =
+        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(2.0 * detail::cdf_integral(s.u, s.v, 2.0));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -431,9 +469,8 @@ inline double ks_asymptotic(double d, double n1, double n2, ks_alternative alt) 
 }
 
 inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, ks_alternative alt, ks_method method) {
-    const bool weighted = !a.w.empty() || !b.w.empty();
-    const std::vector<double> ca = a.w.empty() ? std::vector<double>{} : cumulative_fractions(a.w);
-    const std::vector<double> cb = b.w.empty() ? std::vector<double>{} : cumulative_fractions(b.w);
+    const bool weighted = !a.c.empty() || !b.c.empty();
+    const view<const double> ca = a.c, cb = b.c;
     const std::size_t n = a.x.size(), m = b.x.size();
     // Walk the merged values; the difference is evaluated after all values equal to x.
     std::size_t i = 0, j = 0;
@@ -466,14 +503,8 @@ inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, 
     r.statistic_sign = use_min ? -1 : 1;
     if (weighted) {
         // Kish's effective sample sizes (sum w)^2 / sum w^2 in the asymptotic formula.
-        auto kish = [](const sorted_sample& s) {
-            if (s.w.empty()) return static_cast<double>(s.x.size());
-            compensated_sum sw, sw2;
-            for (double w : s.w) sw += w, sw2 += w * w;
-            return sw.value() * sw.value() / sw2.value();
-        };
         r.method = ks_method::asymptotic;
-        r.pvalue = std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, kish(a), kish(b), alt)));
+        r.pvalue = std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, a.effective_n, b.effective_n, alt)));
         return r;
     }
     const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
@@ -524,11 +555,9 @@ template <class U, class V>
 ks_result ks_2samp(const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
                    ks_method method = ks_method::automatic, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "ks_2samp";
-    detail::sort_scratch<double> scratch;
-    const auto su = detail::sort_sample(fn, "u", as_view(u), nan, scratch);
-    const auto sv = detail::sort_sample(fn, "v", as_view(v), nan, scratch);
-    if (su.is_nan || sv.is_nan) return ks_result{};
-    return detail::ks_from_sorted(su, sv, alternative, method);
+    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    if (s.u.is_nan || s.v.is_nan) return ks_result{};
+    return detail::ks_from_sorted(s.u, s.v, alternative, method);
 }
 
 // Weighted variant: F_u, F_v are weighted empirical CDFs (weights normalised by their
@@ -539,10 +568,10 @@ ks_result ks_2samp_weighted(const U& u, const V& v, const UW& u_weights, const V
                             ks_alternative alternative = ks_alternative::two_sided,
                             nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "ks_2samp_weighted";
-    const auto su = detail::sort_weighted_sample(fn, "u", "u_weights", as_view(u), as_view(u_weights), nan);
-    const auto sv = detail::sort_weighted_sample(fn, "v", "v_weights", as_view(v), as_view(v_weights), nan);
-    if (su.is_nan || sv.is_nan) return ks_result{};
-    return detail::ks_from_sorted(su, sv, alternative, ks_method::asymptotic);
+    const auto s =
+        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    if (s.u.is_nan || s.v.is_nan) return ks_result{};
+    return detail::ks_from_sorted(s.u, s.v, alternative, ks_method::asymptotic);
 }
 
 // ---------------------------------------------------------------------------------------
