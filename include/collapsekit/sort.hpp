@@ -106,32 +106,32 @@ using sort_value_t = std::remove_cv_t<std::remove_reference_t<decltype(sort_valu
 template <class Item, class K, int Bits, bool FromValues, bool ToValues, class Counter>
 void radix_scatter(const Item* src, Item* dst, std::size_t n, Counter* c, int shift) {
     constexpr K mask = (K(1) << Bits) - 1;
-    struct loaded {
-        K key;
-        Item item;
-    };
     auto load = [src](std::size_t j) {
-        loaded l{K(0), src[j]};
-        std::memcpy(&l.key, &sort_value(l.item), sizeof l.key);
-        if constexpr (FromValues) l.key = to_ordered_key(l.key);
-        return l;
+        K k;
+        std::memcpy(&k, &sort_value(src[j]), sizeof k);
+        if constexpr (FromValues) k = to_ordered_key(k);
+        return k;
     };
-    auto store = [dst, c, shift](loaded l) {
-        K out = l.key;
-        if constexpr (ToValues) out = from_ordered_key(out);
-        std::memcpy(&sort_value(l.item), &out, sizeof out);
-        dst[c[(l.key >> shift) & mask]++] = l.item;
+    // The key is loaded apart from its item and written over the item's value: a bare
+    // value is then stored from the key's register alone, and a keyed item that travelled
+    // with its key in one struct was spilled to the stack by GCC.
+    auto store = [dst, c, shift](K k, Item item) {
+        K out = k;
+        if constexpr (ToValues) out = from_ordered_key(k);
+        std::memcpy(&sort_value(item), &out, sizeof out);
+        dst[c[(k >> shift) & mask]++] = item;
     };
     const std::size_t n4 = n - n % 4;
     std::size_t j = 0;
     for (; j < n4; j += 4) {
-        const loaded l0 = load(j), l1 = load(j + 1), l2 = load(j + 2), l3 = load(j + 3);
-        store(l0);
-        store(l1);
-        store(l2);
-        store(l3);
+        const K k0 = load(j), k1 = load(j + 1), k2 = load(j + 2), k3 = load(j + 3);
+        const Item i0 = src[j], i1 = src[j + 1], i2 = src[j + 2], i3 = src[j + 3];
+        store(k0, i0);
+        store(k1, i1);
+        store(k2, i2);
+        store(k3, i3);
     }
-    for (; j < n; ++j) store(load(j));
+    for (; j < n; ++j) store(load(j), src[j]);
 }
 
 template <class Item, class K, int Bits, class Counter>
