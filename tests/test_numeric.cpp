@@ -77,3 +77,31 @@ TEST_CASE("xlogy, xlogx and rel_entr follow scipy's limits") {
     // Ratio overflows: the log is split instead.
     CHECK(ck::rel_entr(1.0, 5e-324) == doctest::Approx(-std::log(5e-324)).epsilon(1e-15));
 }
+
+TEST_CASE("log_ratio is accurate where x / y is close to 1 and never over- or underflows") {
+    // Within a factor 2 of each other: the exact difference carries the log.
+    for (double eps : {1e-3, 1e-8, 1e-13, 0x1.0p-52}) {
+        CAPTURE(eps);
+        const double x = 0.3, y = 0.3 * (1.0 + eps);
+        const long double exact = std::log1p((static_cast<long double>(x) - y) / static_cast<long double>(y));
+        CHECK(static_cast<double>(std::abs((ck::log_ratio(x, y) - exact) / exact)) <= 4e-16);
+        // The log of the rounded ratio is off by up to 1 ulp of 1, relative to a log of size eps.
+    }
+    CHECK(ck::log_ratio(0.7, 0.7) == 0.0);
+    CHECK(ck::log_ratio(2.0, 1.0) == doctest::Approx(std::log(2.0)).epsilon(1e-16));
+    // Ratios that would overflow or underflow, and subnormal arguments.
+    CHECK(ck::log_ratio(1e300, 1e-300) == doctest::Approx(600 * std::log(10.0)).epsilon(1e-15));
+    CHECK(ck::log_ratio(1e-300, 1e300) == doctest::Approx(-600 * std::log(10.0)).epsilon(1e-15));
+    CHECK(ck::log_ratio(5e-324, 1.0) == doctest::Approx(std::log(5e-324)).epsilon(1e-15));
+    CHECK(ck::log_ratio(5e-324, 5e-324) == 0.0);
+    CHECK(ck::log_ratio(3 * 5e-324, 2 * 5e-324) == doctest::Approx(std::log(1.5)).epsilon(1e-15));
+    CHECK(ck::log_ratio(0.75f, 0.5f) == doctest::Approx(std::log(1.5)).epsilon(1e-7));
+}
+
+TEST_CASE("two_sum_error is the exact rounding error of a sum") {
+    CHECK(ck::two_sum_error(1.0, 0x1.0p-60, 1.0 + 0x1.0p-60) == 0x1.0p-60);
+    CHECK(ck::two_sum_error(0x1.0p-60, 1.0, 1.0) == 0x1.0p-60);
+    CHECK(ck::two_sum_error(0.1, 0.2, 0.1 + 0.2) ==
+          static_cast<double>((static_cast<long double>(0.1) + 0.2) - static_cast<long double>(0.1 + 0.2)));
+    CHECK(ck::two_sum_error(3.0, -3.0, 0.0) == 0.0);
+}

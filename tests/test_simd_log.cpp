@@ -137,6 +137,75 @@ TEST_CASE("simd::log: K batches side by side give the same bits as one at a time
     }
 }
 
+// log(x / y) of the exact ratio in long double: log1pl of the exact difference where x
+// and y are within a factor 2 (the long-double quotient would carry 2^-64 of absolute
+// error, too much where the log is tiny), logl of the quotient elsewhere.
+long double exact_log_ratio(double x, double y) {
+    if (x >= y / 2 && x <= 2 * y) {
+        return std::log1p((static_cast<long double>(x) - static_cast<long double>(y)) / static_cast<long double>(y));
+    }
+    return std::log(static_cast<long double>(x) / static_cast<long double>(y));
+}
+
+TEST_CASE("log_ratio_normal_lanes is within 2 ulp of the log of the exact ratio, also near 1") {
+    ck::rng g(23);
+    std::vector<double> x, y;
+    const std::uint64_t lo = 0x0010000000000000ULL, hi = 0x7fefffffffffffffULL;
+    for (int i = 0; i < 600'000; ++i) {
+        const double a = bits_to_double(lo + g.below(hi - lo + 1));
+        double b = bits_to_double(lo + g.below(hi - lo + 1));
+        switch (i % 4) {
+            case 0:
+                break;  // any two normal numbers: the ratio may over- or underflow
+            case 1:
+                b = a * (1.0 + std::ldexp(g.uniform() - 0.5, -static_cast<int>(g.below(52))));
+                break;
+            case 2:
+                b = std::ldexp(a, static_cast<int>(g.below(9)) - 4) * (0.7 + 0.6 * g.uniform());
+                break;
+            default:
+                b = std::nextafter(a, g.uniform() < 0.5 ? 0.0 : dlim::infinity());
+                break;
+        }
+        if (!(b >= dlim::min() && b <= dlim::max())) continue;
+        x.push_back(a);
+        y.push_back(b);
+    }
+    double worst = 0;
+    for (std::size_t i = 0; i + W <= x.size(); i += W) {
+        alignas(64) double out[W];
+        ck::simd::store(
+            out, ck::simd::detail::log_ratio_normal_lanes(ck::simd::load(x.data() + i), ck::simd::load(y.data() + i)));
+        for (std::size_t l = 0; l < W; ++l) {
+            const long double exact = exact_log_ratio(x[i + l], y[i + l]);
+            const double e = static_cast<double>(exact);
+            if (e == 0) {
+                CHECK(out[l] == 0.0);
+                continue;
+            }
+            const double ulp = std::nextafter(std::abs(e), dlim::infinity()) - std::abs(e);
+            const double err = static_cast<double>(std::abs(static_cast<long double>(out[l]) - exact) / ulp);
+            if (err > worst) worst = err;
+        }
+    }
+    MESSAGE("log_ratio_normal_lanes: worst error " << worst << " ulp");
+    CHECK(worst <= 2.0);
+    // x = y gives exactly 0; the batches side by side give the same bits as one at a time.
+    CHECK(ck::simd::detail::log_ratio_normal_lanes(ck::simd::splat(0.3), ck::simd::splat(0.3)).get(0) == 0.0);
+    ck::simd::batch<double> a[4], b[4], out[4];
+    for (std::size_t j = 0; j < 4; ++j) {
+        a[j] = ck::simd::load(x.data() + j * W);
+        b[j] = ck::simd::load(y.data() + j * W);
+    }
+    ck::simd::detail::log_ratio_normal_lanes<4>(a, b, out);
+    for (std::size_t j = 0; j < 4; ++j) {
+        alignas(64) double u[W], v[W];
+        ck::simd::store(u, out[j]);
+        ck::simd::store(v, ck::simd::detail::log_ratio_normal_lanes(a[j], b[j]));
+        for (std::size_t l = 0; l < W; ++l) CHECK(std::memcmp(&u[l], &v[l], sizeof(double)) == 0);
+    }
+}
+
 TEST_CASE("simd::log on float lanes: subnormal lanes are lifted") {
     constexpr std::size_t F = ck::simd::lanes<float>;
     std::vector<float> x(F);

@@ -230,19 +230,13 @@ inline double finish_kernel(measure_id m, const simd::pair_pass& r, double unit)
     }
 }
 
-inline double log_ratio(double p, double q) noexcept {
-    const double r = p / q;
-    if (r == std::numeric_limits<double>::infinity() || r == 0.0) return std::log(p) - std::log(q);
-    return std::log(r);
-}
-
 inline double renyi(view<const double> p, view<const double> q, double alpha, double unit) {
     constexpr double inf = std::numeric_limits<double>::infinity();
     const std::size_t n = p.size();
     if (alpha == inf) {
         double best = -inf;
         for (std::size_t i = 0; i < n; ++i) {
-            if (p[i] > 0.0) best = std::max(best, q[i] > 0.0 ? log_ratio(p[i], q[i]) : inf);
+            if (p[i] > 0.0) best = std::max(best, q[i] > 0.0 ? ::collapsekit::log_ratio(p[i], q[i]) : inf);
         }
         return best * unit;
     }
@@ -570,10 +564,20 @@ double js_n(const char* fn, const Dists& dists, const Weights& weights, log_base
         require_same_length(fn, "distributions[0] after NaN removal", ps.front().size(),
                             "distributions[" + std::to_string(ps.size() - 1) + "]", ps.back().size());
     }
-    std::vector<double> mix(ps.front().size(), 0.0);
+    // The mixture M = sum_i w_i P_i as mix + mix_err, the rounding errors of the products
+    // (FMA) and of the sums (TwoSum) collected in mix_err. The terms use mix; since
+    // log(p / M) = log(p / mix) - mix_err / mix to first order and sum_i w_i p_ij = M_j,
+    // taking sum_j mix_err_j off the total restores what the rounding of M took away.
+    // Between nearly equal distributions that rounding is as large as the divergence.
+    std::vector<double> mix(ps.front().size(), 0.0), mix_err(mix.size(), 0.0);
     for (std::size_t i = 0; i < k; ++i) {
         const double wi = static_cast<double>(w[i]);
-        for (std::size_t j = 0; j < mix.size(); ++j) mix[j] += wi * ps[i][j];
+        for (std::size_t j = 0; j < mix.size(); ++j) {
+            const double prod = wi * ps[i][j];
+            const double sum = mix[j] + prod;
+            mix_err[j] += std::fma(wi, ps[i][j], -prod) + two_sum_error(mix[j], prod, sum);
+            mix[j] = sum;
+        }
     }
     compensated_sum total;
     for (std::size_t i = 0; i < k; ++i) {
@@ -583,6 +587,7 @@ double js_n(const char* fn, const Dists& dists, const Weights& weights, log_base
         for (std::size_t j = 0; j < mix.size(); ++j) s += rel_entr(ps[i][j], mix[j]);
         total += wi * s.value();
     }
+    for (double e : mix_err) total += -e;
     return std::max(0.0, total.value()) * unit;
 }
 

@@ -46,6 +46,15 @@ inline constexpr log_base nats{};
 inline constexpr log_base bits{2.0};
 inline constexpr log_base dits{10.0};
 
+// The rounding error of s = a + b: a + b - s exactly, in round-to-nearest (Knuth's
+// TwoSum, six operations, no branch). T is float, double or a SIMD batch of them.
+template <class T>
+inline T two_sum_error(const T& a, const T& b, const T& s) noexcept {
+    const T b_part = s - a;
+    const T a_part = s - b_part;
+    return (a - a_part) + (b - b_part);
+}
+
 // Neumaier's improved Kahan summation: error bounded by about 2 ulp of the result
 // plus n * eps^2 * sum|x|, independent of the order of magnitude of the terms.
 class compensated_sum {
@@ -90,15 +99,29 @@ inline double xlogy(double x, double y) noexcept {
 // x log x with 0 log 0 = 0 (the entropy integrand); negative x gives NaN.
 inline double xlogx(double x) noexcept { return x == 0.0 ? 0.0 : x * std::log(x); }
 
+// log(x / y) for positive finite x and y (float or double), within about 2 ulp of the
+// log of the exact ratio. Near x = y the log of the rounded ratio would only be accurate
+// to 1 ulp of 1 (absolute), which is no relative accuracy at all when the log is tiny,
+// as in KL between nearly equal distributions; there x - y is exact (Sterbenz) and
+// log1p((x - y) / y) keeps the relative accuracy. A ratio that would over- or underflow
+// (or come out subnormal) is split into log x - log y.
+template <class T>
+inline T log_ratio(T x, T y) noexcept {
+    if (x >= y / 2 && x <= y + y) return std::log1p((x - y) / y);
+    const T r = x / y;
+    if (r >= std::numeric_limits<T>::min() && r <= std::numeric_limits<T>::max()) return std::log(r);
+    return std::log(x) - std::log(y);
+}
+
 // The elementwise relative entropy x log(x / y), as scipy.special.rel_entr:
 //   x > 0, y > 0: x log(x/y);  x = 0, y >= 0: 0;  otherwise +inf; NaN in, NaN out.
-// The ratio is formed first so that tiny x and y do not underflow separately.
+// The log is log_ratio's, accurate also where x / y is close to 1 (scipy's x log(x / y)
+// is not there).
 inline double rel_entr(double x, double y) noexcept {
     if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::quiet_NaN();
     if (x > 0.0 && y > 0.0) {
-        const double r = x / y;
-        if (r > 0.0 && std::isfinite(r)) return x * std::log(r);
-        return x * (std::log(x) - std::log(y));  // ratio over/underflowed: split the log
+        if (std::isinf(x) || std::isinf(y)) return x * (std::log(x) - std::log(y));
+        return x * log_ratio(x, y);
     }
     if (x == 0.0 && y >= 0.0) return 0.0;
     return std::numeric_limits<double>::infinity();

@@ -47,21 +47,39 @@ inline T kl_term(T p, T q, bool& p_without_q) noexcept {
         p_without_q = p_without_q || q == T(0);
         return T(0);
     }
-    const T r = p / q;
-    // The ratio over- or underflowed: split the log instead (costs one more log).
-    if (r == std::numeric_limits<T>::infinity() || r == T(0)) return p * (std::log(p) - std::log(q));
-    return p * std::log(r);
+    if constexpr (std::is_same_v<T, double>) {
+        // Accurate where p / q is close to 1, as the SIMD twin (simd::detail::log_ratio_normal_lanes).
+        if (std::isinf(p) || std::isinf(q)) return p * (std::log(p) - std::log(q));
+        return p * ::collapsekit::log_ratio(p, q);
+    } else {
+        const T r = p / q;
+        // The ratio over- or underflowed: split the log instead (costs one more log).
+        if (r == std::numeric_limits<T>::infinity() || r == T(0)) return p * (std::log(p) - std::log(q));
+        return p * std::log(r);
+    }
 }
 
 // p log(2p / (p + q)) + q log(2q / (p + q)): the mixture is never halved, so it cannot
 // underflow to zero (0.5 * 5e-324 rounds to 0; 5e-324 + 1 does not), and each ratio lies
 // in (0, 2] for probability inputs.
+// For doubles the term stays accurate where p and q are close, where it is of second
+// order, (p - q)^2 / (4 (p + q)), and both logs are tiny: the logs are log_ratio's, and
+// the rounding of m = p + q is put back, p + q = m + e exactly (TwoSum), so that
+// log(2p / (m + e)) = log(2p / m) - e / m to first order and the two terms together
+// lose (p + q) e / m = e. Without that the rounding of m alone is as large as the term.
 template <class T>
 inline T js_term(T p, T q) noexcept {
     const T m = p + q;
-    const T a = p > T(0) ? p * std::log((p + p) / m) : T(0);
-    const T b = q > T(0) ? q * std::log((q + q) / m) : T(0);
-    return a + b;
+    if constexpr (std::is_same_v<T, double>) {
+        const T e = ::collapsekit::two_sum_error(p, q, m);
+        const T a = p > T(0) ? p * ::collapsekit::log_ratio(p + p, m) : T(0);
+        const T b = q > T(0) ? q * ::collapsekit::log_ratio(q + q, m) : T(0);
+        return (a + b) - e;
+    } else {
+        const T a = p > T(0) ? p * std::log((p + p) / m) : T(0);
+        const T b = q > T(0) ? q * std::log((q + q) / m) : T(0);
+        return a + b;
+    }
 }
 
 template <class T>
@@ -103,30 +121,35 @@ struct kl_op {
         const auto qp = q > zero;
         const auto both = pp & qp;
         flag = flag | (pp & (q == zero));
-        const batch<T> r = p / q;
-        batch<T> l = ::collapsekit::simd::log(r);
-        const auto split = both & ((r == splat(std::numeric_limits<T>::infinity())) | (r == zero));
-        if (any(split)) l = xsimd::select(split, ::collapsekit::simd::log(p) - ::collapsekit::simd::log(q), l);
+        batch<T> l;
+        if constexpr (std::is_same_v<T, double>) {
+            // As kl_term: the log of the exact ratio where p and q are normal, else split.
+            l = log_ratio_normal_lanes(p, q);
+            const auto split = both & !(normal_lanes(p) & normal_lanes(q));
+            if (any(split)) l = xsimd::select(split, ::collapsekit::simd::log(p) - ::collapsekit::simd::log(q), l);
+        } else {
+            const batch<T> r = p / q;
+            l = ::collapsekit::simd::log(r);
+            const auto split = both & ((r == splat(std::numeric_limits<T>::infinity())) | (r == zero));
+            if (any(split)) l = xsimd::select(split, ::collapsekit::simd::log(p) - ::collapsekit::simd::log(q), l);
+        }
         return xsimd::select(both, p * l, zero);
     }
 
-    // The sum of the terms of four double batches if every lane is plain (p = 0, or p > 0
-    // and q > 0 with a positive normal ratio), their logs computed side by side; false
-    // leaves the batches to vector(), which also sees the p > 0 = q lanes.
+    // The sum of the terms of four double batches if every lane is plain (p = 0, or p and
+    // q both positive normal numbers), their logs computed side by side; false leaves the
+    // batches to vector(), which also sees the p > 0 = q lanes.
     COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
                                          batch<double>& sum) const noexcept {
-        batch<double> r[4], l[4];
+        batch<double> l[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            r[j] = p[j] / q[j];
-            ok = ok & (((r[j] >= splat(std::numeric_limits<double>::min())) &
-                        (r[j] <= splat(std::numeric_limits<double>::max()))) |
-                       (p[j] == splat(0.0)));
+            ok = ok & ((normal_lanes(p[j]) & normal_lanes(q[j])) | (p[j] == splat(0.0)));
         });
         if (!all(ok)) return false;
-        log_normal_lanes<4>(r, l);
+        log_ratio_normal_lanes<4>(p, q, l);
         batch<double> t[4];
-        // p = 0 lanes: the ratio is 0 or NaN (q = 0), whose fast log is not to be trusted.
+        // p = 0 lanes: their log is garbage (finite, or NaN for a NaN q).
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
             t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]);
         });
@@ -146,8 +169,17 @@ struct js_op {
     batch<T> vector(const batch<T>& p, const batch<T>& q, batch_bool<T>&) const noexcept {
         const batch<T> zero = splat(T(0));
         const batch<T> m = p + q;
-        const batch<T> a = p * ::collapsekit::simd::log((p + p) / m);
-        const batch<T> b = q * ::collapsekit::simd::log((q + q) / m);
+        batch<T> a = p * ::collapsekit::simd::log((p + p) / m);
+        batch<T> b = q * ::collapsekit::simd::log((q + q) / m);
+        if constexpr (std::is_same_v<T, double>) {
+            // As js_term where p, q and m are normal (elsewhere m is exact).
+            const auto plain = normal_lanes(p + p) & normal_lanes(q + q) & normal_lanes(m);
+            if (any(plain)) {
+                const batch<T> e = ::collapsekit::two_sum_error(p, q, m);
+                a = xsimd::select(plain, p * log_ratio_normal_lanes(p + p, m) - e, a);
+                b = xsimd::select(plain, q * log_ratio_normal_lanes(q + q, m), b);
+            }
+        }
         return xsimd::select(p > zero, a, zero) + xsimd::select(q > zero, b, zero);
     }
 
@@ -155,22 +187,24 @@ struct js_op {
     // 2q / (p + q) are positive normal numbers or belong to a zero p or q.
     COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
                                          batch<double>& sum) const noexcept {
-        batch<double> ra[4], rb[4], la[4], lb[4];
+        batch<double> p2[4], q2[4], m[4], la[4], lb[4];
         batch_bool<double> ok = splat(0.0) == splat(0.0);
-        const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
+        const batch<double> zero = splat(0.0);
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            const batch<double> m = p[j] + q[j];
-            ra[j] = (p[j] + p[j]) / m;
-            rb[j] = (q[j] + q[j]) / m;
-            // The ratios lie in [0, 2] for non-negative finite p and q; NaN fails both tests.
-            ok = ok & ((ra[j] >= tiny) | (p[j] == zero)) & ((rb[j] >= tiny) | (q[j] == zero));
+            p2[j] = p[j] + p[j];
+            q2[j] = q[j] + q[j];
+            m[j] = p[j] + q[j];
+            // Zero lanes are fine (their terms are dropped below); NaN fails every test.
+            ok = ok & (normal_lanes(p2[j]) | (p[j] == zero)) & (normal_lanes(q2[j]) | (q[j] == zero)) &
+                 (normal_lanes(m[j]) | (m[j] == zero));
         });
         if (!all(ok)) return false;
-        log_normal_lanes<4>(ra, la);
-        log_normal_lanes<4>(rb, lb);
+        log_ratio_normal_lanes<4>(p2, m, la);
+        log_ratio_normal_lanes<4>(q2, m, lb);
         batch<double> t[4];
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            t[j] = xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j]);
+            t[j] = (xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j])) -
+                   ::collapsekit::two_sum_error(p[j], q[j], m[j]);
         });
         sum = (t[0] + t[1]) + (t[2] + t[3]);
         return true;

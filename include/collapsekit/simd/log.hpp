@@ -20,6 +20,30 @@ namespace collapsekit::simd {
 
 namespace detail {
 
+// P(z) of log m = 2 s + s z P(z) (z = s^2, |s| <= 0.1716; see log_normal_lanes) for K
+// batches, by Horner's rule with the K chains stepped together: fewer multiplies than
+// Estrin's scheme (the FMA pipes are the bottleneck), and the interleaving hides the
+// longer chain. The coefficients interpolate P at the Chebyshev nodes of [0, 0.1716^2]
+// (scripts/log_coefficients.py).
+template <std::size_t K>
+COLLAPSEKIT_ALWAYS_INLINE void atanh_series(const batch<double> (&z)[K], batch<double> (&p)[K]) noexcept {
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
+        p[j] = xsimd::fma(z[j], splat(0x1.2b584aae78a57p-3), splat(0x1.39fe606542ddep-3));
+    });
+    auto horner_step = [&](double c) COLLAPSEKIT_INLINE_LAMBDA {
+        unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { p[j] = xsimd::fma(z[j], p[j], splat(c)); });
+    };
+    horner_step(0x1.7462b4ab2ef6bp-3);
+    horner_step(0x1.c71c62e5800a1p-3);
+    horner_step(0x1.2492492df148dp-2);
+    horner_step(0x1.99999999952e2p-2);
+    horner_step(0x1.5555555555558p-1);
+}
+
+// ln 2 in two parts; ln2_hi has trailing zero bits, so k ln2_hi is exact for |k| < 2^11.
+inline constexpr double ln2_hi = 0x1.62e42fee00000p-1;
+inline constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+
 // Natural log of K batches of lanes that are positive, normal and finite, within 1 ulp
 // (0.78 ulp the largest error tests/test_simd_log.cpp finds on 6e5 inputs, against logl).
 // x = 2^k m with m in [sqrt(1/2), sqrt(2)); with f = m - 1, s = f / (2 + f) (|s| <= 0.1716) and z = s^2,
@@ -53,29 +77,54 @@ COLLAPSEKIT_ALWAYS_INLINE void log_normal_lanes(const batch<double> (&x)[K], bat
         f[j] = bit_cast<double>(m_bits) - splat(1.0);  // exact (Sterbenz)
     });
     unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { s[j] = f[j] / (splat(2.0) + f[j]); });
-    // P(z) by Horner's rule, the K chains stepped together: fewer multiplies than Estrin's
-    // scheme (the FMA pipes are the bottleneck), and the interleaving hides the longer chain.
     batch<double> z[K], p[K];
-    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-        z[j] = s[j] * s[j];
-        p[j] = xsimd::fma(z[j], splat(0x1.2b584aae78a57p-3), splat(0x1.39fe606542ddep-3));
-    });
-    auto horner_step = [&](double c) COLLAPSEKIT_INLINE_LAMBDA {
-        unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { p[j] = xsimd::fma(z[j], p[j], splat(c)); });
-    };
-    horner_step(0x1.7462b4ab2ef6bp-3);
-    horner_step(0x1.c71c62e5800a1p-3);
-    horner_step(0x1.2492492df148dp-2);
-    horner_step(0x1.99999999952e2p-2);
-    horner_step(0x1.5555555555558p-1);
-    constexpr double ln2_hi = 0x1.62e42fee00000p-1;
-    constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { z[j] = s[j] * s[j]; });
+    atanh_series<K>(z, p);
     unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
         // log m = f - (hfsq - s (hfsq + z P)) with hfsq = f^2 / 2: the exact f leads, so the
         // rounding errors sit in the smaller correction terms.
         const batch<double> hfsq = splat(0.5) * f[j] * f[j];
         const batch<double> tail = xsimd::fma(s[j], xsimd::fma(z[j], p[j], hfsq), k[j] * splat(ln2_lo));
         out[j] = xsimd::fms(k[j], splat(ln2_hi), (hfsq - tail) - f[j]);
+    });
+}
+
+// log(x / y) of K batches of lanes where x and y are positive normal numbers, without
+// forming x / y: within 2 ulp of the log of the exact ratio (1.94 ulp the largest error
+// tests/test_simd_log.cpp finds), also where x / y is close to 1, where the log of the
+// rounded ratio loses all relative accuracy (KL between nearly equal distributions sums
+// such terms), and where x / y would over- or underflow.
+// x = 2^a mx and y = 2^b my with mx, my in [1, 2); w = mx / my is brought into
+// [sqrt(1/2), sqrt(2)) by doubling my or mx (k = a - b, plus or minus 1), and
+//   log w = 2 atanh(s) = 2 s + s z P(z),  s = (mx - my) / (mx + my),  z = s^2,
+// where mx - my is exact (Sterbenz): one division, as for a log alone, against two for
+// log(x / y). Other lanes give finite garbage or NaN.
+template <std::size_t K>
+COLLAPSEKIT_ALWAYS_INLINE void log_ratio_normal_lanes(const batch<double> (&x)[K], const batch<double> (&y)[K],
+                                                      batch<double> (&out)[K]) noexcept {
+    using u64 = std::uint64_t;
+    batch<double> k[K], s[K];
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
+        const batch<u64> bx = bit_cast<u64>(x[j]), by = bit_cast<u64>(y[j]);
+        const batch<u64> mantissa = splat<u64>(0x000fffffffffffffULL), one = splat<u64>(0x3ff0000000000000ULL);
+        batch<double> mx = bit_cast<double>((bx & mantissa) | one), my = bit_cast<double>((by & mantissa) | one);
+        // (2^52 + a) - (2^52 + b): the exponent fields as doubles, their difference exact.
+        const batch<u64> two52 = splat<u64>(0x4330000000000000ULL);
+        const batch<double> kk = bit_cast<double>((bx >> 52) | two52) - bit_cast<double>((by >> 52) | two52);
+        const batch<double> sqrt2 = splat(1.4142135623730951);
+        const auto high = mx > sqrt2 * my;  // w > sqrt(2)
+        const auto low = my > sqrt2 * mx;   // w < sqrt(1/2)
+        my = xsimd::select(high, my + my, my);
+        mx = xsimd::select(low, mx + mx, mx);
+        k[j] = kk + xsimd::select(high, splat(1.0), xsimd::select(low, splat(-1.0), splat(0.0)));
+        s[j] = (mx - my) / (mx + my);
+    });
+    batch<double> z[K], p[K];
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA { z[j] = s[j] * s[j]; });
+    atanh_series<K>(z, p);
+    unrolled<K>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
+        const batch<double> t = xsimd::fma(s[j] * z[j], p[j], xsimd::fma(k[j], splat(ln2_lo), s[j] + s[j]));
+        out[j] = xsimd::fma(k[j], splat(ln2_hi), t);
     });
 }
 
@@ -86,11 +135,23 @@ COLLAPSEKIT_ALWAYS_INLINE batch<double> log_normal_lanes(const batch<double>& x)
     return out[0];
 }
 
+COLLAPSEKIT_ALWAYS_INLINE batch<double> log_ratio_normal_lanes(const batch<double>& x,
+                                                               const batch<double>& y) noexcept {
+    const batch<double> a[1] = {x}, b[1] = {y};
+    batch<double> out[1];
+    log_ratio_normal_lanes<1>(a, b, out);
+    return out[0];
+}
+
+// The positive normal (finite) lanes: those log_normal_lanes and log_ratio_normal_lanes take.
+inline batch_bool<double> normal_lanes(const batch<double>& x) noexcept {
+    return (x >= splat(std::numeric_limits<double>::min())) & (x <= splat(std::numeric_limits<double>::max()));
+}
+
 // Lanes log_normal_lanes takes: the positive normal numbers, and 0 and -0 where the caller
 // multiplies the log by x (x log x), since x times the finite garbage is then 0.
 inline batch_bool<double> normal_or_zero_lanes(const batch<double>& x) noexcept {
-    return ((x >= splat(std::numeric_limits<double>::min())) & (x <= splat(std::numeric_limits<double>::max()))) |
-           (x == splat(0.0));
+    return normal_lanes(x) | (x == splat(0.0));
 }
 
 // The IEEE answers for lanes outside the positive normal range, patched into `l` (the
@@ -115,9 +176,7 @@ template <class T>
 inline batch<T> log(const batch<T>& x) noexcept {
     static_assert(std::is_floating_point_v<T>, "simd::log needs float or double lanes");
     if constexpr (std::is_same_v<T, double>) {
-        const auto normal =
-            (x >= splat(std::numeric_limits<double>::min())) & (x <= splat(std::numeric_limits<double>::max()));
-        if (all(normal)) return detail::log_normal_lanes(x);
+        if (all(detail::normal_lanes(x))) return detail::log_normal_lanes(x);
         return detail::log_special_lanes(x);
     } else {
         // 2^25 lifts every float subnormal into the normal range.

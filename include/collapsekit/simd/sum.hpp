@@ -44,9 +44,7 @@ inline T sum_plain_scalar(const T* x, std::size_t n) noexcept {
 template <class T>
 inline void neumaier_step(batch<T>& s, batch<T>& c, const batch<T>& x) noexcept {
     const batch<T> t = s + x;
-    const batch<T> x_part = t - s;
-    const batch<T> s_part = t - x_part;
-    c += (s - s_part) + (x - x_part);
+    c += ::collapsekit::two_sum_error(s, x, t);
     s = t;
 }
 
