@@ -136,24 +136,22 @@ struct kl_op {
         return xsimd::select(both, p * l, zero);
     }
 
-    // The sum of the terms of four double batches if every lane is plain (p = 0, or p and
-    // q both positive normal numbers), their logs computed side by side; false leaves the
-    // batches to vector(), which also sees the p > 0 = q lanes.
+    // The sum of the terms of four double batches if every lane with p > 0 has p and q
+    // positive normal numbers, their logs computed side by side; false leaves the batches
+    // to vector(), which also sees the p > 0 = q lanes. Lanes with p = 0 need no test:
+    // their log is finite (whatever q), so p log = 0. NaN, infinite or negative entries
+    // need none either: they show in the sums or the minimum, and the caller then
+    // discards the value (see the top of this file).
     COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
                                          batch<double>& sum) const noexcept {
+        const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
+        batch_bool<double> bad = zero != zero;
+        unrolled<4>([&](std::size_t j)
+                        COLLAPSEKIT_INLINE_LAMBDA { bad = bad | ((p[j] > zero) & (xsimd::min(p[j], q[j]) < tiny)); });
+        if (any(bad)) return false;
         batch<double> l[4];
-        batch_bool<double> ok = splat(0.0) == splat(0.0);
-        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            ok = ok & ((normal_lanes(p[j]) & normal_lanes(q[j])) | (p[j] == splat(0.0)));
-        });
-        if (!all(ok)) return false;
         log_ratio_normal_lanes<4>(p, q, l);
-        batch<double> t[4];
-        // p = 0 lanes: their log is garbage (finite, or NaN for a NaN q).
-        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            t[j] = xsimd::select(p[j] == splat(0.0), splat(0.0), p[j] * l[j]);
-        });
-        sum = (t[0] + t[1]) + (t[2] + t[3]);
+        sum = (p[0] * l[0] + p[1] * l[1]) + (p[2] * l[2] + p[3] * l[3]);
         return true;
     }
 #endif
@@ -187,24 +185,25 @@ struct js_op {
     // 2q / (p + q) are positive normal numbers or belong to a zero p or q.
     COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
                                          batch<double>& sum) const noexcept {
+        const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
+        batch_bool<double> bad = zero != zero;
+        // p and q each zero or normal: then so are 2p, 2q and p + q. A zero p or q has a
+        // finite log and drops out of its product.
+        unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
+            bad = bad | ((p[j] > zero) & (p[j] < tiny)) | ((q[j] > zero) & (q[j] < tiny));
+        });
+        if (any(bad)) return false;
         batch<double> p2[4], q2[4], m[4], la[4], lb[4];
-        batch_bool<double> ok = splat(0.0) == splat(0.0);
-        const batch<double> zero = splat(0.0);
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
             p2[j] = p[j] + p[j];
             q2[j] = q[j] + q[j];
             m[j] = p[j] + q[j];
-            // Zero lanes are fine (their terms are dropped below); NaN fails every test.
-            ok = ok & (normal_lanes(p2[j]) | (p[j] == zero)) & (normal_lanes(q2[j]) | (q[j] == zero)) &
-                 (normal_lanes(m[j]) | (m[j] == zero));
         });
-        if (!all(ok)) return false;
         log_ratio_normal_lanes<4>(p2, m, la);
         log_ratio_normal_lanes<4>(q2, m, lb);
         batch<double> t[4];
         unrolled<4>([&](std::size_t j) COLLAPSEKIT_INLINE_LAMBDA {
-            t[j] = (xsimd::select(p[j] == zero, zero, p[j] * la[j]) + xsimd::select(q[j] == zero, zero, q[j] * lb[j])) -
-                   ::collapsekit::two_sum_error(p[j], q[j], m[j]);
+            t[j] = (p[j] * la[j] + q[j] * lb[j]) - ::collapsekit::two_sum_error(p[j], q[j], m[j]);
         });
         sum = (t[0] + t[1]) + (t[2] + t[3]);
         return true;
