@@ -509,3 +509,32 @@ TEST_CASE("bootstrap confidence interval of a tail retention") {
     CHECK(ci.lower < 1.0);
     CHECK(ci.upper > 1.0);
 }
+
+TEST_CASE("weighted thresholds on a large tied reference equal a stable-sort inverted CDF") {
+    // Large enough for the radix sort (stable), with ties, signed zeros and zero weights.
+    ck::rng g(41);
+    ck::normal_distribution d(0.0, 1.0);
+    const std::size_t n = 5000;
+    std::vector<double> r(n), w(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        r[i] = std::round(10.0 * d(g)) / 10.0;
+        if (r[i] == 0.0 && i % 2) r[i] = -0.0;
+        w[i] = i % 11 == 0 ? 0.0 : g.uniform();
+    }
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r[a] < r[b]; });
+    std::vector<double> cum(n);
+    double running = 0.0;
+    for (std::size_t i = 0; i < n; ++i) cum[i] = running += w[order[i]];
+    for (double a : {0.001, 0.01, 0.05, 0.25, 0.5}) {
+        CAPTURE(a);
+        auto inverted = [&](double q) {
+            const auto it = std::lower_bound(cum.begin(), cum.end(), q * running);
+            return r[order[static_cast<std::size_t>(std::min<std::ptrdiff_t>(it - cum.begin(), n - 1))]];
+        };
+        const auto t = ck::weighted_tail_thresholds(r, w, a);
+        CHECK(t.lower == inverted(a));
+        CHECK(t.upper == inverted(1.0 - a));
+    }
+}

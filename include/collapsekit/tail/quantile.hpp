@@ -20,6 +20,7 @@
 #include "../core/errors.hpp"
 #include "../core/nan.hpp"
 #include "../core/view.hpp"
+#include "../sort.hpp"
 
 namespace collapsekit {
 
@@ -137,12 +138,12 @@ inline void select_order_statistics(double* x, std::size_t lo, std::size_t hi, c
     }
 }
 
-// The order-preserving 64-bit key of a double: unsigned order of keys = numeric order
-// of the values (Herf 2001, "Radix tricks"); -0.0 sorts just before +0.0.
+// The order-preserving 64-bit key of a double (the radix sort's): unsigned order of keys
+// = numeric order of the values; -0.0 sorts just before +0.0.
 inline std::uint64_t ordered_key(double v) noexcept {
     std::uint64_t b;
     std::memcpy(&b, &v, sizeof b);
-    return (b >> 63) != 0 ? ~b : (b | (std::uint64_t{1} << 63));
+    return to_ordered_key(b);
 }
 
 // The values of the order statistics `targets` (sorted, unique, each < n) of the finite
@@ -405,27 +406,29 @@ bool build_weighted_cdf(const char* function, const char* arg, const char* warg,
     require_same_length(function, arg, x.size(), warg, w.size());
     check_weights(function, warg, w);
     if (screen_nans(function, arg, x, policy) == nan_action::propagate) return false;
-    std::vector<std::pair<double, double>> pairs;
-    pairs.reserve(x.size());
+    // (value, weight) items through the radix sort, as the weighted Wasserstein samples.
+    std::vector<keyed<double, double>> items;
+    items.reserve(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
         const auto v = static_cast<double>(x[i]);
         if (std::isnan(v)) continue;
         if (std::isinf(v)) {
             fail(function, std::string(arg) + " holds an infinite value (at index " + std::to_string(i) + ")");
         }
-        pairs.emplace_back(v, static_cast<double>(w[i]));
+        items.push_back({v, static_cast<double>(w[i])});
     }
-    if (pairs.empty()) fail(function, std::string(arg) + " has no values left after omitting NaN");
-    std::sort(pairs.begin(), pairs.end(),
-              [](const std::pair<double, double>& a, const std::pair<double, double>& b) { return a.first < b.first; });
-    out.values.resize(pairs.size());
-    out.weights.resize(pairs.size());
-    out.cumulative.resize(pairs.size());
+    if (items.empty()) fail(function, std::string(arg) + " has no values left after omitting NaN");
+    sort_scratch<keyed<double, double>> scratch;
+    const keyed<double, double>* sorted =
+        sort_items_with(view<keyed<double, double>>(items.data(), items.size()), scratch);
+    out.values.resize(items.size());
+    out.weights.resize(items.size());
+    out.cumulative.resize(items.size());
     double running = 0.0;
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        out.values[i] = pairs[i].first;
-        out.weights[i] = pairs[i].second;
-        running += pairs[i].second;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out.values[i] = sorted[i].value;
+        out.weights[i] = sorted[i].payload;
+        running += sorted[i].payload;
         out.cumulative[i] = running;
     }
     out.total = running;
