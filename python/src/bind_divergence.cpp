@@ -290,9 +290,14 @@ void bind_divergence(py::module_& m) {
                    ", alpha=" + std::to_string(z.alpha()) + ")";
         });
 
-    CKPY_PAIR(kl_divergence, "Kullback-Leibler divergence KL(p || q) = sum p_i log(p_i / q_i), in units of base.");
+    CKPY_PAIR(kl_divergence,
+              "Kullback-Leibler divergence KL(p || q) = sum p_i log(p_i / q_i), in units of base.\n"
+              "log(p_i / q_i) comes from the exact difference where p_i and q_i are close, so nearly equal\n"
+              "float64 distributions keep their digits (scipy's rel_entr does not).");
     CKPY_PAIR(cross_entropy, "Cross-entropy H(p, q) = -sum p_i log q_i = H(p) + KL(p || q), in units of base.");
-    CKPY_PAIR(js_divergence, "Jensen-Shannon divergence KL(p||m)/2 + KL(q||m)/2, m = (p+q)/2; in [0, log 2].");
+    CKPY_PAIR(js_divergence,
+              "Jensen-Shannon divergence KL(p||m)/2 + KL(q||m)/2, m = (p+q)/2; in [0, log 2].\n"
+              "Accurate between nearly equal float64 distributions (the rounding of p + q is put back).");
     CKPY_PAIR(js_distance,
               "Jensen-Shannon distance sqrt(JSD), scipy.spatial.distance.jensenshannon (whose renormalising\n"
               "behaviour is js_distance_counts).");

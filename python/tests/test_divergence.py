@@ -140,3 +140,18 @@ def test_sliced_wasserstein():
     assert ck.sliced_wasserstein(u, v, n_projections=4, p=1).value == pytest.approx(ck.wasserstein(u, v), rel=1e-9)
     with pytest.raises(ValueError, match="differ in dimension"):
         ck.sliced_wasserstein(x, y[:, :2])
+
+
+def test_kl_and_js_accurate_between_nearly_equal_distributions():
+    # eps = 1e-9 apart: KL and JS are of order 1e-19 while each term is of order 1e-9, so
+    # the log of the rounded ratio (scipy's rel_entr) loses the answer; ours keeps it.
+    rng = np.random.default_rng(5)
+    p = rng.random(1000) + 0.01
+    q = p * (1.0 + 1e-9 * (rng.random(1000) - 0.5))
+    p, q = p / p.sum(), q / q.sum()
+    pl, ql = p.astype(np.longdouble), q.astype(np.longdouble)
+    ml = pl + ql  # exact in long double
+    kl = float(np.sum(pl * np.log1p((pl - ql) / ql)))
+    js = float(np.sum(pl * np.log1p((pl - ql) / ml) + ql * np.log1p((ql - pl) / ml))) / 2
+    assert abs(ck.kl_divergence(p, q) - kl) <= 1e-6 * kl
+    assert abs(ck.js_divergence(p, q) - js) <= 1e-6 * js

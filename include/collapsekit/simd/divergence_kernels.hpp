@@ -181,8 +181,9 @@ struct js_op {
         return xsimd::select(p > zero, a, zero) + xsimd::select(q > zero, b, zero);
     }
 
-    // As kl_op::fast4, for four batches of (p, q) whose ratios 2p / (p + q) and
-    // 2q / (p + q) are positive normal numbers or belong to a zero p or q.
+    // As kl_op::fast4, for four batches whose p and q are each zero or normal (probability
+    // entries: 2p and p + q do not overflow), with the rounding of p + q put back as in
+    // js_term.
     COLLAPSEKIT_ALWAYS_INLINE bool fast4(const batch<double> (&p)[4], const batch<double> (&q)[4],
                                          batch<double>& sum) const noexcept {
         const batch<double> zero = splat(0.0), tiny = splat(std::numeric_limits<double>::min());
