@@ -90,18 +90,16 @@ void bind_pair(py::module_& m, const char* name, const std::string& doc, Prob pr
         })
 
 ck::ks_alternative alternative_of(const std::string& s) {
-    if (s == "two-sided") return ck::ks_alternative::two_sided;
-    if (s == "less") return ck::ks_alternative::less;
-    if (s == "greater") return ck::ks_alternative::greater;
-    throw py::value_error("collapsekit::ks_2samp: alternative must be 'two-sided', 'less' or 'greater' (got '" + s +
-                          "')");
+    return choice_of<ck::ks_alternative>(s, "ks_2samp", "alternative",
+                                         {{"two-sided", ck::ks_alternative::two_sided},
+                                          {"less", ck::ks_alternative::less},
+                                          {"greater", ck::ks_alternative::greater}});
 }
 
 ck::ks_method method_of(const std::string& s) {
-    if (s == "auto") return ck::ks_method::automatic;
-    if (s == "exact") return ck::ks_method::exact;
-    if (s == "asymp") return ck::ks_method::asymptotic;
-    throw py::value_error("collapsekit::ks_2samp: method must be 'auto', 'exact' or 'asymp' (got '" + s + "')");
+    return choice_of<ck::ks_method>(
+        s, "ks_2samp", "method",
+        {{"auto", ck::ks_method::automatic}, {"exact", ck::ks_method::exact}, {"asymp", ck::ks_method::asymptotic}});
 }
 
 const char* method_name(ck::ks_method m) {

@@ -26,15 +26,14 @@ fb::sampling_controls controls_of(double temperature, std::size_t top_k, double 
 }
 
 fb::split_rule split_of(const std::string& s) {
-    if (s == "exact") return fb::split_rule::exact;
-    if (s == "per_sample") return fb::split_rule::per_sample;
-    throw py::value_error("collapsekit::Policy: rule must be 'exact' or 'per_sample' (got '" + s + "')");
+    return choice_of<fb::split_rule>(s, "Policy", "rule",
+                                     {{"exact", fb::split_rule::exact}, {"per_sample", fb::split_rule::per_sample}});
 }
 
 fb::variance_estimator variance_of(const std::string& s) {
-    if (s == "mle") return fb::variance_estimator::mle;
-    if (s == "unbiased") return fb::variance_estimator::unbiased;
-    throw py::value_error("collapsekit::GaussianModel: variance must be 'mle' or 'unbiased' (got '" + s + "')");
+    return choice_of<fb::variance_estimator>(
+        s, "GaussianModel", "variance",
+        {{"mle", fb::variance_estimator::mle}, {"unbiased", fb::variance_estimator::unbiased}});
 }
 
 std::vector<double> reals_of(const py::object& x, const char* arg) {

@@ -50,33 +50,25 @@ struct corpus_arg {
 };
 
 ck::distinct_average average_of(const std::string& s) {
-    if (s == "corpus") return ck::distinct_average::corpus;
-    if (s == "document") return ck::distinct_average::document;
-    throw py::value_error("collapsekit::distinct_n: average must be 'corpus' or 'document' (got '" + s + "')");
+    return choice_of<ck::distinct_average>(
+        s, "distinct_n", "average",
+        {{"corpus", ck::distinct_average::corpus}, {"document", ck::distinct_average::document}});
 }
 
 ck::self_bleu_options bleu_options(std::size_t max_order, const std::string& smoothing, double epsilon) {
     ck::self_bleu_options o;
     o.max_order = max_order;
     o.epsilon = epsilon;
-    if (smoothing == "none") {
-        o.smoothing = ck::bleu_smoothing::none;
-    } else if (smoothing == "epsilon") {
-        o.smoothing = ck::bleu_smoothing::epsilon;
-    } else if (smoothing == "add_one") {
-        o.smoothing = ck::bleu_smoothing::add_one;
-    } else {
-        throw py::value_error("collapsekit::self_bleu: smoothing must be 'none', 'epsilon' or 'add_one' (got '" +
-                              smoothing + "')");
-    }
+    o.smoothing = choice_of<ck::bleu_smoothing>(smoothing, "self_bleu", "smoothing",
+                                                {{"none", ck::bleu_smoothing::none},
+                                                 {"epsilon", ck::bleu_smoothing::epsilon},
+                                                 {"add_one", ck::bleu_smoothing::add_one}});
     return o;
 }
 
 ck::hll_estimator hll_of(const std::string& s) {
-    if (s == "classic") return ck::hll_estimator::classic;
-    if (s == "ertl") return ck::hll_estimator::ertl;
-    throw py::value_error("collapsekit::HyperLogLog.cardinality: estimator must be 'classic' or 'ertl' (got '" + s +
-                          "')");
+    return choice_of<ck::hll_estimator>(s, "HyperLogLog.cardinality", "estimator",
+                                        {{"classic", ck::hll_estimator::classic}, {"ertl", ck::hll_estimator::ertl}});
 }
 
 ck::estimate table_entropy(const ck::ngram_counts& t, const std::string& estimator, std::optional<double> base) {

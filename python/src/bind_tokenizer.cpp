@@ -14,11 +14,10 @@ namespace ckpy {
 namespace {
 
 ck::document_split split_of(const std::string& how) {
-    if (how == "lines") return ck::document_split::lines;
-    if (how == "paragraphs") return ck::document_split::paragraphs;
-    if (how == "whole") return ck::document_split::whole;
-    throw py::value_error("collapsekit::split_documents: how must be 'lines', 'paragraphs' or 'whole' (got '" + how +
-                          "')");
+    return choice_of<ck::document_split>(how, "split_documents", "how",
+                                         {{"lines", ck::document_split::lines},
+                                          {"paragraphs", ck::document_split::paragraphs},
+                                          {"whole", ck::document_split::whole}});
 }
 
 // Text from the library's bytes: UTF-8, with undecodable bytes (a byte token on its own)

@@ -15,6 +15,7 @@
 #include <collapsekit/core/view.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -197,6 +198,22 @@ inline std::pair<carray<double>, std::size_t> points_of(py::handle obj, const ch
     if (a.ndim() == 1) return {a, 1};
     require_ndim(a, 2, function, arg);
     return {a, static_cast<std::size_t>(a.shape(1))};
+}
+
+// The enum value a keyword string names, from (name, value) choices; anything else is a
+// ValueError "collapsekit::<where>: <arg> must be 'a', 'b' or 'c' (got 'x')".
+template <class E>
+E choice_of(const std::string& s, const char* where, const char* arg,
+            std::initializer_list<std::pair<const char*, E>> choices) {
+    std::string names;
+    std::size_t i = 0;
+    for (const auto& c : choices) {
+        if (s == c.first) return c.second;
+        names += (i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", ")) + std::string("'") + c.first + "'";
+        ++i;
+    }
+    throw py::value_error(std::string("collapsekit::") + where + ": " + arg + " must be " + names + " (got '" + s +
+                          "')");
 }
 
 // scipy's nan_policy strings; anything else is a ValueError naming the choices.

@@ -84,3 +84,22 @@ def test_bootstrap_errors_carry_the_cpp_message():
         ck.bootstrap((np.array(["a", "b"]),), np.mean)
     with pytest.raises(ValueError, match="non-negative whole counts"):
         ck.bootstrap_counts(np.array([1.5, 2.0]), np.sum)
+
+
+def test_keyword_choices_name_the_function_the_argument_and_the_choices():
+    u, v = np.arange(5.0), np.arange(5.0) + 0.5
+    docs = [np.array([1, 2, 3]), np.array([2, 3, 4])]
+    cases = [
+        (lambda: ck.split_documents("a", how="x"), "split_documents: how must be 'lines', 'paragraphs' or 'whole'"),
+        (lambda: ck.ks_2samp(u, v, alternative="x"), "ks_2samp: alternative must be 'two-sided', 'less' or 'greater'"),
+        (lambda: ck.ks_2samp(u, v, method="x"), "ks_2samp: method must be 'auto', 'exact' or 'asymp'"),
+        (lambda: ck.Policy.replace().human_floor(0.3, rule="x"), "Policy: rule must be 'exact' or 'per_sample'"),
+        (lambda: ck.GaussianModel(variance="x"), "GaussianModel: variance must be 'mle' or 'unbiased'"),
+        (lambda: ck.distinct_n(docs, 2, average="x"), "distinct_n: average must be 'corpus' or 'document'"),
+        (lambda: ck.self_bleu(docs, smoothing="x"), "self_bleu: smoothing must be 'none', 'epsilon' or 'add_one'"),
+        (lambda: ck.HyperLogLog(2).cardinality("x"), "HyperLogLog.cardinality: estimator must be 'classic' or 'ertl'"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError) as e:
+            call()
+        assert str(e.value) == "collapsekit::" + message + " (got 'x')"
