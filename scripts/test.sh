@@ -1,42 +1,110 @@
 #!/usr/bin/env bash
 # Quick-start command 2: install what is missing, then build and run the whole suite:
-#   style check; CMake + ctest at three SIMD widths with gcc and clang (host/AVX-512,
-#   AVX2, SSE2 + scalar-only); AddressSanitizer + UBSan; Meson + meson test; the
-#   installed-package consumers; the Python bindings' tests and notebook.
+#   style check; a consumer's view of the headers (g++, clang++ 14 and 16 x -O2, -O3 x
+#   x86-64, -v3, -v4 under -Wall -Wextra -Werror); CMake + ctest at every SIMD width:
+#   AVX-512 (gcc -march=x86-64-v4, every target, built on any host and run where the CPU
+#   has avx512f), the host's own build (gcc -march=native, when that is not AVX-512),
+#   AVX2 (clang 14), clang 16 at the host's width, SSE2 + scalar-only; AddressSanitizer +
+#   UBSan; Meson + meson test; the installed-package consumers; the Python bindings' tests
+#   and notebook. Ends with the seconds each stage took.
 # `scripts/test.sh quick` runs only the dev build's ctest, for local iteration.
+# ccache is used when installed (setup.sh installs it); COLLAPSEKIT_CCACHE=0 turns it off.
+# COLLAPSEKIT_HOST_ISA=avx2 makes the script treat this host as one without AVX-512.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-full}"
 jobs="${COLLAPSEKIT_JOBS:-$(nproc)}"
 start=$(date +%s)
-step() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+stage_names=()
+stage_secs=()
+stage_start=$start
+current=""
+finish_stage() {
+  if [ -n "$current" ]; then
+    stage_names+=("$current")
+    stage_secs+=($(($(date +%s) - stage_start)))
+  fi
+}
+step() {
+  finish_stage
+  current="$*"
+  stage_start=$(date +%s)
+  echo
+  echo "=== [$((stage_start - start))s] $*"
+}
+summary() {
+  finish_stage
+  current=""
+  echo
+  echo "=== stage seconds"
+  for i in "${!stage_names[@]}"; do printf '%6ss  %s\n' "${stage_secs[$i]}" "${stage_names[$i]}"; done
+}
 
 step setup
 bash scripts/setup.sh
 
+launcher=()
+if [ "${COLLAPSEKIT_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+if [ "${COLLAPSEKIT_HOST_ISA:-}" = avx2 ]; then
+  host_avx512=0
+elif grep -qw avx512f /proc/cpuinfo; then
+  host_avx512=1
+else
+  host_avx512=0
+fi
+
+build_preset() {
+  local preset=$1
+  shift
+  cmake --preset "$preset" "${launcher[@]}" "$@" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+}
 run_preset() {
   local preset=$1
+  shift
   step "cmake preset $preset: configure, build, test"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
+  build_preset "$preset" "$@"
   ctest --preset "$preset" -j "$jobs"
 }
 
 if [ "$mode" = "quick" ]; then
   run_preset dev
-  step "quick suite passed"
+  summary
+  echo "quick suite passed"
   exit 0
 fi
 
 step "style (.clang-format)"
 bash scripts/format.sh
 
-for preset in dev avx2 sse2 asan; do
+step "consumer view of the headers: every compiler x -O2/-O3 x x86-64 level, -Wall -Wextra -Werror"
+bash scripts/check_consumer_warnings.sh
+
+step "cmake preset avx512 (gcc -march=x86-64-v4): configure, build every target"
+build_preset avx512
+if [ "$host_avx512" = 1 ]; then
+  echo "this host has avx512f: running the AVX-512 tests"
+  ctest --preset avx512 -j "$jobs"
+else
+  echo "SKIPPED running the AVX-512 tests: this host has no avx512f (they compiled; run them on an AVX-512 host)"
+fi
+
+if [ "$host_avx512" = 1 ]; then
+  step "cmake preset dev: skipped, -march=native is x86-64-v4 on this host and the avx512 build ran"
+else
+  # Header checks compiled in the avx512 build already.
+  run_preset dev -DCOLLAPSEKIT_HEADER_CHECKS=OFF
+fi
+
+for preset in avx2 clang16 sse2 asan; do
   run_preset "$preset"
 done
 
 step "meson: configure, build, test"
-# -O1 without debug info: the dev preset already runs the suite optimised; this proves the Meson build.
+# -O1 without debug info: the CMake presets already run the suite optimised; this proves the Meson build.
 meson_opts=(-Doptimization=1 -Ddebug=false)
 if [ -d build/meson ]; then meson setup --reconfigure build/meson "${meson_opts[@]}" >/dev/null; else meson setup build/meson "${meson_opts[@]}" >/dev/null; fi
 meson test -C build/meson --num-processes "$jobs" --print-errorlogs
@@ -46,4 +114,5 @@ if [ -f scripts/test_python.sh ]; then
   bash scripts/test_python.sh
 fi
 
-step "all suites passed in $(( $(date +%s) - start ))s"
+summary
+echo "all suites passed in $(($(date +%s) - start))s (host: $([ "$host_avx512" = 1 ] && echo AVX-512 || echo 'no AVX-512'), $(nproc) cores)"

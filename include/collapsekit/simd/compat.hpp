@@ -20,6 +20,8 @@
 #error "collapsekit needs xsimd 8.1 or newer (or define COLLAPSEKIT_NO_SIMD)"
 #endif
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 using arch = xsimd::default_arch;
@@ -123,5 +125,7 @@ inline bool all(const batch_bool<T>& m) noexcept {
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END
 
 #endif  // COLLAPSEKIT_HAS_SIMD

@@ -25,6 +25,8 @@
 #include "log.hpp"
 #include "sum.hpp"
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 // What one pass over (p, q) found.
@@ -416,3 +418,5 @@ pair_pass tv_sum(const T* p, const T* q, std::size_t n, T scale_p = T(1), T scal
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END

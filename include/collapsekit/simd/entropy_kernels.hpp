@@ -19,6 +19,8 @@
 #include "log.hpp"
 #include "sum.hpp"
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 // Counts below this are looked up; 4096 doubles = 32 KiB, about one L1 cache.
@@ -286,3 +288,5 @@ inline clogc_sums sum_clogc(const std::uint64_t* c, std::size_t n) noexcept {
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END

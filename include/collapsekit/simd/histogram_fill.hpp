@@ -20,6 +20,8 @@
 #include "../core/config.hpp"
 #include "compat.hpp"
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 inline constexpr std::size_t histogram_extra_slots = 3;
@@ -622,3 +624,5 @@ inline void histogram_count_weighted(const T* x, const W* w, std::size_t n, cons
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END

@@ -16,6 +16,8 @@
 #include <limits>
 #include <type_traits>
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 namespace detail {
@@ -189,5 +191,7 @@ inline batch<T> log(const batch<T>& x) noexcept {
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END
 
 #endif  // COLLAPSEKIT_HAS_SIMD

@@ -9,6 +9,8 @@
 #include "../core/config.hpp"
 #include "compat.hpp"
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 // min and max over the non-NaN values (+inf and -inf when there is none), and whether a
@@ -83,3 +85,5 @@ min_max_result min_max(const T* x, std::size_t n) noexcept {
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END

@@ -10,6 +10,8 @@
 #include "../core/numeric.hpp"
 #include "compat.hpp"
 
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 namespace collapsekit::simd {
 
 // Neumaier-compensated sum of x[0..n), sequential.
@@ -128,3 +130,5 @@ inline T sum_plain(const T* x, std::size_t n) noexcept {
 }
 
 }  // namespace collapsekit::simd
+
+COLLAPSEKIT_SIMD_DIAGNOSTICS_END

@@ -1,0 +1,49 @@
+// Wrong code that a compiler once produced in this project, pinned here so that it cannot
+// come back unnoticed at any SIMD width.
+//
+// GCC 12.2 on x86-64 with AVX-512 enabled (-march=x86-64-v4, -march=native on an AVX-512
+// host) or with an AVX-512 tuning (-mtune=icelake-server) folds the copy of a 32- or
+// 64-byte constant (a std::vector's initializer list, a memcpy of a constant array) into one
+// 256- or 512-bit integer constant. Its back end then tests whether that constant is one
+// 64-bit word repeated, looking only at the words the constant stores explicitly: the zero
+// words at the top are implicit, so {2, 2, 0, 0} passes as "2 repeated" and is written as
+// {2, 2, 2, 2}. The entropy of the counts {2, 2, 0, 0} came out as log 4 that way (issue
+// 14). Later GCC releases also check that the constant holds all its words. Our CMake and
+// Meson targets, the Python module and the exported CMake target compile with GCC 12 under
+// -mmove-max=128 -mstore-max=128, which keeps such copies at 16 bytes (never a wide
+// integer constant); these cases fail without it on every AVX-512 build.
+#include <collapsekit/entropy.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace ck = collapsekit;
+
+TEST_CASE("constant initializer lists keep their zero words (GCC 12 wide-constant broadcast)") {
+    const std::vector<std::uint64_t> u4{2, 2, 0, 0};
+    CHECK(u4 == std::vector<std::uint64_t>({2, 2, 0, 0}));
+    CHECK(u4[2] == 0);
+    CHECK(u4[3] == 0);
+
+    const std::vector<std::uint64_t> u4b{1, 1, 1, 0};
+    CHECK(u4b[3] == 0);
+
+    const std::vector<double> d4{2.0, 2.0, 0.0, 0.0};
+    CHECK(d4[2] == 0.0);
+    CHECK(d4[3] == 0.0);
+
+    const std::vector<std::uint32_t> w8{2, 2, 2, 2, 0, 0, 0, 0};
+    for (std::size_t i = 4; i < 8; ++i) CHECK(w8[i] == 0);
+
+    const std::vector<std::uint64_t> u8{2, 2, 2, 2, 0, 0, 0, 0};
+    for (std::size_t i = 4; i < 8; ++i) CHECK(u8[i] == 0);
+}
+
+TEST_CASE("the entropy of {2, 2, 0, 0} is log 2 (the case that showed the GCC 12 bug)") {
+    const std::vector<std::uint64_t> c{2, 2, 0, 0};
+    CHECK(ck::plugin_entropy(c).value == doctest::Approx(std::log(2.0)).epsilon(1e-15));
+    CHECK(ck::miller_madow_entropy(c).value == doctest::Approx(std::log(2.0) + 1.0 / 8.0).epsilon(1e-15));
+}
