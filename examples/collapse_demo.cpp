@@ -8,6 +8,7 @@
 // Runs in a few seconds with built-in data. Pass a directory to also write every table
 // as CSV (tidy: lineage, replicate, generation, metric, value):
 //   collapse_demo [csv_dir]
+#include <collapsekit/build_info.hpp>
 #include <collapsekit/feedback.hpp>
 
 #include <chrono>
@@ -132,8 +133,13 @@ void write_csv(const char* dir, const char* name, const fb::simulation_result& r
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && (std::string(argv[1]) == "--version" || std::string(argv[1]) == "-V")) {
+        std::printf("%s\n", ck::build_info().c_str());
+        return 0;
+    }
     const char* csv_dir = argc > 1 ? argv[1] : nullptr;
     const auto start = std::chrono::steady_clock::now();
+    std::printf("%s\n", ck::build_info().c_str());
     std::printf("collapsekit %s: model collapse in three models, under three data policies\n", ck::version.string);
     std::printf("Values are means over the replicates; every policy starts from the same human distribution.\n");
     std::printf("Policies: replace = train on the last output only; accumulate = keep all data so far;\n");

@@ -12,12 +12,15 @@
 // Meson targets, the Python module and the exported CMake target compile with GCC 12 under
 // -mmove-max=128 -mstore-max=128, which keeps such copies at 16 bytes (never a wide
 // integer constant); these cases fail without it on every AVX-512 build.
+#include <collapsekit/build_info.hpp>
 #include <collapsekit/entropy.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 namespace ck = collapsekit;
@@ -46,4 +49,33 @@ TEST_CASE("the entropy of {2, 2, 0, 0} is log 2 (the case that showed the GCC 12
     const std::vector<std::uint64_t> c{2, 2, 0, 0};
     CHECK(ck::plugin_entropy(c).value == doctest::Approx(std::log(2.0)).epsilon(1e-15));
     CHECK(ck::miller_madow_entropy(c).value == doctest::Approx(std::log(2.0) + 1.0 / 8.0).epsilon(1e-15));
+}
+
+TEST_CASE("build_info names the version, the SIMD level this TU was compiled for, and the compiler") {
+    const std::string info = ck::build_info();
+    CHECK(info.rfind(std::string("collapsekit ") + COLLAPSEKIT_VERSION_STRING + ", SIMD ", 0) == 0);
+    CHECK(info.find(ck::simd_arch_name()) != std::string::npos);
+    CHECK(info.find(ck::compiler_name()) != std::string::npos);
+#if COLLAPSEKIT_HAS_SIMD
+    CHECK(ck::simd_double_lanes() == ck::simd::lanes<double>);
+    CHECK(std::strcmp(ck::simd_arch_name(), ck::simd::arch_name()) == 0);
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+    CHECK(ck::simd_double_lanes() == 8);
+    CHECK(std::string(ck::simd_arch_name()).find("avx512") == 0);
+#elif defined(__AVX__)
+    CHECK(ck::simd_double_lanes() == 4);
+#else
+    CHECK(ck::simd_double_lanes() == 2);
+#endif
+#else
+    CHECK(ck::simd_double_lanes() == 1);
+    CHECK(std::string(ck::simd_arch_name()) == "scalar");
+    CHECK(info.find("(1 double per batch)") != std::string::npos);
+#endif
+#if defined(__clang__)
+    CHECK(ck::compiler_name().rfind("clang ", 0) == 0);
+#elif defined(__GNUC__)
+    CHECK(ck::compiler_name() == "GCC " + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                                     std::to_string(__GNUC_PATCHLEVEL__));
+#endif
 }

@@ -11,6 +11,7 @@
 #include "core/view.hpp"
 
 #include "bootstrap.hpp"
+#include "build_info.hpp"
 #include "divergence.hpp"
 #include "entropy.hpp"
 #include "gaussian.hpp"

@@ -16,6 +16,7 @@ from ._core import (  # noqa: F401
     NgramLanguageModel,
     Policy,
     __version__,
+    build_info,
     simd_arch,
 )
 

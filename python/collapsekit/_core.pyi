@@ -16,6 +16,7 @@ version_info: Tuple[int, int, int]
 simd_enabled: bool
 
 def simd_arch() -> str: ...
+def build_info() -> str: ...
 
 # ---- result types -------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 // The _core module: what the library is built with, the shared result types, the
 // seeded bootstrap, and one call per area translation unit.
 #include <collapsekit/bootstrap.hpp>
+#include <collapsekit/build_info.hpp>
 #include <collapsekit/core/config.hpp>
 #include <collapsekit/core/estimate.hpp>
-#include <collapsekit/simd/compat.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -15,14 +15,6 @@
 namespace ckpy {
 
 namespace {
-
-const char* simd_arch_name() {
-#if COLLAPSEKIT_HAS_SIMD
-    return ck::simd::arch_name();
-#else
-    return "scalar";
-#endif
-}
 
 std::string repr_number(double v) {
     std::ostringstream s;
@@ -69,9 +61,13 @@ void bind_core(py::module_& m) {
     m.attr("version_info") =
         py::make_tuple(COLLAPSEKIT_VERSION_MAJOR, COLLAPSEKIT_VERSION_MINOR, COLLAPSEKIT_VERSION_PATCH);
     m.attr("simd_enabled") = ck::simd_enabled;
-    m.def("simd_arch", &simd_arch_name,
+    m.def("simd_arch", &ck::simd_arch_name,
           "Name of the instruction set the compiled kernels use ('avx512bw', 'avx2', 'sse2', ...;\n"
           "'scalar' when the module was built with COLLAPSEKIT_NO_SIMD).");
+    m.def("build_info", &ck::build_info,
+          "One line saying what the extension was compiled with: version, SIMD instruction set and\n"
+          "doubles per batch, compiler, e.g. 'collapsekit 0.1.0, SIMD avx512bw (8 doubles per batch),\n"
+          "GCC 12.2.0'. Quote it in bug reports and next to benchmark figures.");
 
     py::class_<ck::estimate>(m, "Estimate",
                              "A point estimate with its standard error (NaN when the estimator has no\n"

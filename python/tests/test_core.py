@@ -37,6 +37,15 @@ def test_simd_level_is_the_hosts():
         assert "avx512" in arch
 
 
+def test_build_info_names_version_arch_and_lanes():
+    info = ck.build_info()
+    assert info.startswith(f"collapsekit {ck.__version__}, SIMD {ck.simd_arch()} (")
+    lanes = int(re.search(r"\((\d+) doubles? per batch\)", info).group(1))
+    # 64-byte batches under AVX-512, 32 under AVX2, 16 under SSE2.
+    assert lanes == (8 if "avx512" in ck.simd_arch() else 4 if "avx" in ck.simd_arch() else 2)
+    assert re.search(r"(GCC|clang) \d+", info)
+
+
 def test_estimate_type():
     e = ck.Estimate(1.5, 0.25, 10)
     assert float(e) == 1.5 and e.standard_error == 0.25 and e.n == 10
