@@ -50,8 +50,9 @@
 // (`__m512i __Y = __Y;`, GCC bug 105593). Once inlined into a kernel at -O2 or -O3 that is
 // -Wmaybe-uninitialized or -Wuninitialized, which a consumer's -Werror turns into an error.
 // GCC 12 applies diagnostic pragmas to every frame of an inlining chain, so these two
-// warnings are silenced over the lines of the simd/ headers and nowhere else: a consumer's
-// own code, and ours outside simd/, keep them. Clang (which does not warn there) builds the
+// warnings are silenced over the lines of the simd/ headers (and of xsimd, when
+// simd/compat.hpp is the first to include it) and nowhere else: a consumer's own code, and
+// ours outside simd/, keep them. Clang (which does not warn there) builds the
 // same kernels with its -Wuninitialized on, so the suite still sees a real one.
 #if defined(__GNUC__) && !defined(__clang__)
 #define COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN                                               \

@@ -14,13 +14,17 @@
 #include <type_traits>
 #include <utility>
 
+// xsimd's own lines are inside the region too: below -O2 (or with sanitizers) GCC keeps
+// small xsimd functions such as operator>> out of line, and their inlined intrinsics then
+// warn with no frame of ours in the chain. This covers them whenever collapsekit is the
+// first to include xsimd; see COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN in core/config.hpp.
+COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
+
 #include <xsimd/xsimd.hpp>
 
 #if !defined(XSIMD_VERSION_MAJOR) || XSIMD_VERSION_MAJOR < 8
 #error "collapsekit needs xsimd 8.1 or newer (or define COLLAPSEKIT_NO_SIMD)"
 #endif
-
-COLLAPSEKIT_SIMD_DIAGNOSTICS_BEGIN
 
 namespace collapsekit::simd {
 
