@@ -7,7 +7,9 @@
 # (a std::vector's initializer list, a memcpy from a constant array) into one 256- or
 # 512-bit integer constant, then takes {2, 2, 0, 0} for "2 repeated" because it looks only
 # at the 64-bit words the constant stores explicitly (the zero words at the top are
-# implicit) and writes {2, 2, 2, 2}. Later GCC releases check that all the words are there.
+# implicit) and writes {2, 2, 2, 2}. The check is ix86_convert_const_wide_int_to_broadcast in
+# GCC's i386-expand.cc, new in GCC 12; later GCC sources also require the constant to hold
+# all its words before they broadcast it.
 # -mmove-max=128 -mstore-max=128 keep such copies at 16 bytes, whose constants are always
 # complete; explicit SIMD code (our kernels) is unaffected. tests/test_toolchain.cpp holds
 # the cases. Set COLLAPSEKIT_GCC12_WORKAROUND=OFF to leave the flags out.

@@ -8,7 +8,8 @@
 // 64-bit word repeated, looking only at the words the constant stores explicitly: the zero
 // words at the top are implicit, so {2, 2, 0, 0} passes as "2 repeated" and is written as
 // {2, 2, 2, 2}. The entropy of the counts {2, 2, 0, 0} came out as log 4 that way (issue
-// 14). Later GCC releases also check that the constant holds all its words. Our CMake and
+// 14). The test is ix86_convert_const_wide_int_to_broadcast (GCC's i386-expand.cc, new in
+// GCC 12); later GCC sources also require the constant to hold all its words. Our CMake and
 // Meson targets, the Python module and the exported CMake target compile with GCC 12 under
 // -mmove-max=128 -mstore-max=128, which keeps such copies at 16 bytes (never a wide
 // integer constant); these cases fail without it on every AVX-512 build.
