@@ -7,10 +7,12 @@
 #include "core/estimate.hpp"
 #include "core/nan.hpp"
 #include "core/numeric.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/view.hpp"
 
 #include "bootstrap.hpp"
+#include "bootstrap_cdf.hpp"
 #include "build_info.hpp"
 #include "divergence.hpp"
 #include "entropy.hpp"

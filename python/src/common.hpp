@@ -9,9 +9,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <collapsekit/bootstrap.hpp>
 #include <collapsekit/core/errors.hpp>
 #include <collapsekit/core/estimate.hpp>
 #include <collapsekit/core/numeric.hpp>
+#include <collapsekit/core/parallel.hpp>
 #include <collapsekit/core/view.hpp>
 
 #include <cstdint>
@@ -226,6 +228,35 @@ inline ck::nan_policy nan_policy_of(const std::string& text, const char* functio
 inline ck::log_base base_of(const std::optional<double>& base) {
     if (!base) return ck::nats;
     return ck::log_base(*base);
+}
+
+// Python's threads=: 0 (the default everywhere) means every core for inputs big enough to
+// pay, 1 below that; n >= 1 is an upper bound. The same meaning as ck::threads(n) in C++,
+// whose result does not depend on it (see collapsekit/core/parallel.hpp).
+inline ck::execution execution_of(std::int64_t threads, const char* function) {
+    if (threads < 0) {
+        throw py::value_error(std::string("collapsekit.") + function +
+                              ": threads must be 0 (all cores that pay) or a positive count (got " +
+                              std::to_string(threads) + ")");
+    }
+    return ck::threads(static_cast<std::size_t>(threads));
+}
+
+// The bootstrap keywords every bootstrap binding shares (scipy.stats.bootstrap's names):
+// method is 'percentile' (the default here) or 'BCa' ('bca' too, as scipy lower-cases it).
+inline ck::bootstrap_options bootstrap_options_of(const char* function, std::size_t n_resamples,
+                                                  double confidence_level, std::uint64_t seed,
+                                                  const std::string& method, std::size_t jackknife_groups) {
+    ck::bootstrap_options o;
+    o.replicates = n_resamples;
+    o.level = confidence_level;
+    o.seed = seed;
+    o.method = choice_of<ck::interval_method>(method, function, "method",
+                                              {{"percentile", ck::interval_method::percentile},
+                                               {"BCa", ck::interval_method::bca},
+                                               {"bca", ck::interval_method::bca}});
+    o.jackknife_groups = jackknife_groups;
+    return o;
 }
 
 // Token ids as uint32 from any integer array-like (converted through int64); an id

@@ -1,6 +1,7 @@
 // The _core module: what the library is built with, the shared result types, the
 // seeded bootstrap, and one call per area translation unit.
 #include <collapsekit/bootstrap.hpp>
+#include <collapsekit/bootstrap_cdf.hpp>
 #include <collapsekit/build_info.hpp>
 #include <collapsekit/core/config.hpp>
 #include <collapsekit/core/estimate.hpp>
@@ -46,13 +47,7 @@ bool is_pair_of_vectors(const py::object& obj) {
     return true;
 }
 
-ck::bootstrap_options options_of(std::size_t n_resamples, double confidence_level, std::uint64_t seed) {
-    ck::bootstrap_options o;
-    o.replicates = n_resamples;
-    o.level = confidence_level;
-    o.seed = seed;
-    return o;
-}
+const char* method_name(ck::interval_method m) { return m == ck::interval_method::bca ? "BCa" : "percentile"; }
 
 }  // namespace
 
@@ -92,15 +87,19 @@ void bind_core(py::module_& m) {
                         }));
 
     py::class_<ck::interval_estimate>(m, "IntervalEstimate",
-                                      "A bootstrap result: the statistic on the data, the percentile interval\n"
-                                      "(low, high), the replicates' standard deviation, the level and the number\n"
-                                      "of resamples.")
+                                      "A bootstrap result: the statistic on the data, the interval (low, high) of\n"
+                                      "the kind `method` names ('percentile' or 'BCa'), the replicates' standard\n"
+                                      "deviation, the level and the number of resamples; for BCa also the bias\n"
+                                      "correction z0 and the acceleration a (both 0 for percentile intervals).")
         .def_readonly("estimate", &ck::interval_estimate::estimate)
         .def_readonly("low", &ck::interval_estimate::lower)
         .def_readonly("high", &ck::interval_estimate::upper)
         .def_readonly("standard_error", &ck::interval_estimate::standard_error)
         .def_readonly("confidence_level", &ck::interval_estimate::level)
         .def_readonly("n_resamples", &ck::interval_estimate::replicates)
+        .def_property_readonly("method", [](const ck::interval_estimate& r) { return method_name(r.method); })
+        .def_readonly("bias_correction", &ck::interval_estimate::bias_correction)
+        .def_readonly("acceleration", &ck::interval_estimate::acceleration)
         .def_property_readonly("confidence_interval",
                                [](const ck::interval_estimate& r) { return py::make_tuple(r.lower, r.upper); })
         .def("__repr__", [](const ck::interval_estimate& r) {
@@ -111,8 +110,9 @@ void bind_core(py::module_& m) {
     m.def(
         "bootstrap",
         [](const py::tuple& data, const py::function& statistic, std::size_t n_resamples, double confidence_level,
-           std::uint64_t seed) {
-            const auto opt = options_of(n_resamples, confidence_level, seed);
+           std::uint64_t seed, const std::string& method, std::size_t jackknife_groups) {
+            const auto opt =
+                bootstrap_options_of("bootstrap", n_resamples, confidence_level, seed, method, jackknife_groups);
             if (data.size() == 1) {
                 auto x = contiguous<double>(data[0], "bootstrap", "data[0]");
                 require_ndim(x, 1, "bootstrap", "data[0]");
@@ -137,21 +137,28 @@ void bind_core(py::module_& m) {
                                   std::to_string(data.size()) + ")");
         },
         py::arg("data"), py::arg("statistic"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
-        py::arg("seed") = 0,
-        "Seeded percentile bootstrap, scipy.stats.bootstrap's calling convention.\n\n"
+        py::arg("seed") = 0, py::arg("method") = "percentile", py::arg("jackknife_groups") = 1000,
+        "Seeded bootstrap, scipy.stats.bootstrap's calling convention.\n\n"
         "data is a tuple of one or two 1-D samples; statistic(sample) or statistic(x, y)\n"
         "returns a float. Replicate b resamples with ck::rng::for_stream(seed, b) (two samples\n"
-        "are resampled independently), so results do not depend on order. The interval is the\n"
-        "(1-level)/2 and (1+level)/2 quantiles of the replicates (numpy's linear method).\n"
-        "Raises ValueError for an empty sample, n_resamples < 2 or a level outside (0, 1).");
+        "are resampled independently), so results do not depend on order. method='percentile'\n"
+        "(the default) gives the (1-level)/2 and (1+level)/2 quantiles of the replicates (numpy's\n"
+        "linear method); method='BCa' the bias-corrected and accelerated interval, its\n"
+        "acceleration from the leave-one-out jackknife (samples of at most jackknife_groups\n"
+        "values) or the delete-a-group jackknife with jackknife_groups random groups. A Python\n"
+        "statistic holds the GIL, so this runs on one thread; the compiled bootstraps\n"
+        "(bootstrap_cdf_distances, bootstrap_entropy) take threads=.\n"
+        "Raises ValueError for an empty sample, n_resamples < 2, a level outside (0, 1) or an\n"
+        "unknown method.");
 
     m.def(
         "bootstrap_counts",
         [](const py::object& counts, const py::function& statistic, std::size_t n_resamples, double confidence_level,
-           std::uint64_t seed) {
+           std::uint64_t seed, const std::string& method, std::size_t jackknife_groups) {
             // A const lvalue: with an rvalue, the (counts, stat, options) and (a, b, stat)
             // overloads of ck::bootstrap_counts are ambiguous.
-            const auto opt = options_of(n_resamples, confidence_level, seed);
+            const auto opt =
+                bootstrap_options_of("bootstrap_counts", n_resamples, confidence_level, seed, method, jackknife_groups);
             if (is_pair_of_vectors(counts)) {
                 const auto pair = py::reinterpret_borrow<py::tuple>(counts);
                 auto a = vector_of<double>(pair[0], "bootstrap_counts", "counts[0]");
@@ -173,13 +180,51 @@ void bind_core(py::module_& m) {
                 view_of(c), [&](ck::view<const double> v) { return call_statistic(statistic, v); }, opt);
         },
         py::arg("counts"), py::arg("statistic"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
-        py::arg("seed") = 0,
+        py::arg("seed") = 0, py::arg("method") = "percentile", py::arg("jackknife_groups") = 1000,
         "Seeded bootstrap over category counts: each replicate is a multinomial draw of\n"
         "N = sum(counts) observations with probabilities counts / N, passed to statistic as a\n"
         "float64 count vector. Counts must be non-negative whole numbers, not all zero.\n"
         "counts may also be a tuple (a, b) of two 1-D count vectors (e.g. reference and generated\n"
         "histograms on the same bins): each is resampled as its own multinomial, independently,\n"
-        "and statistic(a_star, b_star) is called with both.");
+        "and statistic(a_star, b_star) is called with both. method='BCa' takes its acceleration from\n"
+        "the leave-one-out jackknife, one statistic call per non-empty category (ValueError when\n"
+        "there are more than jackknife_groups of them).");
+
+    py::class_<ck::cdf_distance_intervals>(m, "CdfDistanceIntervals",
+                                           "bootstrap_cdf_distances' result: one IntervalEstimate per distance,\n"
+                                           "all from the same replicates.")
+        .def_readonly("wasserstein", &ck::cdf_distance_intervals::wasserstein)
+        .def_readonly("ks", &ck::cdf_distance_intervals::ks)
+        .def_readonly("energy", &ck::cdf_distance_intervals::energy)
+        .def("__repr__", [](const ck::cdf_distance_intervals& r) {
+            return "CdfDistanceIntervals(wasserstein=" + repr_number(r.wasserstein.estimate) +
+                   ", ks=" + repr_number(r.ks.estimate) + ", energy=" + repr_number(r.energy.estimate) + ")";
+        });
+
+    m.def(
+        "bootstrap_cdf_distances",
+        [](const py::object& u, const py::object& v, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed, const std::string& method, std::size_t jackknife_groups, std::int64_t threads) {
+            constexpr const char* fn = "bootstrap_cdf_distances";
+            const auto opt = bootstrap_options_of(fn, n_resamples, confidence_level, seed, method, jackknife_groups);
+            const auto ex = execution_of(threads, fn);
+            auto a = contiguous<double>(u, fn, "u");
+            auto b = contiguous<double>(v, fn, "v");
+            require_ndim(a, 1, fn, "u");
+            require_ndim(b, 1, fn, "v");
+            return nogil([&] { return ck::bootstrap_cdf_distances(ex, view_of(a), view_of(b), opt); });
+        },
+        py::arg("u"), py::arg("v"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
+        py::arg("seed") = 0, py::arg("method") = "percentile", py::arg("jackknife_groups") = 1000,
+        py::arg("threads") = 0,
+        "Bootstrap intervals of W1 (wasserstein_distance), the two-sided KS statistic and the\n"
+        "energy distance between samples u and v, each resampled independently, sorting each\n"
+        "sample once: a replicate is a multinomial draw of per-value counts and one linear pass\n"
+        "over the merged sorted values, not a resample, two sorts and a merge. Returns\n"
+        "CdfDistanceIntervals (.wasserstein, .ks, .energy). threads=0 (the default) uses every\n"
+        "core when the work pays; the result is bit-identical for any threads. method and\n"
+        "jackknife_groups as bootstrap. ValueError for an empty sample, NaN or infinite values,\n"
+        "n_resamples < 2, a level outside (0, 1).");
 }
 
 }  // namespace ckpy

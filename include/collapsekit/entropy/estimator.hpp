@@ -109,24 +109,38 @@ struct nsb {
 };
 }  // namespace estimators
 
-// Seeded percentile bootstrap interval of any count estimator (a count_entropy, an
-// estimators:: object, or any callable on a view of counts returning estimate or
-// double): each replicate redraws N observations from counts / N (ck::bootstrap_counts).
-// The interval is around the estimator's value on the original counts; note that it
-// inherits the estimator's bias. Errors: those of bootstrap_counts and the estimator.
+// Seeded bootstrap interval (percentile or BCa, options.method) of any count estimator
+// (a count_entropy, an estimators:: object, or any callable on a view of counts
+// returning estimate or double): each replicate redraws N observations from counts / N
+// (ck::bootstrap_counts), on the threads `ex` allows, with the same interval for any
+// thread count. The interval is around the estimator's value on the original counts;
+// note that it inherits the estimator's bias. Errors: those of bootstrap_counts and the
+// estimator.
 template <class Range, class Estimator>
-interval_estimate bootstrap_entropy(const Range& counts, const Estimator& estimator,
+interval_estimate bootstrap_entropy(const execution& ex, const Range& counts, const Estimator& estimator,
                                     const bootstrap_options& options = {}) {
     using T = range_value_t<Range>;
     return bootstrap_counts(
-        counts, [&](view<const T> c) { return static_cast<double>(estimator(c)); }, options);
+        ex, counts, [&](view<const T> c) { return static_cast<double>(estimator(c)); }, options);
+}
+
+template <class Range, class Estimator, detail::not_execution<Range> = 0>
+interval_estimate bootstrap_entropy(const Range& counts, const Estimator& estimator,
+                                    const bootstrap_options& options = {}) {
+    return bootstrap_entropy(sequential, counts, estimator, options);
 }
 
 // The same with the estimator named by the enum.
 template <class Range>
+interval_estimate bootstrap_entropy(const execution& ex, const Range& counts, entropy_estimator e,
+                                    const bootstrap_options& options = {}, log_base base = nats) {
+    return bootstrap_entropy(ex, counts, count_entropy{e, base}, options);
+}
+
+template <class Range, detail::not_execution<Range> = 0>
 interval_estimate bootstrap_entropy(const Range& counts, entropy_estimator e, const bootstrap_options& options = {},
                                     log_base base = nats) {
-    return bootstrap_entropy(counts, count_entropy{e, base}, options);
+    return bootstrap_entropy(sequential, counts, count_entropy{e, base}, options);
 }
 
 }  // namespace collapsekit

@@ -1,0 +1,61 @@
+// Thread-count invariance checks shared by the test_parallel_*.cpp programs: a threaded
+// function must give bit-identical results with 1, 2, 3 and 8 threads.
+#pragma once
+
+#include <collapsekit/core/parallel.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+namespace ck_test {
+
+inline constexpr std::size_t thread_counts[] = {1, 2, 3, 8};
+
+// Sizes around the fixed reduction chunk (and tiny ones), where an off-by-one in the
+// chunking would show.
+inline std::vector<std::size_t> awkward_sizes() {
+    const std::size_t c = collapsekit::reduction_chunk;
+    return {1, 2, 7, 1000, c - 1, c, c + 1, 3 * c + 17, 8 * c + 5};
+}
+
+inline bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+inline bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+template <class T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
+bool same_bits(T a, T b) {
+    return a == b;
+}
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!same_bits(a[i], b[i])) return false;
+    }
+    return true;
+}
+
+// Compares with same_bits, found here or by argument-dependent lookup: for a struct of
+// the library, define `bool same_bits(const S&, const S&)` in namespace collapsekit in
+// the test file (or pass a comparator to check_thread_invariant).
+struct bitwise_equal {
+    template <class R>
+    bool operator()(const R& a, const R& b) const {
+        return same_bits(a, b);
+    }
+};
+
+// f(execution) -> R; every thread count must give what one thread gives.
+template <class F, class Equal = bitwise_equal>
+void check_thread_invariant(F&& f, Equal equal = {}) {
+    const auto reference = f(collapsekit::threads(1));
+    for (std::size_t t : thread_counts) {
+        CAPTURE(t);
+        CHECK(equal(f(collapsekit::threads(t)), reference));
+    }
+    CHECK(equal(f(collapsekit::all_threads), reference));
+}
+
+}  // namespace ck_test
