@@ -5,9 +5,12 @@
 #include <cstddef>
 #include <iterator>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 
 namespace collapsekit {
 
@@ -30,25 +33,43 @@ enum class pairwise_symmetry { compute_all, mirror };
 // samples); measure is any callable (double)(const Item&, const Item&), typically one of
 // the value types in ck::measures. Errors thrown by the measure propagate unchanged; an
 // empty list gives an empty matrix.
+//
+// With a leading execution (ck::threads(n), ck::all_threads) the pairs are spread over up
+// to that many threads, each pair computed by one call of the measure (which must then be
+// safe to call concurrently, as ck::measures are): every entry is the same number as in a
+// one-thread run. When several pairs throw, the error of the first pair in row-major
+// order is the one that propagates, as with one thread.
 template <class Items, class Measure>
-pairwise_matrix pairwise(const Items& items, const Measure& measure,
+pairwise_matrix pairwise(const execution& ex, const Items& items, const Measure& measure,
                          pairwise_symmetry symmetry = pairwise_symmetry::compute_all) {
-    const std::size_t n = static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
+    std::vector<decltype(&*std::begin(items))> item;
+    for (auto it = std::begin(items); it != std::end(items); ++it) item.push_back(&*it);
+    const std::size_t n = item.size();
     pairwise_matrix m;
     m.n = n;
     m.values.assign(n * n, 0.0);
-    std::size_t i = 0;
-    for (auto a = std::begin(items); a != std::end(items); ++a, ++i) {
-        std::size_t j = 0;
-        for (auto b = std::begin(items); b != std::end(items); ++b, ++j) {
-            if (symmetry == pairwise_symmetry::mirror && j < i) {
-                m.values[i * n + j] = m.values[j * n + i];
-                continue;
-            }
-            m.values[i * n + j] = static_cast<double>(measure(*a, *b));
+    const bool mirror = symmetry == pairwise_symmetry::mirror;
+    // The pairs to compute, in row-major order.
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    pairs.reserve(mirror ? n * (n + 1) / 2 : n * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = mirror ? i : 0; j < n; ++j) pairs.emplace_back(i, j);
+    }
+    detail::parallel_for(ex, pairs.size(), [&](std::size_t k) {
+        const auto [i, j] = pairs[k];
+        m.values[i * n + j] = static_cast<double>(measure(*item[i], *item[j]));
+    });
+    if (mirror) {
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < i; ++j) m.values[i * n + j] = m.values[j * n + i];
         }
     }
     return m;
+}
+template <class Items, class Measure, class = std::enable_if_t<!std::is_same_v<std::decay_t<Items>, execution>>>
+pairwise_matrix pairwise(const Items& items, const Measure& measure,
+                         pairwise_symmetry symmetry = pairwise_symmetry::compute_all) {
+    return pairwise(sequential, items, measure, symmetry);
 }
 
 }  // namespace collapsekit

@@ -6,6 +6,13 @@
 // for weighted samples, its weight; propagate returns NaN). Samples are copied and sorted
 // with ck::sort_values' radix sort (weighted ones as (value, weight) items), then walked
 // once.
+//
+// Threads: each function has an overload with a leading ck::execution
+// (ck::wasserstein(ck::threads(4), u, v)); the copy, the sort and (for W_p of unweighted
+// samples) the merge walk run on up to that many threads, in chunks fixed by the input
+// sizes, so the result is bit-identical for any thread count. The overloads without one
+// use one thread. The sorted copies live in the calling thread's sort workspace, which
+// later calls reuse (ck::release_sort_workspace frees it).
 #pragma once
 
 #include <algorithm>
@@ -24,6 +31,7 @@
 #include "core/estimate.hpp"
 #include "core/nan.hpp"
 #include "core/numeric.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/view.hpp"
 #include "sort.hpp"
@@ -40,54 +48,82 @@ struct sorted_sample {
     bool is_nan = false;
 };
 
-// Copies the non-NaN values of x (finite, else throws) to out (x.size() slots) and sorts
-// them with the shared scratch; returns how many there are. Under nan_policy::propagate a
-// NaN sets is_nan and nothing is copied.
+[[noreturn]] inline void fail_not_finite(const char* fn, const char* arg, std::size_t i, double v) {
+    fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
+                 "] = " + format_value(v) + ")");
+}
+
+// Copies x[begin, end) (no NaN) to out[begin, end); throws for the first non-finite value.
 template <class T>
-std::size_t sort_sample_into(const char* fn, const char* arg, view<const T> x, nan_policy nan, double* out,
-                             sort_scratch<double>& scratch, bool& is_nan) {
+void copy_finite(const char* fn, const char* arg, view<const T> x, std::size_t begin, std::size_t end, double* out) {
+    bool finite = true;
+    for (std::size_t i = begin; i < end; ++i) {
+        const auto v = static_cast<double>(x[i]);
+        out[i] = v;
+        finite = finite && std::isfinite(v);
+    }
+    if (finite) return;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!std::isfinite(out[i])) fail_not_finite(fn, arg, i, out[i]);
+    }
+}
+
+// Copies the non-NaN values of x (finite, else throws) to out (x.size() slots) and sorts
+// them with the shared scratch on up to ex's threads; returns how many there are. Under
+// nan_policy::propagate a NaN sets is_nan and nothing is copied. Without NaN the copy runs
+// in fixed chunks on the threads too; the error a bad value raises names its index, the
+// lowest one, whatever the thread count.
+template <class T>
+std::size_t sort_sample_into(const execution& ex, const char* fn, const char* arg, view<const T> x, nan_policy nan,
+                             double* out, sort_scratch<double>& scratch, bool& is_nan) {
     require_not_empty(fn, arg, x.size());
-    is_nan = screen_nans(fn, arg, x, nan) == nan_action::propagate;
+    const nan_action action = screen_nans(fn, arg, x, nan);
+    is_nan = action == nan_action::propagate;
     if (is_nan) return 0;
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const auto v = static_cast<double>(x[i]);
-        if (std::isnan(v)) continue;
-        if (!std::isfinite(v)) {
-            fail(fn, std::string(arg) + " must hold finite values (" + arg + "[" + std::to_string(i) +
-                         "] = " + format_value(v) + ")");
+    if (action == nan_action::none) {
+        parallel_for(
+            ex, chunk_count(x.size(), reduction_chunk),
+            [&](std::size_t c) {
+                const std::size_t b = c * reduction_chunk;
+                copy_finite(fn, arg, x, b, std::min(x.size(), b + reduction_chunk), out);
+            },
+            8);
+        kept = x.size();
+    } else {
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const auto v = static_cast<double>(x[i]);
+            if (std::isnan(v)) continue;
+            if (!std::isfinite(v)) fail_not_finite(fn, arg, i, v);
+            out[kept++] = v;
         }
-        out[kept++] = v;
     }
     require(kept > 0, fn, std::string(arg) + " holds only NaN");
-    sort_numbers_with(view<double>(out, kept), scratch);
+    sort_numbers_with(ex, view<double>(out, kept), scratch);
     return kept;
 }
 
-// Two samples sorted for one call, with the block that holds them.
+// Two samples sorted for one call, in the calling thread's sort workspace (reused from
+// call to call: a fresh block per call was faulted in every time, a fifth of the call at
+// 1e6 values and most of it at 1e8).
 struct sorted_pair {
-    std::unique_ptr<double[]> block;
+    workspace_lease lease;
     sorted_sample u, v;
 };
 
-// One block holds both sorted copies and the sort's scratch: with glibc, three separate
-// blocks of 8 MB (1e6 doubles) crossed the heap's trim threshold when freed and were
-// faulted in again on every call, about a fifth of the call's time.
 template <class U, class V>
-sorted_pair sort_samples(const char* fn, view<const U> u, view<const V> v, nan_policy nan) {
+void sort_samples(const execution& ex, const char* fn, view<const U> u, view<const V> v, nan_policy nan,
+                  sorted_pair& s) {
     const std::size_t n0 = u.size(), m0 = v.size();
-    sorted_pair s;
-    s.block.reset(new double[n0 + m0 + std::max(n0, m0)]);
-    double* const su = s.block.get();
-    double* const sv = su + n0;
-    sort_scratch<double> scratch(sv + m0, std::max(n0, m0));
-    const std::size_t n = sort_sample_into(fn, "u", u, nan, su, scratch, s.u.is_nan);
-    const std::size_t m = sort_sample_into(fn, "v", v, nan, sv, scratch, s.v.is_nan);
+    double* const su = s.lease.get<double>(0, n0);
+    double* const sv = s.lease.get<double>(1, m0);
+    sort_scratch<double> scratch(s.lease.get<double>(2, std::max(n0, m0)), std::max(n0, m0));
+    const std::size_t n = sort_sample_into(ex, fn, "u", u, nan, su, scratch, s.u.is_nan);
+    const std::size_t m = sort_sample_into(ex, fn, "v", v, nan, sv, scratch, s.v.is_nan);
     s.u.x = view<const double>(su, n);
     s.v.x = view<const double>(sv, m);
     s.u.effective_n = static_cast<double>(n);
     s.v.effective_n = static_cast<double>(m);
-    return s;
 }
 
 using weighted_value = keyed<double, double>;
@@ -99,9 +135,9 @@ using weighted_value = keyed<double, double>;
 // 2 x.size() doubles, or when out is null to the one of items and scratch that the sort
 // left free.
 template <class T, class W>
-sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* warg, view<const T> x, view<const W> w,
-                                   nan_policy nan, weighted_value* items, sort_scratch<weighted_value>& scratch,
-                                   double* out) {
+sorted_sample sort_weighted_sample(const execution& ex, const char* fn, const char* arg, const char* warg,
+                                   view<const T> x, view<const W> w, nan_policy nan, weighted_value* items,
+                                   sort_scratch<weighted_value>& scratch, double* out) {
     require_not_empty(fn, arg, x.size());
     require_same_length(fn, arg, x.size(), warg, w.size());
     sorted_sample s;
@@ -128,7 +164,7 @@ sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* 
     }
     require(kept > 0, fn, std::string(arg) + " holds only NaN");
     require(total > 0.0 && std::isfinite(total), fn, std::string(warg) + " must have a positive, finite sum");
-    const weighted_value* const sorted = sort_items_with(view<weighted_value>(items, kept), scratch);
+    const weighted_value* const sorted = sort_items_with(ex, view<weighted_value>(items, kept), scratch);
     if (out == nullptr) {
         // The free buffer's storage is reused for doubles: a fresh block would be faulted
         // in on every call, about a fifth of the call's time at 1e6 values.
@@ -155,24 +191,23 @@ sorted_sample sort_weighted_sample(const char* fn, const char* arg, const char* 
     return s;
 }
 
-// Two weighted samples sorted for one call, with the blocks that hold them.
+// Two weighted samples sorted for one call, in the thread's sort workspace: slot 0 the
+// items being sorted and the sort's scratch (then v), slot 1 u's values and cumulative
+// fractions.
 struct sorted_weighted_pair {
-    std::unique_ptr<weighted_value[]> items;  // the items being sorted and the sort's scratch; then v
-    std::unique_ptr<double[]> block;          // u's values and cumulative fractions
+    workspace_lease lease;
     sorted_sample u, v;
 };
 
 template <class U, class V, class UW, class VW>
-sorted_weighted_pair sort_weighted_samples(const char* fn, view<const U> u, view<const V> v, view<const UW> uw,
-                                           view<const VW> vw, nan_policy nan) {
+void sort_weighted_samples(const execution& ex, const char* fn, view<const U> u, view<const V> v, view<const UW> uw,
+                           view<const VW> vw, nan_policy nan, sorted_weighted_pair& s) {
     const std::size_t n0 = u.size(), m0 = v.size(), most = std::max(n0, m0);
-    sorted_weighted_pair s;
-    s.items.reset(new weighted_value[2 * most]);
-    s.block.reset(new double[2 * n0]);
-    sort_scratch<weighted_value> scratch(s.items.get() + most, most);
-    s.u = sort_weighted_sample(fn, "u", "u_weights", u, uw, nan, s.items.get(), scratch, s.block.get());
-    s.v = sort_weighted_sample(fn, "v", "v_weights", v, vw, nan, s.items.get(), scratch, nullptr);
-    return s;
+    weighted_value* const items = s.lease.get<weighted_value>(0, 2 * most);
+    double* const block = s.lease.get<double>(1, 2 * n0);
+    sort_scratch<weighted_value> scratch(items + most, most);
+    s.u = sort_weighted_sample(ex, fn, "u", "u_weights", u, uw, nan, items, scratch, block);
+    s.v = sort_weighted_sample(ex, fn, "v", "v_weights", v, vw, nan, items, scratch, nullptr);
 }
 
 // Cumulative weights divided by their total; the last is exactly 1.
@@ -207,27 +242,57 @@ struct power_of {
 // quantile functions: F^-1 and G^-1 are step functions with steps at i/n and j/m, so
 // one pass over the merged breakpoints integrates |F^-1(t) - G^-1(t)|^p exactly.
 // Breakpoints are compared as integers (i m vs j n) so no rounding can misorder them.
+//
+// The pass runs in fixed chunks that start at u's breakpoints t = i_c m, i_c = c n / K,
+// K = min(n, ceil((n + m) / reduction_chunk)): the index of v at t is t / n, so a chunk
+// starts without a search, no segment is split, and each chunk's compensated partial sum
+// is added in chunk order. K depends on n and m only: the same value for any thread count.
 template <class Power>
-double wasserstein_pp_equal(const double* u, std::size_t n, const double* v, std::size_t m, Power pw) {
+double wasserstein_pp_equal(const execution& ex, const double* u, std::size_t n, const double* v, std::size_t m,
+                            Power pw) {
     const bool sup = std::isinf(pw.p);
-    std::uint64_t t = 0, a = m, b = n;
-    std::size_t i = 0, j = 0;
+    const std::size_t chunks = std::min(n, chunk_count(n + m, reduction_chunk));
+    struct partial {
+        compensated_sum acc;
+        double best = 0;
+    };
+    std::vector<partial> part(chunks);
+    parallel_for(
+        ex, chunks,
+        [&](std::size_t c) {
+            const std::size_t i_begin = c * n / chunks, i_end = (c + 1) * n / chunks;
+            std::uint64_t t = static_cast<std::uint64_t>(i_begin) * m;
+            std::size_t i = i_begin, j = static_cast<std::size_t>(t / n);
+            std::uint64_t a = t + m, b = (static_cast<std::uint64_t>(j) + 1) * n;
+            compensated_sum acc;
+            double best = 0;
+            while (i < i_end) {
+                const std::uint64_t next = std::min(a, b);
+                const double d = std::abs(u[i] - v[j]);
+                if (sup) {
+                    best = std::max(best, d);
+                } else {
+                    acc += static_cast<double>(next - t) * pw(d);
+                }
+                t = next;
+                if (a == next) ++i, a += m;
+                if (b == next) ++j, b += n;
+            }
+            part[c] = partial{acc, best};
+        },
+        2);
     compensated_sum acc;
     double best = 0;
-    while (i < n && j < m) {
-        const std::uint64_t next = std::min(a, b);
-        const double d = std::abs(u[i] - v[j]);
-        if (sup) {
-            best = std::max(best, d);
-        } else {
-            acc += static_cast<double>(next - t) * pw(d);
-        }
-        t = next;
-        if (a == next) ++i, a += m;
-        if (b == next) ++j, b += n;
+    for (const partial& p : part) {
+        acc += p.acc;
+        best = std::max(best, p.best);
     }
     if (sup) return best;
     return acc.value() / (static_cast<double>(n) * static_cast<double>(m));
+}
+template <class Power>
+double wasserstein_pp_equal(const double* u, std::size_t n, const double* v, std::size_t m, Power pw) {
+    return wasserstein_pp_equal(sequential, u, n, v, m, pw);
 }
 
 // The same with cumulative weight fractions cu, cv (each ending at exactly 1).
@@ -268,39 +333,94 @@ inline double wp_root(double pp, double p) {
     return std::pow(pp, 1.0 / p);
 }
 
-inline double wasserstein_sorted(const double* u, std::size_t n, const double* v, std::size_t m, double p) {
+inline double wasserstein_sorted(const execution& ex, const double* u, std::size_t n, const double* v, std::size_t m,
+                                 double p) {
     // n m must fit the integer breakpoints; beyond 2^64 fall back to fractional weights.
     if (n <= std::numeric_limits<std::uint64_t>::max() / m) {
-        return wp_root(wasserstein_pp_equal(u, n, v, m, power_of{p}), p);
+        return wp_root(wasserstein_pp_equal(ex, u, n, v, m, power_of{p}), p);
     }
     std::vector<double> cu(n), cv(m);
     for (std::size_t i = 0; i < n; ++i) cu[i] = static_cast<double>(i + 1) / static_cast<double>(n);
     for (std::size_t j = 0; j < m; ++j) cv[j] = static_cast<double>(j + 1) / static_cast<double>(m);
     return wp_root(wasserstein_pp_weighted(view<const double>(u, n), cu, view<const double>(v, m), cv, p), p);
 }
+inline double wasserstein_sorted(const double* u, std::size_t n, const double* v, std::size_t m, double p) {
+    return wasserstein_sorted(sequential, u, n, v, m, p);
+}
+
+// The walks over the merged values of two sorted samples run in chunks of distinct
+// values: chunk c holds the x with split[c] <= x < split[c + 1] (split[0] = -inf, the last
+// bound +inf), the split values being the values at merged ranks c (n + m) / K, found by
+// co-ranking (merge path). A chunk starts with i = #{a < split[c]}, j = #{b < split[c]}
+// and walks exactly the steps the whole walk makes there, so no step is split; partial
+// results are combined in chunk order. K = ceil((n + m) / reduction_chunk) and the splits
+// depend on the data only: the same for any thread count.
+inline std::vector<double> merge_splits(view<const double> a, view<const double> b) {
+    const std::size_t n = a.size(), m = b.size();
+    const std::size_t chunks = chunk_count(n + m, reduction_chunk);
+    std::vector<double> split(chunks + 1);
+    split[0] = -std::numeric_limits<double>::infinity();
+    split[chunks] = std::numeric_limits<double>::infinity();
+    for (std::size_t c = 1; c < chunks; ++c) {
+        const std::size_t k = c * (n + m) / chunks;  // 0 < k < n + m
+        // The i for which the first k merged values are a[0, i) and b[0, k - i) (a first on ties).
+        std::size_t lo = k > m ? k - m : 0, hi = std::min(k, n);
+        while (lo < hi) {
+            const std::size_t i = lo + (hi - lo) / 2;
+            if (a[i] <= b[k - i - 1]) {
+                lo = i + 1;
+            } else {
+                hi = i;
+            }
+        }
+        const std::size_t i = lo, j = k - lo;
+        split[c] = i == n ? b[j] : (j == m ? a[i] : std::min(a[i], b[j]));
+    }
+    return split;
+}
+
+// Where a chunk of the merged walk starts: #{a < x}, #{b < x}.
+inline std::pair<std::size_t, std::size_t> merge_start(view<const double> a, view<const double> b, double x) {
+    return {static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), x) - a.begin()),
+            static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), x) - b.begin())};
+}
 
 // sum over the merged sorted values of |F(x) - G(x)|^p (x_next - x): scipy's _cdf_distance
 // without the final root. Empirical CDFs are counts / n (or cumulative weights / total)
-// after all values equal to x, as scipy's searchsorted(side='right').
-inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, double p) {
+// after all values equal to x, as scipy's searchsorted(side='right'). In merge_splits'
+// chunks, on up to ex's threads.
+inline double cdf_integral(const execution& ex, const sorted_sample& a, const sorted_sample& b, double p) {
     const view<const double> ca = a.c, cb = b.c;
     const std::size_t n = a.x.size(), m = b.x.size();
     const power_of pw{p};
-    std::size_t i = 0, j = 0;
-    double x = std::min(a.x[0], b.x[0]);
+    const std::vector<double> split = merge_splits(a.x, b.x);
+    const std::vector<compensated_sum> part =
+        chunked_map<compensated_sum>(ex, split.size() - 1, 1, [&](std::size_t c, std::size_t) {
+            auto [i, j] = c == 0 ? std::pair<std::size_t, std::size_t>{0, 0} : merge_start(a.x, b.x, split[c]);
+            double x = c == 0 ? std::min(a.x[0], b.x[0]) : split[c];
+            const double end = split[c + 1];
+            compensated_sum acc;
+            while (x < end) {
+                // Advance both samples past every value equal to x.
+                while (i < n && a.x[i] <= x) ++i;
+                while (j < m && b.x[j] <= x) ++j;
+                if (i == n && j == m) break;
+                const double next = std::min(i < n ? a.x[i] : b.x[j], j < m ? b.x[j] : a.x[i]);
+                const double fa =
+                    i == 0 ? 0.0 : (ca.empty() ? static_cast<double>(i) / static_cast<double>(n) : ca[i - 1]);
+                const double fb =
+                    j == 0 ? 0.0 : (cb.empty() ? static_cast<double>(j) / static_cast<double>(m) : cb[j - 1]);
+                acc += pw(std::abs(fa - fb)) * (next - x);
+                x = next;
+            }
+            return acc;
+        });
     compensated_sum acc;
-    while (i < n || j < m) {
-        // Advance both samples past every value equal to x.
-        while (i < n && a.x[i] <= x) ++i;
-        while (j < m && b.x[j] <= x) ++j;
-        if (i == n && j == m) break;
-        const double next = std::min(i < n ? a.x[i] : b.x[j], j < m ? b.x[j] : a.x[i]);
-        const double fa = i == 0 ? 0.0 : (ca.empty() ? static_cast<double>(i) / static_cast<double>(n) : ca[i - 1]);
-        const double fb = j == 0 ? 0.0 : (cb.empty() ? static_cast<double>(j) / static_cast<double>(m) : cb[j - 1]);
-        acc += pw(std::abs(fa - fb)) * (next - x);
-        x = next;
-    }
+    for (const compensated_sum& s : part) acc += s;
     return acc.value();
+}
+inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, double p) {
+    return cdf_integral(sequential, a, b, p);
 }
 
 }  // namespace detail
@@ -311,27 +431,42 @@ inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, doubl
 // ot.wasserstein_1d returns W_p^p; scipy.stats.wasserstein_distance is p = 1). In the
 // units of the samples. Throws std::invalid_argument for p < 1 or NaN, an empty sample or
 // an infinite value. O((n + m)) after sorting each sample with ck::sort_values.
+//
+// With a leading execution (ck::threads(n), ck::all_threads) the samples are copied and
+// sorted on up to that many threads; the result is the same bit for bit for any count.
+// The sorted copies live in the calling thread's sort workspace, reused by later calls
+// (ck::release_sort_workspace frees it).
 template <class U, class V>
-double wasserstein(const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
+double wasserstein(const execution& ex, const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "wasserstein";
     detail::check_order(fn, p);
-    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    detail::sorted_pair s;
+    detail::sort_samples(ex, fn, as_view(u), as_view(v), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::wasserstein_sorted(s.u.x.data(), s.u.x.size(), s.v.x.data(), s.v.x.size(), p);
+    return detail::wasserstein_sorted(ex, s.u.x.data(), s.u.x.size(), s.v.x.data(), s.v.x.size(), p);
+}
+template <class U, class V, class = detail::not_execution_t<U>>
+double wasserstein(const U& u, const V& v, double p = 1.0, nan_policy nan = nan_policy::raise) {
+    return wasserstein(sequential, u, v, p, nan);
 }
 
 // Weighted samples: value u[i] carries mass u_weights[i] / sum(u_weights) (weights
 // non-negative, finite, positive total, same length as the values), as
 // scipy.stats.wasserstein_distance(u, v, u_weights, v_weights) for p = 1.
 template <class U, class V, class UW, class VW>
-double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weights, double p = 1.0,
-                   nan_policy nan = nan_policy::raise) {
+double wasserstein(const execution& ex, const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+                   double p = 1.0, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "wasserstein";
     detail::check_order(fn, p);
-    const auto s =
-        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    detail::sorted_weighted_pair s;
+    detail::sort_weighted_samples(ex, fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
     return detail::wp_root(detail::wasserstein_pp_weighted(s.u.x, s.u.c, s.v.x, s.v.c, p), p);
+}
+template <class U, class V, class UW, class VW, class = detail::not_execution_t<U>>
+double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weights, double p = 1.0,
+                   nan_policy nan = nan_policy::raise) {
+    return wasserstein(sequential, u, v, u_weights, v_weights, p, nan);
 }
 
 // W_p between two histograms on the same bins, each bin's mass sitting at positions[i]
@@ -367,22 +502,33 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
 // Energy distance between the empirical distributions of u and v, scipy's definition:
 // sqrt(2) * (integral (F(x) - G(x))^2 dx)^(1/2) = (2 E|X-Y| - E|X-X'| - E|Y-Y'|)^(1/2).
 // In the units of the samples. Errors as wasserstein.
+// A leading execution sorts on threads, as for wasserstein.
 template <class U, class V>
-double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
+double energy_distance(const execution& ex, const U& u, const V& v, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "energy_distance";
-    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    detail::sorted_pair s;
+    detail::sort_samples(ex, fn, as_view(u), as_view(v), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(s.u, s.v, 2.0));
+    return std::sqrt(2.0 * detail::cdf_integral(ex, s.u, s.v, 2.0));
+}
+template <class U, class V, class = detail::not_execution_t<U>>
+double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
+    return energy_distance(sequential, u, v, nan);
 }
 // Weighted form (scipy's u_weights, v_weights).
 template <class U, class V, class UW, class VW>
-double energy_distance(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+double energy_distance(const execution& ex, const U& u, const V& v, const UW& u_weights, const VW& v_weights,
                        nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "energy_distance";
-    const auto s =
-        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    detail::sorted_weighted_pair s;
+    detail::sort_weighted_samples(ex, fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(s.u, s.v, 2.0));
+    return std::sqrt(2.0 * detail::cdf_integral(ex, s.u, s.v, 2.0));
+}
+template <class U, class V, class UW, class VW, class = detail::not_execution_t<U>>
+double energy_distance(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+                       nan_policy nan = nan_policy::raise) {
+    return energy_distance(sequential, u, v, u_weights, v_weights, nan);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -481,31 +627,57 @@ inline double ks_asymptotic(double d, double n1, double n2, ks_alternative alt) 
     return std::exp(expt);
 }
 
-inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, ks_alternative alt, ks_method method) {
+inline ks_result ks_from_sorted(const execution& ex, const sorted_sample& a, const sorted_sample& b, ks_alternative alt,
+                                ks_method method) {
     const bool weighted = !a.c.empty() || !b.c.empty();
     const view<const double> ca = a.c, cb = b.c;
     const std::size_t n = a.x.size(), m = b.x.size();
     // Walk the merged values; the difference is evaluated after all values equal to x.
-    std::size_t i = 0, j = 0;
-    std::int64_t max_int = std::numeric_limits<std::int64_t>::min(), min_int = std::numeric_limits<std::int64_t>::max();
-    double max_w = -2, min_w = 2, loc_max = 0, loc_min = 0;
-    while (i < n || j < m) {
-        const double x = (j == m || (i < n && a.x[i] <= b.x[j])) ? a.x[i] : b.x[j];
-        while (i < n && a.x[i] <= x) ++i;
-        while (j < m && b.x[j] <= x) ++j;
+    // Each chunk of merge_splits keeps its extremes and where they are first reached; the
+    // chunks are combined in order with strict comparisons, so the locations are the first
+    // ones, as in one walk.
+    struct extremes {
+        std::int64_t max_int = std::numeric_limits<std::int64_t>::min(),
+                     min_int = std::numeric_limits<std::int64_t>::max();
+        double max_w = -2, min_w = 2, loc_max = 0, loc_min = 0;
+    };
+    const std::vector<double> split = merge_splits(a.x, b.x);
+    const std::vector<extremes> part = chunked_map<extremes>(ex, split.size() - 1, 1, [&](std::size_t c, std::size_t) {
+        auto [i, j] = c == 0 ? std::pair<std::size_t, std::size_t>{0, 0} : merge_start(a.x, b.x, split[c]);
+        const double end = split[c + 1];
+        extremes e;
+        while (i < n || j < m) {
+            const double x = (j == m || (i < n && a.x[i] <= b.x[j])) ? a.x[i] : b.x[j];
+            if (!(x < end)) break;
+            while (i < n && a.x[i] <= x) ++i;
+            while (j < m && b.x[j] <= x) ++j;
+            if (weighted) {
+                const double fa = i == 0 ? 0.0 : (ca.empty() ? double(i) / double(n) : ca[i - 1]);
+                const double fb = j == 0 ? 0.0 : (cb.empty() ? double(j) / double(m) : cb[j - 1]);
+                const double dd = fa - fb;
+                if (dd > e.max_w) e.max_w = dd, e.loc_max = x;
+                if (dd < e.min_w) e.min_w = dd, e.loc_min = x;
+            } else {
+                const auto dd = static_cast<std::int64_t>(i) * static_cast<std::int64_t>(m) -
+                                static_cast<std::int64_t>(j) * static_cast<std::int64_t>(n);
+                if (dd > e.max_int) e.max_int = dd, e.loc_max = x;
+                if (dd < e.min_int) e.min_int = dd, e.loc_min = x;
+            }
+        }
+        return e;
+    });
+    extremes t;
+    for (const extremes& e : part) {
         if (weighted) {
-            const double fa = i == 0 ? 0.0 : (ca.empty() ? double(i) / double(n) : ca[i - 1]);
-            const double fb = j == 0 ? 0.0 : (cb.empty() ? double(j) / double(m) : cb[j - 1]);
-            const double dd = fa - fb;
-            if (dd > max_w) max_w = dd, loc_max = x;
-            if (dd < min_w) min_w = dd, loc_min = x;
+            if (e.max_w > t.max_w) t.max_w = e.max_w, t.loc_max = e.loc_max;
+            if (e.min_w < t.min_w) t.min_w = e.min_w, t.loc_min = e.loc_min;
         } else {
-            const auto dd = static_cast<std::int64_t>(i) * static_cast<std::int64_t>(m) -
-                            static_cast<std::int64_t>(j) * static_cast<std::int64_t>(n);
-            if (dd > max_int) max_int = dd, loc_max = x;
-            if (dd < min_int) min_int = dd, loc_min = x;
+            if (e.max_int > t.max_int) t.max_int = e.max_int, t.loc_max = e.loc_max;
+            if (e.min_int < t.min_int) t.min_int = e.min_int, t.loc_min = e.loc_min;
         }
     }
+    const std::int64_t max_int = t.max_int, min_int = t.min_int;
+    const double max_w = t.max_w, min_w = t.min_w, loc_max = t.loc_max, loc_min = t.loc_min;
     const double nm = static_cast<double>(n) * static_cast<double>(m);
     const double max_s = weighted ? max_w : static_cast<double>(max_int) / nm;
     const double min_s = std::min(1.0, std::max(0.0, weighted ? -min_w : -static_cast<double>(min_int) / nm));
@@ -552,6 +724,9 @@ inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, 
         std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, static_cast<double>(n), static_cast<double>(m), alt)));
     return r;
 }
+inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, ks_alternative alt, ks_method method) {
+    return ks_from_sorted(sequential, a, b, alt, method);
+}
 
 }  // namespace detail
 
@@ -564,27 +739,40 @@ inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, 
 // Hodges' formula (as scipy), two-sided the limiting Kolmogorov distribution
 // Q(sqrt(n m / (n + m)) D). scipy instead evaluates kstwo.sf(D, round(n m / (n + m))),
 // which differs from the limit by O(1 / sqrt(n m / (n + m))) relative.
+// A leading execution sorts on threads, as for wasserstein.
 template <class U, class V>
-ks_result ks_2samp(const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
+ks_result ks_2samp(const execution& ex, const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
                    ks_method method = ks_method::automatic, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "ks_2samp";
-    const auto s = detail::sort_samples(fn, as_view(u), as_view(v), nan);
+    detail::sorted_pair s;
+    detail::sort_samples(ex, fn, as_view(u), as_view(v), nan, s);
     if (s.u.is_nan || s.v.is_nan) return ks_result{};
-    return detail::ks_from_sorted(s.u, s.v, alternative, method);
+    return detail::ks_from_sorted(ex, s.u, s.v, alternative, method);
+}
+template <class U, class V, class = detail::not_execution_t<U>>
+ks_result ks_2samp(const U& u, const V& v, ks_alternative alternative = ks_alternative::two_sided,
+                   ks_method method = ks_method::automatic, nan_policy nan = nan_policy::raise) {
+    return ks_2samp(sequential, u, v, alternative, method, nan);
 }
 
 // Weighted variant: F_u, F_v are weighted empirical CDFs (weights normalised by their
 // totals). The p-value is asymptotic, with Kish's effective sizes (sum w)^2 / sum w^2 in
 // place of n and m (an approximation; exact for equal weights in the large-sample limit).
 template <class U, class V, class UW, class VW>
-ks_result ks_2samp_weighted(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+ks_result ks_2samp_weighted(const execution& ex, const U& u, const V& v, const UW& u_weights, const VW& v_weights,
                             ks_alternative alternative = ks_alternative::two_sided,
                             nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "ks_2samp_weighted";
-    const auto s =
-        detail::sort_weighted_samples(fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan);
+    detail::sorted_weighted_pair s;
+    detail::sort_weighted_samples(ex, fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan, s);
     if (s.u.is_nan || s.v.is_nan) return ks_result{};
-    return detail::ks_from_sorted(s.u, s.v, alternative, ks_method::asymptotic);
+    return detail::ks_from_sorted(ex, s.u, s.v, alternative, ks_method::asymptotic);
+}
+template <class U, class V, class UW, class VW, class = detail::not_execution_t<U>>
+ks_result ks_2samp_weighted(const U& u, const V& v, const UW& u_weights, const VW& v_weights,
+                            ks_alternative alternative = ks_alternative::two_sided,
+                            nan_policy nan = nan_policy::raise) {
+    return ks_2samp_weighted(sequential, u, v, u_weights, v_weights, alternative, nan);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -602,8 +790,13 @@ struct sliced_options {
 // Returns {value, standard_error, n = L}: the standard error of the mean of W_p^p over
 // directions, carried to the root by the delta method (0 when every slice is 0).
 // Throws for dim = 0, sizes not a multiple of dim, empty inputs, L < 2, p < 1 or infinite.
+//
+// With a leading execution the directions are spread over up to that many threads (each
+// with its own buffers); slice l's value depends only on l, and the slices are summed in
+// order, so the estimate is the same bit for bit for any thread count.
 template <class X, class Y>
-estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const sliced_options& opt = {}) {
+estimate sliced_wasserstein(const execution& ex, const X& x, const Y& y, std::size_t dim,
+                            const sliced_options& opt = {}) {
     constexpr const char* fn = "sliced_wasserstein";
     const auto vx = as_view(x);
     const auto vy = as_view(y);
@@ -618,32 +811,37 @@ estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const slice
     for (std::size_t i = 0; i < vx.size(); ++i) require_finite(fn, "x", static_cast<double>(vx[i]));
     for (std::size_t i = 0; i < vy.size(); ++i) require_finite(fn, "y", static_cast<double>(vy[i]));
     const std::size_t n = vx.size() / dim, m = vy.size() / dim;
-    std::vector<double> theta(dim), px(n), py(m), slices(opt.projections);
-    detail::sort_scratch<double> scratch;
-    for (std::size_t l = 0; l < opt.projections; ++l) {
-        rng g = rng::for_stream(opt.seed, l);
-        normal_distribution normal;
-        double norm2 = 0;
-        do {
-            norm2 = 0;
-            for (double& t : theta) t = normal(g), norm2 += t * t;
-        } while (!(norm2 > 0.0));
-        const double inv = 1.0 / std::sqrt(norm2);
-        for (double& t : theta) t *= inv;
-        for (std::size_t i = 0; i < n; ++i) {
-            double s = 0;
-            for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vx[i * dim + k]);
-            px[i] = s;
+    std::vector<double> slices(opt.projections);
+    // Lane k takes directions k, k + lanes, ...; a lane holds one direction's buffers.
+    const std::size_t lanes = ex.workers(opt.projections, std::max<std::size_t>(1, 65536 / (n + m + 1)));
+    detail::parallel_for(threads(lanes), lanes, [&](std::size_t lane) {
+        std::vector<double> theta(dim), px(n), py(m);
+        detail::sort_scratch<double> scratch;
+        for (std::size_t l = lane; l < opt.projections; l += lanes) {
+            rng g = rng::for_stream(opt.seed, l);
+            normal_distribution normal;
+            double norm2 = 0;
+            do {
+                norm2 = 0;
+                for (double& t : theta) t = normal(g), norm2 += t * t;
+            } while (!(norm2 > 0.0));
+            const double inv = 1.0 / std::sqrt(norm2);
+            for (double& t : theta) t *= inv;
+            for (std::size_t i = 0; i < n; ++i) {
+                double s = 0;
+                for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vx[i * dim + k]);
+                px[i] = s;
+            }
+            for (std::size_t i = 0; i < m; ++i) {
+                double s = 0;
+                for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vy[i * dim + k]);
+                py[i] = s;
+            }
+            detail::sort_values_with(view<double>(px.data(), n), scratch);
+            detail::sort_values_with(view<double>(py.data(), m), scratch);
+            slices[l] = detail::wasserstein_pp_equal(px.data(), n, py.data(), m, detail::power_of{opt.p});
         }
-        for (std::size_t i = 0; i < m; ++i) {
-            double s = 0;
-            for (std::size_t k = 0; k < dim; ++k) s += theta[k] * static_cast<double>(vy[i * dim + k]);
-            py[i] = s;
-        }
-        detail::sort_values_with(view<double>(px.data(), n), scratch);
-        detail::sort_values_with(view<double>(py.data(), m), scratch);
-        slices[l] = detail::wasserstein_pp_equal(px.data(), n, py.data(), m, detail::power_of{opt.p});
-    }
+    });
     compensated_sum s;
     for (double v : slices) s += v;
     const auto L = static_cast<double>(opt.projections);
@@ -656,6 +854,10 @@ estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const slice
     e.value = detail::wp_root(mean, opt.p);
     e.standard_error = mean > 0.0 ? se_mean * e.value / (opt.p * mean) : 0.0;
     return e;
+}
+template <class X, class Y, class = detail::not_execution_t<X>>
+estimate sliced_wasserstein(const X& x, const Y& y, std::size_t dim, const sliced_options& opt = {}) {
+    return sliced_wasserstein(sequential, x, y, dim, opt);
 }
 
 // The sample measures as small value types (see divergence.hpp's ck::measures).

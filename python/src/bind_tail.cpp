@@ -276,17 +276,21 @@ void bind_tail(py::module_& m) {
     m.def(
         "weighted_tail_thresholds",
         [](const py::object& reference, const py::object& reference_weights, double alpha,
-           const std::string& nan_policy) {
+           const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "weighted_tail_thresholds");
+            const auto ex = execution_of(threads, "weighted_tail_thresholds");
             auto w = weights_of(reference_weights, "weighted_tail_thresholds", "reference_weights");
             const auto t = with_floats(reference, "weighted_tail_thresholds", "reference", [&](auto r) {
-                return nogil([&] { return ck::weighted_tail_thresholds(r, view_of(w), alpha, policy); });
+                return nogil([&] { return ck::weighted_tail_thresholds(ex, r, view_of(w), alpha, policy); });
             });
             return py::make_tuple(t.lower, t.upper);
         },
         py::arg("reference"), py::arg("reference_weights"), py::arg("alpha") = 0.05, py::arg("nan_policy") = "raise",
+        py::arg("threads") = 0,
         "Weighted tail thresholds: the smallest values whose cumulative weight reaches alpha W and\n"
-        "(1 - alpha) W (numpy >= 2.0 quantile(..., weights=w, method='inverted_cdf')).");
+        "(1 - alpha) W (numpy >= 2.0 quantile(..., weights=w, method='inverted_cdf')).\n\n"
+        "threads: 0 (the default) sorts on every core for inputs big enough to pay (one below\n"
+        "that); n >= 1 uses at most n. The result is bit-identical for every threads value.");
 
     py::class_<ck::hill_estimate, ck::estimate>(
         m, "HillEstimate",

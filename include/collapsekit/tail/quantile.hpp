@@ -400,32 +400,34 @@ void check_weights(const char* function, const char* arg, view<const T> w) {
 
 // Returns false under propagate with a NaN value present.
 template <class T, class W>
-bool build_weighted_cdf(const char* function, const char* arg, const char* warg, view<const T> x, view<const W> w,
-                        nan_policy policy, weighted_cdf& out) {
+bool build_weighted_cdf(const execution& ex, const char* function, const char* arg, const char* warg, view<const T> x,
+                        view<const W> w, nan_policy policy, weighted_cdf& out) {
     require_not_empty(function, arg, x.size());
     require_same_length(function, arg, x.size(), warg, w.size());
     check_weights(function, warg, w);
     if (screen_nans(function, arg, x, policy) == nan_action::propagate) return false;
-    // (value, weight) items through the radix sort, as the weighted Wasserstein samples.
-    std::vector<keyed<double, double>> items;
-    items.reserve(x.size());
+    // (value, weight) items through the radix sort, as the weighted Wasserstein samples,
+    // in the thread's sort workspace (fresh memory is faulted in on every call).
+    using item = keyed<double, double>;
+    workspace_lease lease;
+    item* const items = lease.get<item>(0, x.size());
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
         const auto v = static_cast<double>(x[i]);
         if (std::isnan(v)) continue;
         if (std::isinf(v)) {
             fail(function, std::string(arg) + " holds an infinite value (at index " + std::to_string(i) + ")");
         }
-        items.push_back({v, static_cast<double>(w[i])});
+        items[kept++] = item{v, static_cast<double>(w[i])};
     }
-    if (items.empty()) fail(function, std::string(arg) + " has no values left after omitting NaN");
-    sort_scratch<keyed<double, double>> scratch;
-    const keyed<double, double>* sorted =
-        sort_items_with(view<keyed<double, double>>(items.data(), items.size()), scratch);
-    out.values.resize(items.size());
-    out.weights.resize(items.size());
-    out.cumulative.resize(items.size());
+    if (kept == 0) fail(function, std::string(arg) + " has no values left after omitting NaN");
+    sort_scratch<item> scratch(lease.get<item>(2, kept), kept);
+    const item* sorted = sort_items_with(ex, view<item>(items, kept), scratch);
+    out.values.resize(kept);
+    out.weights.resize(kept);
+    out.cumulative.resize(kept);
     double running = 0.0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < kept; ++i) {
         out.values[i] = sorted[i].value;
         out.weights[i] = sorted[i].payload;
         running += sorted[i].payload;
@@ -434,6 +436,11 @@ bool build_weighted_cdf(const char* function, const char* arg, const char* warg,
     out.total = running;
     if (!(running > 0.0)) fail(function, std::string(warg) + " must not sum to zero");
     return true;
+}
+template <class T, class W>
+bool build_weighted_cdf(const char* function, const char* arg, const char* warg, view<const T> x, view<const W> w,
+                        nan_policy policy, weighted_cdf& out) {
+    return build_weighted_cdf(sequential, function, arg, warg, x, w, policy, out);
 }
 
 }  // namespace detail
@@ -455,17 +462,24 @@ tail_threshold_pair tail_thresholds(const R& reference, double alpha, quantile_m
 // The same for a weighted reference (inverted_cdf: the smallest value whose cumulative
 // weight reaches alpha W, resp. (1 - alpha) W). Weights: same length, finite, >= 0,
 // positive total; a NaN value drops its weight under omit.
+// A leading execution sorts the (value, weight) pairs on up to that many threads; the
+// thresholds are the same for any count.
 template <class R, class RW>
-tail_threshold_pair weighted_tail_thresholds(const R& reference, const RW& reference_weights, double alpha,
-                                             nan_policy nan = nan_policy::raise) {
+tail_threshold_pair weighted_tail_thresholds(const execution& ex, const R& reference, const RW& reference_weights,
+                                             double alpha, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "weighted_tail_thresholds";
     detail::check_tail_alpha(fn, alpha);
     detail::weighted_cdf cdf;
-    if (!detail::build_weighted_cdf(fn, "reference", "reference_weights", as_view(reference),
+    if (!detail::build_weighted_cdf(ex, fn, "reference", "reference_weights", as_view(reference),
                                     as_view(reference_weights), nan, cdf)) {
         return {};
     }
     return {cdf.quantile(alpha), cdf.quantile(1.0 - alpha)};
+}
+template <class R, class RW, class = detail::not_execution_t<R>>
+tail_threshold_pair weighted_tail_thresholds(const R& reference, const RW& reference_weights, double alpha,
+                                             nan_policy nan = nan_policy::raise) {
+    return weighted_tail_thresholds(sequential, reference, reference_weights, alpha, nan);
 }
 
 }  // namespace collapsekit
