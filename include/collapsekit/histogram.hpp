@@ -10,6 +10,16 @@
 // as numpy.histogram(x.astype(float64), ...) or numpy.histogram(x, bins=edges_float64).
 // Values numpy drops (outside [first edge, last edge]) are counted in underflow() and
 // overflow(); NaN values in nan_count().
+//
+// Threads: fill() and numpy_histogram_range() have overloads with a leading
+// ck::execution (ck::threads(n), ck::all_threads; see core/parallel.hpp). Counts are
+// whole numbers, exact however the input is split, so an unweighted fill gives each
+// thread a contiguous share of fixed chunks to count into its own slots. Weighted fills
+// sum doubles: their input is cut into fixed chunks of max(2^16, 64 (bins + 3)) values
+// (a length set by the input and the binning only), each chunk sums its weights in input
+// order, and the chunks' sums are added per bin in chunk order. Either way the histogram
+// is bit-identical for every thread count; the overloads without an execution are the
+// one-thread case. NaN screening (under raise) runs on the calling thread.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +35,7 @@
 
 #include "core/errors.hpp"
 #include "core/nan.hpp"
+#include "core/parallel.hpp"
 #include "core/view.hpp"
 #include "simd/histogram_fill.hpp"
 #include "simd/min_max.hpp"
@@ -236,7 +247,7 @@ public:
     //   propagate       - as omit, and the histogram is marked (nan_propagated()) so that
     //                     probabilities(), density() and quantile() return NaN.
     template <class Range>
-    void fill(const Range& x, nan_policy policy = nan_policy::raise) {
+    void fill(const execution& ex, const Range& x, nan_policy policy = nan_policy::raise) {
         const auto v = as_view(x);
         using T = std::remove_cv_t<typename decltype(v)::value_type>;
         static_assert(std::is_arithmetic_v<T>, "histogram::fill needs arithmetic values");
@@ -247,10 +258,33 @@ public:
             for (std::size_t i = 0; i < s.size(); ++i) add_one(static_cast<std::size_t>(s[i]), 1.0, policy);
             return;
         }
-        std::vector<std::uint64_t> slots(bins_ + simd::histogram_extra_slots, 0);
-        visit_binning([&](const auto& b) { simd::histogram_count(v.data(), v.size(), b, slots.data()); });
+        const std::size_t ns = bins_ + simd::histogram_extra_slots;
+        std::vector<std::uint64_t> slots(ns, 0);
+        // Each worker counts whole chunks, a contiguous run of them, into its own slots.
+        const std::size_t chunk = fill_chunk();
+        const std::size_t chunks = detail::chunk_count(v.size(), chunk);
+        const std::size_t workers = ex.workers(chunks);
+        if (workers <= 1) {
+            visit_binning([&](const auto& b) { simd::histogram_count(v.data(), v.size(), b, slots.data()); });
+        } else {
+            std::vector<std::vector<std::uint64_t>> part(workers);
+            detail::parallel_for(ex, workers, [&](std::size_t w) {
+                const std::size_t begin = std::min(v.size(), w * chunks / workers * chunk);
+                const std::size_t end = std::min(v.size(), (w + 1) * chunks / workers * chunk);
+                part[w].assign(ns, 0);
+                visit_binning(
+                    [&](const auto& b) { simd::histogram_count(v.data() + begin, end - begin, b, part[w].data()); });
+            });
+            for (const auto& p : part) {
+                for (std::size_t s = 0; s < ns; ++s) slots[s] += p[s];
+            }
+        }
         if (slots[bins_ + 2] != 0) screen_nan_fill(v, policy);
         commit(slots, nullptr, nullptr, policy);
+    }
+    template <class Range>
+    void fill(const Range& x, nan_policy policy = nan_policy::raise) {
+        fill(sequential, x, policy);
     }
 
     // Weighted fill: each value adds 1 to its bin's count, its weight to sum_weights()
@@ -258,7 +292,7 @@ public:
     // bin's weight). A NaN weight is handled like a NaN value under `policy`. Throws
     // std::invalid_argument when the lengths differ.
     template <class Range, class Weights, class = std::enable_if_t<!std::is_same_v<Weights, nan_policy>>>
-    void fill(const Range& x, const Weights& weights, nan_policy policy = nan_policy::raise) {
+    void fill(const execution& ex, const Range& x, const Weights& weights, nan_policy policy = nan_policy::raise) {
         const auto v = as_view(x);
         const auto w = as_view(weights);
         using T = std::remove_cv_t<typename decltype(v)::value_type>;
@@ -284,14 +318,52 @@ public:
         const std::size_t ns = bins_ + simd::histogram_extra_slots;
         std::vector<std::uint64_t> slots(ns, 0);
         std::vector<double> sw(ns, 0.0), sw2(ns, 0.0);
-        visit_binning([&](const auto& b) {
-            simd::histogram_count_weighted(v.data(), w.data(), v.size(), b, slots.data(), sw.data(), sw2.data());
-        });
+        auto count = [&](std::size_t begin, std::size_t end, std::uint64_t* c, double* s, double* s2) {
+            visit_binning([&](const auto& b) {
+                simd::histogram_count_weighted(v.data() + begin, w.data() + begin, end - begin, b, c, s, s2);
+            });
+        };
+        const std::size_t chunk = fill_chunk();
+        const std::size_t chunks = detail::chunk_count(v.size(), chunk);
+        if (chunks <= 1) {
+            count(0, v.size(), slots.data(), sw.data(), sw2.data());
+        } else {
+            // Windows of chunks, each chunk into its own sums, added per slot in chunk order.
+            // A window holds up to 64 chunks (fewer when their slots pass 2^18, 6 MiB), so
+            // that threads rarely wait for each other at a window's end.
+            const std::size_t fit = std::min<std::size_t>(64, std::max<std::size_t>(1, (std::size_t(1) << 18) / ns));
+            const std::size_t window = std::min(chunks, std::max(ex.workers(chunks), fit));
+            std::vector<std::uint64_t> pc(window * ns);
+            std::vector<double> ps(window * ns), ps2(window * ns);
+            for (std::size_t first = 0; first < chunks; first += window) {
+                const std::size_t m = std::min(window, chunks - first);
+                detail::parallel_for(ex, m, [&](std::size_t k) {
+                    std::fill_n(pc.data() + k * ns, ns, std::uint64_t(0));
+                    std::fill_n(ps.data() + k * ns, ns, 0.0);
+                    std::fill_n(ps2.data() + k * ns, ns, 0.0);
+                    const std::size_t begin = (first + k) * chunk;
+                    count(begin, std::min(v.size(), begin + chunk), pc.data() + k * ns, ps.data() + k * ns,
+                          ps2.data() + k * ns);
+                });
+                for (std::size_t k = 0; k < m; ++k) {
+                    for (std::size_t s = 0; s < ns; ++s) {
+                        slots[s] += pc[k * ns + s];
+                        sw[s] += ps[k * ns + s];
+                        sw2[s] += ps2[k * ns + s];
+                    }
+                }
+            }
+        }
         if (slots[bins_ + 2] != 0) {
             screen_nan_fill(v, policy);
             screen_nans("histogram::fill", "weights", w, policy);
         }
         commit(slots, &sw, &sw2, policy);
+    }
+    template <class Range, class Weights,
+              class = std::enable_if_t<!std::is_same_v<Weights, nan_policy> && !std::is_same_v<Range, execution>>>
+    void fill(const Range& x, const Weights& weights, nan_policy policy = nan_policy::raise) {
+        fill(sequential, x, weights, policy);
     }
 
     // Number of in-range bins.
@@ -573,6 +645,12 @@ private:
     // through an O(bins) scratch histogram.
     bool sparse(std::size_t n) const noexcept { return n < bins_ / 8; }
 
+    // Values per chunk of a threaded fill: long enough that a chunk's own slots (zeroed,
+    // then merged: 24 bytes a slot) cost little next to counting it. Fixed by the binning.
+    std::size_t fill_chunk() const noexcept {
+        return std::max(reduction_chunk, 64 * (bins_ + simd::histogram_extra_slots));
+    }
+
     // One value in slot s (layout of simd/histogram_fill.hpp) with weight w; NaN
     // screening has already happened.
     void add_one(std::size_t s, double w, nan_policy policy) noexcept {
@@ -662,10 +740,20 @@ private:
 // of the range (a fill then drops or counts them). Errors (std::invalid_argument): an
 // infinite value, since no finite edges hold it (numpy raises too).
 template <class Range>
-std::pair<double, double> numpy_histogram_range(const Range& x, nan_policy nan = nan_policy::raise) {
+std::pair<double, double> numpy_histogram_range(const execution& ex, const Range& x,
+                                                nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "numpy_histogram_range";
     const auto v = as_view(x);
-    const simd::min_max_result r = simd::min_max(v.data(), v.size());
+    // Chunks' extremes and NaN flags combine exactly in any order.
+    const auto parts = detail::chunked_map<simd::min_max_result>(
+        ex, v.size(), reduction_chunk,
+        [&](std::size_t b, std::size_t e) { return simd::min_max(v.data() + b, e - b); });
+    simd::min_max_result r;
+    for (const simd::min_max_result& p : parts) {
+        r.min = std::min(r.min, p.min);
+        r.max = std::max(r.max, p.max);
+        r.has_nan = r.has_nan || p.has_nan;
+    }
     if (r.has_nan && nan == nan_policy::raise) screen_nans(fn, "x", v, nan);  // throws, naming the index
     if (!(r.min <= r.max)) return {0.0, 1.0};
     if (std::isinf(r.min) || std::isinf(r.max)) {
@@ -674,6 +762,10 @@ std::pair<double, double> numpy_histogram_range(const Range& x, nan_policy nan =
     }
     if (r.min == r.max) return {r.min - 0.5, r.max + 0.5};
     return {r.min, r.max};
+}
+template <class Range>
+std::pair<double, double> numpy_histogram_range(const Range& x, nan_policy nan = nan_policy::raise) {
+    return numpy_histogram_range(sequential, x, nan);
 }
 
 }  // namespace collapsekit

@@ -15,15 +15,15 @@ namespace {
 
 using hist = ck::histogram;
 
-void fill(hist& h, const py::object& x, const py::object& weights, ck::nan_policy policy) {
+void fill(hist& h, const py::object& x, const py::object& weights, ck::nan_policy policy, const ck::execution& ex) {
     if (weights.is_none()) {
-        with_numbers(x, "Histogram.fill", "x", [&](auto v) { nogil([&] { h.fill(v, policy); }); });
+        with_numbers(x, "Histogram.fill", "x", [&](auto v) { nogil([&] { h.fill(ex, v, policy); }); });
         return;
     }
     auto w = contiguous<double>(weights, "Histogram.fill", "weights");
     require_ndim(w, 1, "Histogram.fill", "weights");
     with_float_pair(x, "x", w, "weights", "Histogram.fill", [&](auto v, auto) {
-        nogil([&] { h.fill(v, view_of(w), policy); });
+        nogil([&] { h.fill(ex, v, view_of(w), policy); });
         return 0;
     });
 }
@@ -63,15 +63,19 @@ void bind_histogram(py::module_& m) {
             "numpy.linspace(0, 1, bins + 1))). Reuse them for other samples with empty_like().")
         .def(
             "fill",
-            [](hist& h, const py::object& x, const py::object& weights, const std::string& nan_policy) -> hist& {
-                fill(h, x, weights, nan_policy_of(nan_policy, "histogram::fill"));
+            [](hist& h, const py::object& x, const py::object& weights, const std::string& nan_policy,
+               std::int64_t threads) -> hist& {
+                fill(h, x, weights, nan_policy_of(nan_policy, "histogram::fill"),
+                     execution_of(threads, "Histogram.fill"));
                 return h;
             },
-            py::arg("x"), py::arg("weights") = py::none(), py::arg("nan_policy") = "raise",
+            py::arg("x"), py::arg("weights") = py::none(), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
             py::return_value_policy::reference_internal,
             "Adds the values of x (any numeric dtype, binned as doubles), optionally weighted.\n"
             "nan_policy: 'raise' (nothing added), 'omit' (counted in nan_count), 'propagate'\n"
-            "(as omit, and probabilities/density/quantile become NaN). Returns self.")
+            "(as omit, and probabilities/density/quantile become NaN). threads: 0 (the default)\n"
+            "uses every core for inputs big enough to pay (one below that); n >= 1 at most n. Counts\n"
+            "and weight sums are bit-identical for every threads value. Returns self.")
         .def_property_readonly("bins", &hist::bins)
         .def_property_readonly("lo", &hist::lo)
         .def_property_readonly("hi", &hist::hi)
@@ -116,8 +120,9 @@ void bind_histogram(py::module_& m) {
     m.def(
         "histogram",
         [](const py::object& a, const py::object& bins, const py::object& range, const py::object& weights,
-           bool density, const std::string& nan_policy) {
+           bool density, const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "histogram");
+            const auto ex = execution_of(threads, "histogram");
             hist h = [&] {
                 if (!py::isinstance<py::int_>(bins)) {
                     auto e = contiguous<double>(bins, "histogram", "bins");
@@ -130,11 +135,11 @@ void bind_histogram(py::module_& m) {
                     return hist::regular(n, r.first, r.second);
                 }
                 const auto lohi = with_numbers(a, "histogram", "a", [&](auto v) {
-                    return nogil([&] { return ck::numpy_histogram_range(v, policy); });
+                    return nogil([&] { return ck::numpy_histogram_range(ex, v, policy); });
                 });
                 return hist::regular(n, lohi.first, lohi.second);
             }();
-            fill(h, a, weights, policy);
+            fill(h, a, weights, policy, ex);
             py::object values;
             if (density) {
                 values = to_numpy(h.density());
@@ -147,13 +152,15 @@ void bind_histogram(py::module_& m) {
             return py::make_tuple(values, to_numpy(h.edges()));
         },
         py::arg("a"), py::arg("bins") = 10, py::arg("range") = py::none(), py::arg("weights") = py::none(),
-        py::arg("density") = false, py::arg("nan_policy") = "raise",
+        py::arg("density") = false, py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         "numpy.histogram(a, bins, range, weights, density) -> (hist, bin_edges), same counts\n"
         "and edges for float64 data. bins is a count (equal bins over range, by default the\n"
         "data's min and max) or a sequence of edges. Counts are int64; with weights, the sum\n"
         "of weights per bin (float64); with density, numpy's density. Values outside the\n"
         "range are dropped (use Histogram to keep under/overflow). NaN follow nan_policy\n"
-        "('raise' by default; numpy would raise too when the range is autodetected).");
+        "('raise' by default; numpy would raise too when the range is autodetected). threads: 0\n"
+        "(the default) uses every core for inputs big enough to pay (one below that); n >= 1 at\n"
+        "most n; the result is bit-identical for every threads value.");
 }
 
 }  // namespace ckpy

@@ -13,6 +13,12 @@
 // by O(1/N) terms). It is 0 when all mass is in one category, and it ignores the bias,
 // so for small N prefer the bootstrap (ck::bootstrap_counts, see entropy/estimator.hpp)
 // or NSB's posterior standard deviation.
+//
+// Threads: each function has an overload with a leading ck::execution (ck::threads(n),
+// ck::all_threads; see core/parallel.hpp). Every pass over the counts runs in fixed
+// chunks of ck::reduction_chunk categories whose compensated partial sums (and exact
+// integer totals) are merged in chunk order: the answer is bit-identical for every
+// thread count, and the overload without an execution is the one-thread case.
 #pragma once
 
 #include <cmath>
@@ -27,6 +33,7 @@
 #include "../core/errors.hpp"
 #include "../core/estimate.hpp"
 #include "../core/numeric.hpp"
+#include "../core/parallel.hpp"
 #include "../core/view.hpp"
 #include "../simd/entropy_kernels.hpp"
 
@@ -61,25 +68,52 @@ struct count_summary {
     std::size_t singletons = 0;  // f1
 };
 
+// One chunk's share of a count_summary, its sums not yet rounded.
+struct count_partial {
+    compensated_sum total, sum_clogc;
+    std::size_t nonzero = 0, singletons = 0;
+};
+
 template <class T>
-count_summary summarise_counts(const char* function, view<const T> c) {
+count_summary summarise_counts(const execution& ex, const char* function, view<const T> c) {
     require_not_empty(function, "counts", c.size());
+    // A chunk throws at its first bad count; the lowest chunk's error is the one seen.
+    const std::vector<count_partial> parts =
+        chunked_map<count_partial>(ex, c.size(), reduction_chunk, [&](std::size_t b, std::size_t e) {
+            count_partial r;
+            for (std::size_t i = b; i < e; ++i) {
+                const double v = checked_count(function, c, i);
+                if (v == 0.0) continue;
+                r.total.add(v);
+                r.sum_clogc.add(v < static_cast<double>(simd::clogc_table_size)
+                                    ? simd::clogc_table()[static_cast<std::size_t>(v)]
+                                    : v * std::log(v));
+                ++r.nonzero;
+                if (v == 1.0) ++r.singletons;
+            }
+            return r;
+        });
+    // One chunk keeps its own rounding; more merge their partials in chunk order.
+    auto merged = [&](compensated_sum count_partial::*m) {
+        if (parts.size() == 1) return (parts[0].*m).value();
+        compensated_sum t;
+        for (const count_partial& p : parts) t += p.*m;
+        return t.value();
+    };
     count_summary s;
     s.bins = c.size();
-    compensated_sum total, sum;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double v = checked_count(function, c, i);
-        if (v == 0.0) continue;
-        total.add(v);
-        sum.add(v < static_cast<double>(simd::clogc_table_size) ? simd::clogc_table()[static_cast<std::size_t>(v)]
-                                                                : v * std::log(v));
-        ++s.nonzero;
-        if (v == 1.0) ++s.singletons;
+    s.total = merged(&count_partial::total);
+    s.sum_clogc = merged(&count_partial::sum_clogc);
+    for (const count_partial& p : parts) {
+        s.nonzero += p.nonzero;
+        s.singletons += p.singletons;
     }
-    s.total = total.value();
-    s.sum_clogc = sum.value();
     require(s.total > 0.0, function, "counts must not be all zero");
     return s;
+}
+template <class T>
+count_summary summarise_counts(const char* function, view<const T> c) {
+    return summarise_counts(sequential, function, c);
 }
 
 // N and sum c log c only: the SIMD kernel for 64-bit integers, the checked scalar pass
@@ -87,30 +121,30 @@ count_summary summarise_counts(const char* function, view<const T> c) {
 // non-negative values; a negative one reads as >= 2^63 and so shows in the double total,
 // and then (as for any total >= 2^63) the checked pass decides, and reports a negative count.
 template <class T>
-void total_and_clogc(const char* function, view<const T> c, double& total, double& sum_clogc) {
+void total_and_clogc(const execution& ex, const char* function, view<const T> c, double& total, double& sum_clogc) {
     if constexpr (std::is_integral_v<T> && std::is_signed_v<T> && sizeof(T) == sizeof(std::uint64_t)) {
         if (!c.empty()) {
             // Accessing an object through its unsigned counterpart is allowed aliasing.
-            const simd::clogc_sums r = simd::sum_clogc(reinterpret_cast<const std::uint64_t*>(c.data()), c.size());
+            const simd::clogc_sums r = simd::sum_clogc(ex, reinterpret_cast<const std::uint64_t*>(c.data()), c.size());
             if (r.total_double < 0x1.0p63 && r.total > 0) {
                 total = static_cast<double>(r.total);
                 sum_clogc = r.sum_clogc;
                 return;
             }
         }
-        const count_summary s = summarise_counts(function, c);
+        const count_summary s = summarise_counts(ex, function, c);
         total = s.total;
         sum_clogc = s.sum_clogc;
     } else if constexpr (std::is_same_v<T, std::uint64_t>) {
         require_not_empty(function, "counts", c.size());
-        const simd::clogc_sums r = simd::sum_clogc(c.data(), c.size());
+        const simd::clogc_sums r = simd::sum_clogc(ex, c.data(), c.size());
         // The exact total wraps past 2^64; its double twin shows when.
         require(r.total_double < 0x1.0p64, function, "counts sum past 2^64");
         total = static_cast<double>(r.total);
         sum_clogc = r.sum_clogc;
         require(total > 0.0, function, "counts must not be all zero");
     } else {
-        const count_summary s = summarise_counts(function, c);
+        const count_summary s = summarise_counts(ex, function, c);
         total = s.total;
         sum_clogc = s.sum_clogc;
     }
@@ -118,40 +152,44 @@ void total_and_clogc(const char* function, view<const T> c, double& total, doubl
 
 // -sum p log p = sum (c/N) log(N/c) with positive terms: no cancellation, one log per
 // category. Used when log N - S/N would cancel (one category holds almost everything).
+// sum_i f(c_i) over the positive counts, compensated, in fixed chunks.
+template <class T, class F>
+double sum_over_counts(const execution& ex, view<const T> c, F&& f) {
+    return chunked_compensated(ex, c.size(), [&](std::size_t b, std::size_t e) {
+        compensated_sum s;
+        for (std::size_t i = b; i < e; ++i) {
+            const double v = static_cast<double>(c[i]);
+            if (v > 0.0) s.add(f(v));
+        }
+        return s;
+    });
+}
+
 template <class T>
-double plugin_entropy_direct(view<const T> c, double total) {
-    compensated_sum h;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double v = static_cast<double>(c[i]);
-        if (v > 0.0) h.add(v / total * std::log(total / v));
-    }
-    return h.value();
+double plugin_entropy_direct(const execution& ex, view<const T> c, double total) {
+    return sum_over_counts(ex, c, [total](double v) { return v / total * std::log(total / v); });
 }
 
 // Plug-in entropy in nats from N and S = sum c log c: log N - S / N. When more than two
 // decimal digits would cancel (H < log N / 100), it is recomputed term by term.
 template <class T>
-double plugin_from_sums(view<const T> c, double total, double sum_clogc) {
+double plugin_from_sums(const execution& ex, view<const T> c, double total, double sum_clogc) {
     const double log_n = std::log(total);
     const double h = log_n - sum_clogc / total;
-    if (h < 0.01 * log_n) return plugin_entropy_direct(c, total);
+    if (h < 0.01 * log_n) return plugin_entropy_direct(ex, c, total);
     return h;
 }
 
 // Delta-method standard error in nats: sqrt(sum p (log p + H)^2 / N), the same as
 // sqrt((sum p (log p)^2 - H^2) / N) without its cancellation.
 template <class T>
-double plugin_stderr_nats(view<const T> c, double total, double h) {
-    compensated_sum v;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double x = static_cast<double>(c[i]);
-        if (x > 0.0) {
-            const double p = x / total;
-            const double d = std::log(p) + h;
-            v.add(p * d * d);
-        }
-    }
-    return std::sqrt(v.value() / total);
+double plugin_stderr_nats(const execution& ex, view<const T> c, double total, double h) {
+    const double v = sum_over_counts(ex, c, [total, h](double x) {
+        const double p = x / total;
+        const double d = std::log(p) + h;
+        return p * d * d;
+    });
+    return std::sqrt(v / total);
 }
 
 // N for ck::estimate::n; totals past SIZE_MAX (double counts) saturate.
@@ -175,114 +213,143 @@ inline double grassberger_g(double n) {
 // Units: base (nats by default). Errors: empty, all-zero, negative, non-whole or
 // non-finite counts, an invalid base (std::invalid_argument).
 template <class Range>
-double shannon_entropy_counts(const Range& counts, log_base base = nats) {
+double shannon_entropy_counts(const execution& ex, const Range& counts, log_base base = nats) {
     constexpr const char* fn = "shannon_entropy_counts";
     const double unit = base.nats_to_unit(fn);
     const auto c = as_view(counts);
     double total = 0, s = 0;
-    detail::total_and_clogc(fn, c, total, s);
-    return detail::plugin_from_sums(c, total, s) * unit;
+    detail::total_and_clogc(ex, fn, c, total, s);
+    return detail::plugin_from_sums(ex, c, total, s) * unit;
+}
+template <class Range>
+double shannon_entropy_counts(const Range& counts, log_base base = nats) {
+    return shannon_entropy_counts(sequential, counts, base);
 }
 
 // Plug-in entropy with its delta-method standard error (module comment), in base units.
 // Biased low by about (m - 1) / (2N) nats (m = categories seen). Errors as above.
 template <class Range>
-estimate plugin_entropy(const Range& counts, log_base base = nats) {
+estimate plugin_entropy(const execution& ex, const Range& counts, log_base base = nats) {
     constexpr const char* fn = "plugin_entropy";
     const double unit = base.nats_to_unit(fn);
     const auto c = as_view(counts);
     double total = 0, s = 0;
-    detail::total_and_clogc(fn, c, total, s);
-    const double h = detail::plugin_from_sums(c, total, s);
-    return {h * unit, detail::plugin_stderr_nats(c, total, h) * unit, detail::sample_size(total)};
+    detail::total_and_clogc(ex, fn, c, total, s);
+    const double h = detail::plugin_from_sums(ex, c, total, s);
+    return {h * unit, detail::plugin_stderr_nats(ex, c, total, h) * unit, detail::sample_size(total)};
+}
+template <class Range>
+estimate plugin_entropy(const Range& counts, log_base base = nats) {
+    return plugin_entropy(sequential, counts, base);
 }
 
 // The delta-method standard error of the plug-in entropy alone, in base units.
 template <class Range>
+double plugin_entropy_stderr(const execution& ex, const Range& counts, log_base base = nats) {
+    return plugin_entropy(ex, counts, base).standard_error;
+}
+template <class Range>
 double plugin_entropy_stderr(const Range& counts, log_base base = nats) {
-    return plugin_entropy(counts, base).standard_error;
+    return plugin_entropy(sequential, counts, base).standard_error;
 }
 
 namespace detail {
 // The frame every correction shares: checks, the plug-in value and its standard error,
 // and the correction's own value from correction(view, summary, plug-in in nats).
 template <class Range, class Correction>
-estimate corrected_entropy(const char* function, const Range& counts, log_base base, Correction&& correction) {
+estimate corrected_entropy(const execution& ex, const char* function, const Range& counts, log_base base,
+                           Correction&& correction) {
     const double unit = base.nats_to_unit(function);
     const auto c = as_view(counts);
-    const count_summary s = summarise_counts(function, c);
-    const double h_plugin = plugin_from_sums(c, s.total, s.sum_clogc);
+    const count_summary s = summarise_counts(ex, function, c);
+    const double h_plugin = plugin_from_sums(ex, c, s.total, s.sum_clogc);
     const double h = correction(c, s, h_plugin);
-    return {h * unit, plugin_stderr_nats(c, s.total, h_plugin) * unit, sample_size(s.total)};
+    return {h * unit, plugin_stderr_nats(ex, c, s.total, h_plugin) * unit, sample_size(s.total)};
+}
+
+// sum_i f(c_i) over every count, zeros included, compensated, in fixed chunks.
+template <class T, class F>
+double sum_over_all_counts(const execution& ex, view<const T> c, F&& f) {
+    return chunked_compensated(ex, c.size(), [&](std::size_t b, std::size_t e) {
+        compensated_sum s;
+        for (std::size_t i = b; i < e; ++i) s.add(f(static_cast<double>(c[i])));
+        return s;
+    });
 }
 }  // namespace detail
+
+// The sequential overload of each corrected estimator below.
+#define COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(name)          \
+    template <class Range>                                     \
+    estimate name(const Range& counts, log_base base = nats) { \
+        return name(sequential, counts, base);                 \
+    }
 
 // Miller-Madow (Miller 1955): H_plugin + (m - 1) / (2N), m = number of non-zero counts
 // (the categories seen, not the length of the vector). Units, errors and standard
 // error as plugin_entropy.
 template <class Range>
-estimate miller_madow_entropy(const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy("miller_madow_entropy", counts, base,
+estimate miller_madow_entropy(const execution& ex, const Range& counts, log_base base = nats) {
+    return detail::corrected_entropy(ex, "miller_madow_entropy", counts, base,
                                      [](auto, const detail::count_summary& s, double h_plugin) {
                                          return h_plugin + static_cast<double>(s.nonzero - 1) / (2.0 * s.total);
                                      });
 }
+COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(miller_madow_entropy)
 
 // Grassberger (2003, "Entropy estimates from insufficient samplings", eq. 35):
 //   H = log N - (1/N) sum n_i G(n_i),  G(n) = psi(n) + (1/2)(-1)^n (psi((n+1)/2) - psi(n/2)).
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
-estimate grassberger_entropy(const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy("grassberger_entropy", counts, base,
-                                     [](auto c, const detail::count_summary& s, double) {
-                                         compensated_sum g;
-                                         for (std::size_t i = 0; i < c.size(); ++i) {
-                                             const double n = static_cast<double>(c[i]);
-                                             if (n > 0.0) g.add(n * detail::grassberger_g(n));
-                                         }
-                                         return std::log(s.total) - g.value() / s.total;
-                                     });
+estimate grassberger_entropy(const execution& ex, const Range& counts, log_base base = nats) {
+    return detail::corrected_entropy(
+        ex, "grassberger_entropy", counts, base, [&ex](auto c, const detail::count_summary& s, double) {
+            const double g = detail::sum_over_counts(ex, c, [](double n) { return n * detail::grassberger_g(n); });
+            return std::log(s.total) - g / s.total;
+        });
 }
+COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(grassberger_entropy)
 
 // Chao & Shen (2003), coverage-adjusted Horvitz-Thompson estimator:
 //   C = 1 - f1/N (f1 = singletons; f1 = N - 1 when every count is 1, so C > 0),
 //   p_a = C c/N,  H = -sum p_a log p_a / (1 - (1 - p_a)^N).
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
-estimate chao_shen_entropy(const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy("chao_shen_entropy", counts, base,
-                                     [](auto c, const detail::count_summary& s, double) {
+estimate chao_shen_entropy(const execution& ex, const Range& counts, log_base base = nats) {
+    return detail::corrected_entropy(ex, "chao_shen_entropy", counts, base,
+                                     [&ex](auto c, const detail::count_summary& s, double) {
                                          double f1 = static_cast<double>(s.singletons);
                                          if (f1 == s.total) f1 = s.total - 1.0;
                                          const double coverage = 1.0 - f1 / s.total;
-                                         compensated_sum h;
-                                         for (std::size_t i = 0; i < c.size(); ++i) {
-                                             const double n = static_cast<double>(c[i]);
-                                             if (n == 0.0) continue;
-                                             const double pa = coverage * n / s.total;
+                                         const double total = s.total;
+                                         return detail::sum_over_counts(ex, c, [coverage, total](double n) {
+                                             const double pa = coverage * n / total;
                                              // 1 - (1 - pa)^N without cancelling for small pa.
-                                             const double inclusion = -std::expm1(s.total * std::log1p(-pa));
-                                             h.add(-pa * std::log(pa) / inclusion);
-                                         }
-                                         return h.value();
+                                             const double inclusion = -std::expm1(total * std::log1p(-pa));
+                                             return -pa * std::log(pa) / inclusion;
+                                         });
                                      });
 }
+COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(chao_shen_entropy)
 
 namespace detail {
 // Hausser & Strimmer's lambda from a checked summary (see james_stein_shrinkage).
 template <class T>
-double shrinkage_intensity(view<const T> c, const count_summary& s) {
+double shrinkage_intensity(const execution& ex, view<const T> c, const count_summary& s) {
     if (s.total <= 1.0) return 1.0;
     const double t = 1.0 / static_cast<double>(s.bins);
-    compensated_sum su2, sd2;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        const double u = static_cast<double>(c[i]) / s.total;
-        su2.add(u * u);
-        sd2.add((t - u) * (t - u));
-    }
-    const double den = (s.total - 1.0) * sd2.value();
+    const double total = s.total;
+    const double su2 = sum_over_all_counts(ex, c, [total](double x) {
+        const double u = x / total;
+        return u * u;
+    });
+    const double sd2 = sum_over_all_counts(ex, c, [total, t](double x) {
+        const double u = x / total;
+        return (t - u) * (t - u);
+    });
+    const double den = (s.total - 1.0) * sd2;
     if (den == 0.0) return 1.0;
-    const double lambda = (1.0 - su2.value()) / den;
+    const double lambda = (1.0 - su2) / den;
     return lambda < 0.0 ? 0.0 : (lambda > 1.0 ? 1.0 : lambda);
 }
 }  // namespace detail
@@ -292,9 +359,13 @@ double shrinkage_intensity(view<const T> c, const count_summary& s) {
 //   lambda = (1 - sum u^2) / ((N - 1) sum (t - u)^2), clipped to [0, 1];
 // lambda = 1 when N = 1 or when u already equals the target. Errors: as plugin_entropy.
 template <class Range>
-double james_stein_shrinkage(const Range& counts) {
+double james_stein_shrinkage(const execution& ex, const Range& counts) {
     const auto c = as_view(counts);
-    return detail::shrinkage_intensity(c, detail::summarise_counts("james_stein_shrinkage", c));
+    return detail::shrinkage_intensity(ex, c, detail::summarise_counts(ex, "james_stein_shrinkage", c));
+}
+template <class Range>
+double james_stein_shrinkage(const Range& counts) {
+    return james_stein_shrinkage(sequential, counts);
 }
 
 // James-Stein shrinkage entropy (Hausser & Strimmer 2009): the plug-in entropy of
@@ -302,18 +373,24 @@ double james_stein_shrinkage(const Range& counts) {
 // categories count: K is the length of the vector, so pass every possible category.
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
-estimate james_stein_entropy(const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy("james_stein_entropy", counts, base,
-                                     [](auto c, const detail::count_summary& s, double) {
-                                         const double lambda = detail::shrinkage_intensity(c, s);
-                                         const double t = lambda / static_cast<double>(s.bins);
-                                         compensated_sum h;
-                                         for (std::size_t i = 0; i < c.size(); ++i) {
-                                             const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / s.total;
-                                             if (p > 0.0) h.add(-p * std::log(p));
-                                         }
-                                         return h.value();
-                                     });
+estimate james_stein_entropy(const execution& ex, const Range& counts, log_base base = nats) {
+    return detail::corrected_entropy(
+        ex, "james_stein_entropy", counts, base, [&ex](auto c, const detail::count_summary& s, double) {
+            const double lambda = detail::shrinkage_intensity(ex, c, s);
+            const double t = lambda / static_cast<double>(s.bins);
+            const double total = s.total;
+            return detail::chunked_compensated(ex, c.size(), [&](std::size_t b, std::size_t e) {
+                compensated_sum h;
+                for (std::size_t i = b; i < e; ++i) {
+                    const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / total;
+                    if (p > 0.0) h.add(-p * std::log(p));
+                }
+                return h;
+            });
+        });
 }
+COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(james_stein_entropy)
+
+#undef COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR
 
 }  // namespace collapsekit

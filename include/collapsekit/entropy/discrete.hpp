@@ -6,6 +6,13 @@
 // (std::invalid_argument): empty input, a negative or infinite entry, an all-zero
 // vector, an invalid base or order; NaN entries follow `nan_policy` (raise: error;
 // omit: dropped before normalising; propagate: the result is NaN).
+//
+// Threads: each function has an overload with a leading ck::execution (ck::threads(n),
+// ck::all_threads; see core/parallel.hpp). The passes over p run in fixed chunks of
+// ck::reduction_chunk entries whose compensated partial sums are merged in chunk order,
+// so the answer is bit-identical for every thread count (the overload without an
+// execution is the one-thread case). NaN screening and the copies made for non-double
+// input or NaN omission run on the calling thread.
 #pragma once
 
 #include <algorithm>
@@ -19,6 +26,7 @@
 #include "../core/errors.hpp"
 #include "../core/nan.hpp"
 #include "../core/numeric.hpp"
+#include "../core/parallel.hpp"
 #include "../core/view.hpp"
 #include "../simd/entropy_kernels.hpp"
 
@@ -36,7 +44,8 @@ struct probability_input {
 };
 
 template <class Range>
-probability_input prepare_probabilities(const char* function, const Range& input, nan_policy policy) {
+probability_input prepare_probabilities(const execution& ex, const char* function, const Range& input,
+                                        nan_policy policy) {
     using T = range_value_t<Range>;
     static_assert(std::is_arithmetic_v<T>, "probabilities must be arithmetic");
     const auto x = as_view(input);
@@ -62,16 +71,20 @@ probability_input prepare_probabilities(const char* function, const Range& input
         r.p = as_view(r.storage);
     }
     require_not_empty(function, "p (without NaN)", r.p.size());
-    compensated_sum total;
-    for (std::size_t i = 0; i < r.p.size(); ++i) {
-        const double v = r.p[i];
-        if (!(v >= 0.0) || !std::isfinite(v)) {
-            fail(function,
-                 "p must be non-negative and finite (p[" + std::to_string(i) + "] = " + detail::format_value(v) + ")");
+    // Chunks throw for their first bad entry; the lowest chunk's error is the one seen.
+    const view<const double> pv = r.p;
+    r.total = chunked_compensated(ex, pv.size(), [&](std::size_t b, std::size_t e) {
+        compensated_sum total;
+        for (std::size_t i = b; i < e; ++i) {
+            const double v = pv[i];
+            if (!(v >= 0.0) || !std::isfinite(v)) {
+                fail(function, "p must be non-negative and finite (p[" + std::to_string(i) +
+                                   "] = " + detail::format_value(v) + ")");
+            }
+            total.add(v);
         }
-        total.add(v);
-    }
-    r.total = total.value();
+        return total;
+    });
     require(r.total > 0.0, function, "p must not be all zero");
     require(std::isfinite(r.total), function, "p must have a finite sum");
     return r;
@@ -79,17 +92,39 @@ probability_input prepare_probabilities(const char* function, const Range& input
 
 // log sum_i (p_i / S)^alpha over the positive entries, scaled by the largest entry so
 // that neither large nor small alpha overflows or underflows.
-inline double log_power_sum(view<const double> p, double total, double alpha) {
-    const double top = *std::max_element(p.begin(), p.end());
-    compensated_sum s;
-    for (double v : p) {
-        if (v > 0.0) s.add(std::pow(v / top, alpha));
-    }
-    return std::log(s.value()) + alpha * std::log(top / total);
+inline double log_power_sum(const execution& ex, view<const double> p, double total, double alpha) {
+    const double top = chunked_max(ex, p.data(), p.size());
+    const double s = chunked_compensated(ex, p.size(), [&](std::size_t b, std::size_t e) {
+        compensated_sum s;
+        for (std::size_t i = b; i < e; ++i) {
+            if (p[i] > 0.0) s.add(std::pow(p[i] / top, alpha));
+        }
+        return s;
+    });
+    return std::log(s) + alpha * std::log(top / total);
 }
 
-inline std::size_t positive_entries(view<const double> p) {
-    return static_cast<std::size_t>(std::count_if(p.begin(), p.end(), [](double v) { return v > 0.0; }));
+inline std::size_t positive_entries(const execution& ex, view<const double> p) {
+    const std::vector<std::size_t> parts =
+        chunked_map<std::size_t>(ex, p.size(), reduction_chunk, [&](std::size_t b, std::size_t e) {
+            return static_cast<std::size_t>(
+                std::count_if(p.begin() + b, p.begin() + e, [](double v) { return v > 0.0; }));
+        });
+    std::size_t n = 0;
+    for (std::size_t c : parts) n += c;
+    return n;
+}
+
+// sum_i f(p_i) over the positive entries, compensated, in fixed chunks.
+template <class F>
+double sum_over_positive(const execution& ex, view<const double> p, F&& f) {
+    return chunked_compensated(ex, p.size(), [&](std::size_t b, std::size_t e) {
+        compensated_sum s;
+        for (std::size_t i = b; i < e; ++i) {
+            if (p[i] > 0.0) s.add(f(p[i]));
+        }
+        return s;
+    });
 }
 
 // Shannon entropy in nats from one kernel pass over weights: log S - (1/S) sum x log x,
@@ -104,20 +139,24 @@ inline double shannon_from_sums(const simd::xlogx_sums& s) noexcept { return std
 // does not change. (Inside [1/2, 2) nothing is left to gain: the rest of the error comes
 // from near-degenerate distributions, whose entropy is ill-conditioned in any formula
 // that starts from normalised weights, scipy's included.)
-inline double shannon_refined(view<const double> x, const simd::xlogx_sums& s) {
+inline double shannon_refined(const execution& ex, view<const double> x, const simd::xlogx_sums& s) {
     const double h = shannon_from_sums(s);
     int e = 0;
     std::frexp(s.sum, &e);
     if (std::abs(std::log(s.sum)) + std::abs(s.sum_xlogx / s.sum) <= 4.0 * h || e == 0 || e == 1) return h;
-    if (e >= -1021 && e <= 1022) return shannon_from_sums(simd::sum_xlogx(x.data(), x.size(), std::ldexp(1.0, -e)));
+    if (e >= -1021 && e <= 1022) {
+        return shannon_from_sums(simd::sum_xlogx(ex, x.data(), x.size(), std::ldexp(1.0, -e)));
+    }
     // 2^-e itself would overflow or be subnormal: scale each weight instead (rare).
     std::vector<double> scaled(x.begin(), x.end());
     for (double& v : scaled) v = std::ldexp(v, -e);
-    return shannon_from_sums(simd::sum_xlogx(scaled.data(), scaled.size()));
+    return shannon_from_sums(simd::sum_xlogx(ex, scaled.data(), scaled.size()));
 }
 
 // Shannon entropy in nats of checked weights.
-inline double shannon_nats(view<const double> p) { return shannon_refined(p, simd::sum_xlogx(p.data(), p.size())); }
+inline double shannon_nats(const execution& ex, view<const double> p) {
+    return shannon_refined(ex, p, simd::sum_xlogx(ex, p.data(), p.size()));
+}
 
 inline void require_order(const char* function, const char* name, double order) {
     if (!(order >= 0.0)) {
@@ -131,7 +170,8 @@ inline void require_order(const char* function, const char* name, double order) 
 // default); scipy.stats.entropy(p, base=base). One SIMD pass for double input without
 // NaN. Errors and NaN handling: module comment.
 template <class Range>
-double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy = nan_policy::raise) {
+double shannon_entropy(const execution& ex, const Range& p, log_base base = nats,
+                       nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "shannon_entropy";
     const double unit = base.nats_to_unit(fn);
     if constexpr (std::is_same_v<range_value_t<Range>, double>) {
@@ -140,15 +180,19 @@ double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy =
         // an ill-conditioned one (see shannon_nats) for a second, scaled kernel pass.
         const auto x = as_view(p);
         if (!x.empty()) {
-            const simd::xlogx_sums s = simd::sum_xlogx(x.data(), x.size());
+            const simd::xlogx_sums s = simd::sum_xlogx(ex, x.data(), x.size());
             if (std::isfinite(s.sum_xlogx) && std::isfinite(s.sum) && s.sum > 0.0) {
-                return detail::shannon_refined(x, s) * unit;
+                return detail::shannon_refined(ex, x, s) * unit;
             }
         }
     }
-    const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
+    const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::shannon_nats(in.p) * unit;
+    return detail::shannon_nats(ex, in.p) * unit;
+}
+template <class Range>
+double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy = nan_policy::raise) {
+    return shannon_entropy(sequential, p, base, policy);
 }
 
 // Renyi entropy of order alpha >= 0 of p / sum(p), in the unit of `base`:
@@ -157,38 +201,47 @@ double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy =
 //   alpha = 2: collision entropy -log sum p^2; alpha = +inf: min-entropy -log max p.
 // Errors: alpha < 0 or NaN, and the module's input errors.
 template <class Range>
-double renyi_entropy(const Range& p, double alpha, log_base base = nats, nan_policy policy = nan_policy::raise) {
+double renyi_entropy(const execution& ex, const Range& p, double alpha, log_base base = nats,
+                     nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "renyi_entropy";
     const double unit = base.nats_to_unit(fn);
     detail::require_order(fn, "alpha", alpha);
-    const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
+    const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
     double h;
     if (alpha == 0.0) {
-        h = std::log(static_cast<double>(detail::positive_entries(in.p)));
+        h = std::log(static_cast<double>(detail::positive_entries(ex, in.p)));
     } else if (alpha == 1.0) {
-        h = detail::shannon_nats(in.p);
+        h = detail::shannon_nats(ex, in.p);
     } else if (std::isinf(alpha)) {
-        h = -std::log(*std::max_element(in.p.begin(), in.p.end()) / in.total);
+        h = -std::log(detail::chunked_max(ex, in.p.data(), in.p.size()) / in.total);
     } else {
-        h = detail::log_power_sum(in.p, in.total, alpha) / (1.0 - alpha);
+        h = detail::log_power_sum(ex, in.p, in.total, alpha) / (1.0 - alpha);
     }
     return h * unit;
+}
+template <class Range>
+double renyi_entropy(const Range& p, double alpha, log_base base = nats, nan_policy policy = nan_policy::raise) {
+    return renyi_entropy(sequential, p, alpha, base, policy);
 }
 
 // Hill number (effective number of types) of order q >= 0: D_q = exp(H_q), H_q the Renyi
 // entropy in nats. D_0 = richness, D_1 = exp(Shannon), D_2 = inverse Simpson,
 // D_inf = 1 / max p. Unitless, so it takes no base. Errors as renyi_entropy.
 template <class Range>
-double hill_number(const Range& p, double q, nan_policy policy = nan_policy::raise) {
+double hill_number(const execution& ex, const Range& p, double q, nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "hill_number";
     detail::require_order(fn, "q", q);
-    const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
+    const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    if (q == 0.0) return static_cast<double>(detail::positive_entries(in.p));
-    if (q == 1.0) return std::exp(detail::shannon_nats(in.p));
-    if (std::isinf(q)) return in.total / *std::max_element(in.p.begin(), in.p.end());
-    return std::exp(detail::log_power_sum(in.p, in.total, q) / (1.0 - q));
+    if (q == 0.0) return static_cast<double>(detail::positive_entries(ex, in.p));
+    if (q == 1.0) return std::exp(detail::shannon_nats(ex, in.p));
+    if (std::isinf(q)) return in.total / detail::chunked_max(ex, in.p.data(), in.p.size());
+    return std::exp(detail::log_power_sum(ex, in.p, in.total, q) / (1.0 - q));
+}
+template <class Range>
+double hill_number(const Range& p, double q, nan_policy policy = nan_policy::raise) {
+    return hill_number(sequential, p, q, policy);
 }
 
 // Tsallis entropy of order q >= 0 of p / sum(p):
@@ -197,35 +250,43 @@ double hill_number(const Range& p, double q, nan_policy policy = nan_policy::rai
 // so that the limit q -> 1 is the Shannon entropy in that base (q = 1 returns exactly
 // that); with the default (nats) k = 1, the usual definition. Errors as renyi_entropy.
 template <class Range>
-double tsallis_entropy(const Range& p, double q, log_base base = nats, nan_policy policy = nan_policy::raise) {
+double tsallis_entropy(const execution& ex, const Range& p, double q, log_base base = nats,
+                       nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "tsallis_entropy";
     const double unit = base.nats_to_unit(fn);
     detail::require_order(fn, "q", q);
-    const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
+    const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    if (q == 1.0) return detail::shannon_nats(in.p) * unit;
+    if (q == 1.0) return detail::shannon_nats(ex, in.p) * unit;
     if (std::isinf(q)) return 0.0;  // sum p^q -> 0 and (q - 1) -> inf
-    compensated_sum s;
-    for (double v : in.p) {
-        if (v > 0.0) s.add(std::pow(v / in.total, q));
-    }
-    return (1.0 - s.value()) / (q - 1.0) * unit;
+    const double total = in.total;
+    const double s = detail::sum_over_positive(ex, in.p, [&](double v) { return std::pow(v / total, q); });
+    return (1.0 - s) / (q - 1.0) * unit;
+}
+template <class Range>
+double tsallis_entropy(const Range& p, double q, log_base base = nats, nan_policy policy = nan_policy::raise) {
+    return tsallis_entropy(sequential, p, q, base, policy);
 }
 
 // Gini-Simpson index 1 - sum p^2 of p / sum(p): the probability that two independent
 // draws differ. A probability, not an information quantity: it takes no base (it equals
 // the Tsallis entropy of order 2 with k = 1). Errors: the module's input errors.
 template <class Range>
-double gini_simpson(const Range& p, nan_policy policy = nan_policy::raise) {
+double gini_simpson(const execution& ex, const Range& p, nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "gini_simpson";
-    const detail::probability_input in = detail::prepare_probabilities(fn, p, policy);
+    const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    compensated_sum s;
-    for (double v : in.p) {
-        const double u = v / in.total;
-        s.add(u * u);
-    }
-    return 1.0 - s.value();
+    const double total = in.total;
+    // Zero entries add 0 exactly, so summing over the positive ones changes nothing.
+    const double s = detail::sum_over_positive(ex, in.p, [&](double v) {
+        const double u = v / total;
+        return u * u;
+    });
+    return 1.0 - s;
+}
+template <class Range>
+double gini_simpson(const Range& p, nan_policy policy = nan_policy::raise) {
+    return gini_simpson(sequential, p, policy);
 }
 
 }  // namespace collapsekit

@@ -8,13 +8,16 @@
 // of its terms.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "../core/config.hpp"
 #include "../core/numeric.hpp"
+#include "../core/parallel.hpp"
 #include "compat.hpp"
 #include "log.hpp"
 #include "sum.hpp"
@@ -287,6 +290,59 @@ inline clogc_sums sum_clogc(const std::uint64_t* c, std::size_t n) noexcept {
 #endif
 }
 
+// Threaded forms: the input cut into fixed chunks of reduction_chunk elements, one kernel
+// pass per chunk, the chunks' sums combined with compensation in chunk order. An input of
+// one chunk gives exactly the one-pass answer; the result never depends on ex.threads.
+inline xlogx_sums sum_xlogx(const execution& ex, const double* x, std::size_t n, double scale = 1.0) {
+    if (n <= reduction_chunk) return sum_xlogx(x, n, scale);
+    const auto parts = ::collapsekit::detail::chunked_map<xlogx_sums>(
+        ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) { return sum_xlogx(x + b, e - b, scale); });
+    ::collapsekit::compensated_sum s, t;
+    for (const xlogx_sums& p : parts) {
+        s.add(p.sum_xlogx);
+        t.add(p.sum);
+    }
+    return {s.value(), t.value()};
+}
+
+inline clogc_sums sum_clogc(const execution& ex, const std::uint64_t* c, std::size_t n) {
+    if (n <= reduction_chunk) return sum_clogc(c, n);
+    const auto parts = ::collapsekit::detail::chunked_map<clogc_sums>(
+        ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) { return sum_clogc(c + b, e - b); });
+    ::collapsekit::compensated_sum s;
+    clogc_sums r;
+    for (const clogc_sums& p : parts) {
+        s.add(p.sum_clogc);
+        r.total += p.total;  // wraps as the one-pass total does; total_double shows it
+        r.total_double += p.total_double;
+    }
+    r.sum_clogc = s.value();
+    return r;
+}
+
 }  // namespace collapsekit::simd
+
+namespace collapsekit::detail {
+
+// A compensated sum of f(begin, end) -> compensated_sum over the fixed chunks of [0, n),
+// the chunks' partial sums merged in chunk order (one chunk: its own value). The shared
+// reduction of the threaded scalar passes in entropy/ and divergence.hpp.
+template <class F>
+double chunked_compensated(const execution& ex, std::size_t n, F&& f) {
+    const std::vector<compensated_sum> parts = chunked_map<compensated_sum>(ex, n, reduction_chunk, f);
+    if (parts.size() == 1) return parts[0].value();
+    compensated_sum total;
+    for (const compensated_sum& p : parts) total += p;
+    return total.value();
+}
+
+// The largest of x[0..n) (n > 0), chunk by chunk (exact in any order).
+inline double chunked_max(const execution& ex, const double* x, std::size_t n) {
+    const std::vector<double> parts = chunked_map<double>(
+        ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) { return *std::max_element(x + b, x + e); });
+    return *std::max_element(parts.begin(), parts.end());
+}
+
+}  // namespace collapsekit::detail
 
 COLLAPSEKIT_SIMD_DIAGNOSTICS_END
