@@ -117,8 +117,13 @@ void BM_counts_naive(benchmark::State& state) {
 
 BENCHMARK(BM_cdf_bootstrap)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_cdf_naive)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_counts_bootstrap)->Args({1000, 1})->Args({1000, 2})->Args({100000, 1})->Args({100000, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_counts_bootstrap)
+    ->Args({1000, 1})
+    ->Args({1000, 2})
+    ->Args({100000, 1})
+    ->Args({100000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_counts_naive)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 int main(int argc, char** argv) {
@@ -131,7 +136,8 @@ int main(int argc, char** argv) {
     for (int t : {1, 2}) {
         const double ours = reporter.rate("BM_cdf_bootstrap/" + std::to_string(t) + "/real_time");
         if (ours > 0 && naive > 0) {
-            std::printf("  W1+KS+energy, 1e6 vs 1e6, B = 1000, %d thread(s): %.1fx the naive W1 loop\n", t, ours / naive);
+            std::printf("  W1+KS+energy, 1e6 vs 1e6, B = 1000, %d thread(s): %.1fx the naive W1 loop\n", t,
+                        ours / naive);
         }
     }
     for (int k : {1000, 100000}) {

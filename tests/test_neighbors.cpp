@@ -19,13 +19,7 @@ namespace ck = collapsekit;
 
 namespace {
 
-std::vector<double> gaussian_points(std::size_t n, std::size_t dim, std::uint64_t seed) {
-    ck::rng g(seed);
-    ck::normal_distribution normal;
-    std::vector<double> x(n * dim);
-    for (double& v : x) v = normal(g);
-    return x;
-}
+using collapsekit_test::gaussian_points;
 
 // The obvious O(n^2 log n) answer: sort all distances to the other points.
 std::vector<double> naive_kth(const std::vector<double>& q, const std::vector<double>& p, std::size_t dim,

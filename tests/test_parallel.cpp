@@ -87,7 +87,9 @@ TEST_CASE("chunked_reduce: the same bits for every thread count and size") {
         ck_test::check_thread_invariant([&](const ck::execution& ex) {
             return ck::detail::chunked_reduce<double>(
                 ex, n, ck::reduction_chunk,
-                [&](std::size_t b, std::size_t e) { return ck::accurate_sum(ck::view<const double>(x.data() + b, e - b)); },
+                [&](std::size_t b, std::size_t e) {
+                    return ck::accurate_sum(ck::view<const double>(x.data() + b, e - b));
+                },
                 [](double a, double b) { return a + b; });
         });
     }
@@ -114,18 +116,22 @@ TEST_CASE("bootstrap: replicates spread over threads give the same interval") {
                 ex, x, y, [](ck::view<const double> a, ck::view<const double> b) { return mean_of(b) - mean_of(a); },
                 opt);
         });
-        ck_test::check_thread_invariant([&](const ck::execution& ex) { return ck::bootstrap_counts(ex, counts, share0, opt); });
-        ck_test::check_thread_invariant([&](const ck::execution& ex) { return ck::bootstrap_counts(ex, many, share0, opt); });
+        ck_test::check_thread_invariant(
+            [&](const ck::execution& ex) { return ck::bootstrap_counts(ex, counts, share0, opt); });
+        ck_test::check_thread_invariant(
+            [&](const ck::execution& ex) { return ck::bootstrap_counts(ex, many, share0, opt); });
         ck_test::check_thread_invariant([&](const ck::execution& ex) {
             return ck::bootstrap_counts(
                 ex, counts, many,
                 [&](ck::view<const std::uint64_t> a, ck::view<const std::uint64_t> b) { return share0(a) - share0(b); },
                 opt);
         });
-        ck_test::check_thread_invariant([&](const ck::execution& ex) { return ck::bootstrap_cdf_distances(ex, x, y, opt); });
+        ck_test::check_thread_invariant(
+            [&](const ck::execution& ex) { return ck::bootstrap_cdf_distances(ex, x, y, opt); });
     }
     // The sequential overloads are the one-thread calls.
-    CHECK(ck::same_bits(ck::bootstrap(x, mean_of, {50, 0.9, 3}), ck::bootstrap(ck::threads(3), x, mean_of, {50, 0.9, 3})));
+    CHECK(ck::same_bits(ck::bootstrap(x, mean_of, {50, 0.9, 3}),
+                        ck::bootstrap(ck::threads(3), x, mean_of, {50, 0.9, 3})));
 }
 
 TEST_CASE("bootstrap_counts: both multinomial samplers have the multinomial's moments") {
@@ -200,8 +206,8 @@ TEST_CASE("BCa of counts uses the leave-one-out jackknife by category") {
     const double p = 0.6, n = 100;
     CHECK(r.acceleration == doctest::Approx((1 - 2 * p) / (6 * std::sqrt(n * p * (1 - p)))).epsilon(0.03));
     opt.jackknife_groups = 2;  // three non-empty categories
-    CHECK_THROWS_WITH_AS(ck::bootstrap_counts(counts, share, opt),
-                         doctest::Contains("once per non-empty category"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ck::bootstrap_counts(counts, share, opt), doctest::Contains("once per non-empty category"),
+                         std::invalid_argument);
 }
 
 TEST_CASE("bootstrap_cdf_distances: the estimates are W1, KS and energy of the samples") {
@@ -224,8 +230,8 @@ TEST_CASE("bootstrap_cdf_distances: each replicate equals the distances of the e
     // The weighted pass against the sort-based measures on the resampled values themselves.
     auto u = normal_sample(257, 0.0, 1.0, 11);
     auto v = normal_sample(131, 0.5, 0.7, 12);
-    for (std::size_t i = 0; i < 20; ++i) v[i] = u[i];      // ties across the samples
-    for (std::size_t i = 30; i < 40; ++i) u[i] = u[29];    // a run of ties in one
+    for (std::size_t i = 0; i < 20; ++i) v[i] = u[i];    // ties across the samples
+    for (std::size_t i = 30; i < 40; ++i) u[i] = u[29];  // a run of ties in one
     std::vector<double> su = u, sv = v;
     ck::sort_values(su);
     ck::sort_values(sv);

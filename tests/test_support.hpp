@@ -1,11 +1,25 @@
 // Helpers shared by the test programs.
 #pragma once
 
+#include <collapsekit/core/random.hpp>
+
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace collapsekit_test {
+
+// n points of `dim` independent standard normal coordinates, row after row.
+inline std::vector<double> gaussian_points(std::size_t n, std::size_t dim, std::uint64_t seed) {
+    collapsekit::rng g(seed);
+    collapsekit::normal_distribution normal;
+    std::vector<double> x(n * dim);
+    for (double& v : x) v = normal(g);
+    return x;
+}
 
 // The message of the exception of type E (or derived) that f throws, or "no exception".
 // Any other exception escapes, so doctest reports a wrong exception type as an error.

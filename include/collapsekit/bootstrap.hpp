@@ -171,12 +171,13 @@ inline interval_estimate summarise_replicates(double estimate, std::vector<doubl
     double q_lo = (1.0 - opt.level) / 2.0;
     double q_hi = (1.0 + opt.level) / 2.0;
     if (opt.method == interval_method::bca) {
-        const auto below = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), estimate) - values.begin());
+        const auto below =
+            static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), estimate) - values.begin());
         const double share = static_cast<double>(below) / static_cast<double>(values.size());
         r.acceleration = bca_acceleration(jackknife);
         if (!(share > 0.0 && share < 1.0)) {
-            r.bias_correction = share > 0.0 ? std::numeric_limits<double>::infinity()
-                                            : -std::numeric_limits<double>::infinity();
+            r.bias_correction =
+                share > 0.0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
             r.lower = r.upper = nan;
             return r;
         }
@@ -337,8 +338,8 @@ private:
 // The leave-one-out jackknife of a statistic of counts: one value per non-empty category
 // (the counts with one observation of it removed), weighted by its count.
 template <class T, class Stat>
-jackknife_values jackknife_counts(const char* function, const execution& ex, view<const T> counts,
-                                  const count_table& t, std::size_t max_values, Stat&& stat) {
+jackknife_values jackknife_counts(const char* function, const execution& ex, view<const T> counts, const count_table& t,
+                                  std::size_t max_values, Stat&& stat) {
     if (t.nonzero > max_values) {
         fail(function, "a BCa interval of counts calls the statistic once per non-empty category (" +
                            std::to_string(t.nonzero) + " here, above jackknife_groups = " + std::to_string(max_values) +
@@ -387,9 +388,8 @@ interval_estimate bootstrap(const execution& ex, const Range& sample, Statistic&
     std::vector<detail::jackknife_values> jack;
     if (opt.method == interval_method::bca && x.size() > 1) {
         const auto plan = detail::plan_jackknife(x.size(), opt.jackknife_groups, opt.seed, 0);
-        jack.push_back(detail::jackknife_sample(ex, x, plan, [&](view<const T> rest) {
-            return static_cast<double>(stat(rest));
-        }));
+        jack.push_back(
+            detail::jackknife_sample(ex, x, plan, [&](view<const T> rest) { return static_cast<double>(stat(rest)); }));
     }
     return detail::summarise_replicates(estimate, values, opt, jack);
 }
@@ -427,15 +427,13 @@ interval_estimate bootstrap(const execution& ex, const RangeA& a, const RangeB& 
     if (opt.method == interval_method::bca) {
         if (x.size() > 1) {
             const auto plan = detail::plan_jackknife(x.size(), opt.jackknife_groups, opt.seed, 0);
-            jack.push_back(detail::jackknife_sample(ex, x, plan, [&](view<const TA> rest) {
-                return static_cast<double>(stat(rest, y));
-            }));
+            jack.push_back(detail::jackknife_sample(
+                ex, x, plan, [&](view<const TA> rest) { return static_cast<double>(stat(rest, y)); }));
         }
         if (y.size() > 1) {
             const auto plan = detail::plan_jackknife(y.size(), opt.jackknife_groups, opt.seed, 1);
-            jack.push_back(detail::jackknife_sample(ex, y, plan, [&](view<const TB> rest) {
-                return static_cast<double>(stat(x, rest));
-            }));
+            jack.push_back(detail::jackknife_sample(
+                ex, y, plan, [&](view<const TB> rest) { return static_cast<double>(stat(x, rest)); }));
         }
     }
     return detail::summarise_replicates(estimate, values, opt, jack);
@@ -472,9 +470,8 @@ interval_estimate bootstrap_counts(const execution& ex, const Range& counts, Sta
     });
     std::vector<detail::jackknife_values> jack;
     if (opt.method == interval_method::bca && table.total > 1) {
-        jack.push_back(detail::jackknife_counts(fn, ex, c, table, opt.jackknife_groups, [&](view<const T> v) {
-            return static_cast<double>(stat(v));
-        }));
+        jack.push_back(detail::jackknife_counts(fn, ex, c, table, opt.jackknife_groups,
+                                                [&](view<const T> v) { return static_cast<double>(stat(v)); }));
     }
     return detail::summarise_replicates(estimate, values, opt, jack);
 }

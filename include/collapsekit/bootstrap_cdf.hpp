@@ -32,6 +32,7 @@
 #include <boost/random/binomial_distribution.hpp>
 
 #include "bootstrap.hpp"
+#include "core/config.hpp"
 #include "core/errors.hpp"
 #include "core/numeric.hpp"
 #include "core/parallel.hpp"
@@ -62,7 +63,7 @@ struct cdf_distances {
 };
 
 template <class T>
-std::vector<double> finite_sorted_copy(const char* fn, const char* arg, view<const T> x) {
+std::vector<double> finite_sorted_copy(const execution& ex, const char* fn, const char* arg, view<const T> x) {
     require_not_empty(fn, arg, x.size());
     std::vector<double> out(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -72,7 +73,7 @@ std::vector<double> finite_sorted_copy(const char* fn, const char* arg, view<con
                          "] = " + format_value(out[i]) + "); drop NaN first");
         }
     }
-    sort_values(out);
+    sort_values(ex, out);
     return out;
 }
 
@@ -99,38 +100,57 @@ inline merged_samples merge_samples(const std::vector<double>& u, const std::vec
 // cu and cv must each be readable one element past the sample's end: the walk over the
 // merged values reads both streams and keeps one, as branches on the interleaving of two
 // samples would mispredict about half the time.
-inline cdf_distances cdf_distances_of(const merged_samples& s, const std::uint32_t* cu, const std::uint32_t* cv,
-                                      std::uint64_t total_u, std::uint64_t total_v) noexcept {
+COLLAPSEKIT_NOINLINE inline cdf_distances cdf_distances_of(const merged_samples& s, const std::uint32_t* cu,
+                                                           const std::uint32_t* cv, std::uint64_t total_u,
+                                                           std::uint64_t total_v) noexcept {
     const auto a = static_cast<std::int64_t>(total_u);
     const auto b = static_cast<std::int64_t>(total_v);
     const std::size_t size = s.gap.size();
     std::int64_t d = 0;  // (F - G) * a * b, exactly
     std::int64_t largest = 0;
     std::size_t i = 0, j = 0;
+    // One merged value: advance F - G and return |F - G| * a * b where the CDFs take it.
+    const std::uint8_t* const from = s.from_u.data();
+    const double* const gaps = s.gap.data();
+    auto step = [&](std::size_t k) COLLAPSEKIT_INLINE_LAMBDA {
+        // Selects by masks: GCC turns the conditional form back into a branch.
+        const std::size_t from_u = from[k];
+        const std::int64_t take_u = -static_cast<std::int64_t>(from_u);  // all ones or zero
+        const std::int64_t c =
+            (static_cast<std::int64_t>(cu[i]) & take_u) | (static_cast<std::int64_t>(cv[j]) & ~take_u);
+        i += from_u;
+        j += 1 - from_u;
+        d += c * ((b & take_u) | (-a & ~take_u));
+        const std::int64_t magnitude = d < 0 ? -d : d;
+        // Only where the next value differs is F - G a value the CDFs take (gap is 0
+        // between equal values, so the integrals need no test).
+        largest = std::max(largest, gaps[k] > 0.0 ? magnitude : std::int64_t{0});
+        return static_cast<double>(magnitude);
+    };
+    // Four partial sums per integral: one chain of dependent additions would cost the
+    // adder's latency (4 cycles) per value. Fixed lanes, fixed order: deterministic.
     compensated_sum w1, e2;
     constexpr std::size_t block = 1024;
     for (std::size_t begin = 0; begin < size; begin += block) {
         const std::size_t end = std::min(size, begin + block);
-        double w1_block = 0, e2_block = 0;
-        for (std::size_t k = begin; k < end; ++k) {
-            // Selects by masks: GCC turns the conditional form back into a branch.
-            const std::size_t from_u = s.from_u[k];
-            const std::int64_t take_u = -static_cast<std::int64_t>(from_u);  // all ones or zero
-            const std::int64_t c = (static_cast<std::int64_t>(cu[i]) & take_u) | (static_cast<std::int64_t>(cv[j]) & ~take_u);
-            i += from_u;
-            j += 1 - from_u;
-            d += c * ((b & take_u) | (-a & ~take_u));
-            const double gap = s.gap[k];
-            const std::int64_t magnitude = d < 0 ? -d : d;
-            // Only where the next value differs is F - G a value the CDFs take (gap is 0
-            // between equal values, so the integrals need no test).
-            largest = std::max(largest, gap > 0.0 ? magnitude : std::int64_t{0});
-            const auto f = static_cast<double>(magnitude);
-            w1_block += f * gap;
-            e2_block += f * f * gap;
+        double w1_lane[4] = {0, 0, 0, 0}, e2_lane[4] = {0, 0, 0, 0};
+        std::size_t k = begin;
+        for (; k + 4 <= end; k += 4) {
+            for (std::size_t t = 0; t < 4; ++t) {
+                const double f = step(k + t);
+                const double fg = f * gaps[k + t];
+                w1_lane[t] += fg;
+                e2_lane[t] += f * fg;
+            }
         }
-        w1 += w1_block;
-        e2 += e2_block;
+        for (std::size_t t = 0; k < end; ++k, ++t) {
+            const double f = step(k);
+            const double fg = f * gaps[k];
+            w1_lane[t] += fg;
+            e2_lane[t] += f * fg;
+        }
+        w1 += (w1_lane[0] + w1_lane[1]) + (w1_lane[2] + w1_lane[3]);
+        e2 += (e2_lane[0] + e2_lane[1]) + (e2_lane[2] + e2_lane[3]);
     }
     const double scale = static_cast<double>(a) * static_cast<double>(b);
     cdf_distances r;
@@ -149,10 +169,11 @@ inline cdf_distances cdf_distances_of(const merged_samples& s, const std::uint32
 inline void uniform_multinomial(std::uint32_t* count, std::size_t size, rng& g) {
     constexpr unsigned block_bits = 12;
     constexpr std::size_t block = std::size_t{1} << block_bits;
-    std::fill(count, count + size, 0u);
     std::uint64_t left = size;
-    for (std::size_t begin = 0; begin < size && left > 0; begin += block) {
+    for (std::size_t begin = 0; begin < size; begin += block) {
         const std::size_t cells = std::min(block, size - begin);
+        std::fill(count + begin, count + begin + cells, 0u);  // zeroed here, it stays in L1 for the draws
+        if (left == 0) continue;
         const std::size_t rest = size - begin;
         std::uint64_t draws = left;
         if (cells < rest) {
@@ -225,8 +246,8 @@ cdf_distance_intervals bootstrap_cdf_distances(const execution& ex, const U& u, 
     const auto vv = as_view(v);
     constexpr std::size_t most = (std::size_t{1} << 31) - 1;
     require(uv.size() <= most && vv.size() <= most, fn, "each sample must hold fewer than 2^31 values");
-    const std::vector<double> su = detail::finite_sorted_copy(fn, "u", uv);
-    const std::vector<double> sv = detail::finite_sorted_copy(fn, "v", vv);
+    const std::vector<double> su = detail::finite_sorted_copy(ex, fn, "u", uv);
+    const std::vector<double> sv = detail::finite_sorted_copy(ex, fn, "v", vv);
     const detail::merged_samples s = detail::merge_samples(su, sv);
     const std::uint64_t n = su.size(), m = sv.size();
 
@@ -256,9 +277,8 @@ cdf_distance_intervals bootstrap_cdf_distances(const execution& ex, const U& u, 
             const bool of_u = sample == 0;
             const std::uint64_t size = of_u ? n : m;
             if (size < 2) continue;
-            const detail::jackknife_plan plan =
-                detail::plan_jackknife(static_cast<std::size_t>(size), opt.jackknife_groups, opt.seed,
-                                       static_cast<std::uint64_t>(sample));
+            const detail::jackknife_plan plan = detail::plan_jackknife(
+                static_cast<std::size_t>(size), opt.jackknife_groups, opt.seed, static_cast<std::uint64_t>(sample));
             detail::jackknife_values j[3];
             detail::jackknife_cdf(ex, s, of_u, plan, n, m, j);
             for (int q = 0; q < 3; ++q) jack[q].push_back(std::move(j[q]));

@@ -3,6 +3,7 @@
 // densities via k-nearest-neighbor distances", IEEE Trans. Inf. Theory 55(5)).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "core/numeric.hpp"
+#include "core/parallel.hpp"
 #include "core/view.hpp"
 #include "neighbors.hpp"
 
@@ -26,8 +28,12 @@ namespace collapsekit {
 // Throws std::invalid_argument for dim = 0, sizes not multiples of dim, non-finite values,
 // k < 1, k >= n or k > m; std::domain_error when a distance is 0 (k or more duplicated
 // points: the estimator assumes continuous data, so add a larger k or dequantise).
+// Threads: the execution overload runs both neighbour searches and the logs on up to ex's
+// threads and sums the terms in point order, so the result is the same, bit for bit, for
+// every thread count.
 template <class X, class Y>
-double kl_divergence_knn(const X& x, const Y& y, std::size_t dim, std::size_t k = 1, log_base base = nats) {
+double kl_divergence_knn(const execution& ex, const X& x, const Y& y, std::size_t dim, std::size_t k = 1,
+                         log_base base = nats) {
     constexpr const char* fn = "kl_divergence_knn";
     const double unit = base.nats_to_unit(fn);
     const auto vx = as_view(x);
@@ -43,19 +49,32 @@ double kl_divergence_knn(const X& x, const Y& y, std::size_t dim, std::size_t k 
     if (k > m)
         fail(fn,
              "k must not exceed the number of y points (k = " + std::to_string(k) + ", m = " + std::to_string(m) + ")");
-    const std::vector<double> rho = kth_neighbor_distances(x, dim, k);
-    const std::vector<double> nu = kth_neighbor_distances(x, y, dim, k);
-    compensated_sum s;
+    const std::vector<double> rho = kth_neighbor_distances(ex, x, dim, k);
+    std::vector<double> nu = kth_neighbor_distances(ex, x, y, dim, k);
     for (std::size_t i = 0; i < n; ++i) {
         if (!(rho[i] > 0.0) || !(nu[i] > 0.0)) {
             fail_domain(fn, "a k-th neighbour distance is 0 (point " + std::to_string(i) +
                                 " of x has k or more duplicates); the estimator needs continuous data");
         }
-        s += std::log(nu[i] / rho[i]);
     }
+    // The terms log(nu_i / rho_i) in parallel (each alone), summed in point order.
+    detail::parallel_for(
+        ex, detail::chunk_count(n, reduction_chunk),
+        [&](std::size_t c) {
+            for (std::size_t i = c * reduction_chunk; i < std::min(n, (c + 1) * reduction_chunk); ++i) {
+                nu[i] = std::log(nu[i] / rho[i]);
+            }
+        },
+        2);
+    compensated_sum s;
+    for (double t : nu) s += t;
     const double d = static_cast<double>(dim) * s.value() / static_cast<double>(n) +
                      std::log(static_cast<double>(m) / static_cast<double>(n - 1));
     return d * unit;
+}
+template <class X, class Y>
+double kl_divergence_knn(const X& x, const Y& y, std::size_t dim, std::size_t k = 1, log_base base = nats) {
+    return kl_divergence_knn(sequential, x, y, dim, k, base);
 }
 
 namespace measures {

@@ -7,15 +7,29 @@
 // and prune only where that sum cannot beat the current k-th best, so the two paths
 // return bit-identical distances. No random jitter is added: duplicated points give
 // distance 0, and callers decide what that means.
+//
+// Threads: every overload takes an optional leading ck::execution (core/parallel.hpp).
+// Each query's distance is computed on its own, so the result is the same, bit for bit,
+// for any thread count.
+//
+// Cost: the tree keeps its points copied in leaf order (a leaf is one contiguous block),
+// its nodes in a flat implicit array (16 bytes each, children of i at 2i+1 and 2i+2),
+// and answers queries in leaf order (the points of the set in tree order; other queries
+// sorted by the leaf they fall in), so consecutive queries touch the same leaves and the
+// cost per point grows like log n rather than with cache misses. Far subtrees are pruned
+// on the full distance from the query to the subtree's cell, not one axis.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 #include "core/view.hpp"
 
 namespace collapsekit {
@@ -75,82 +89,229 @@ std::vector<double> points_as_double(const char* function, const char* arg, view
     return out;
 }
 
-// A k-d tree over row-major points: leaves of up to leaf_size points, split at the
-// median of the widest coordinate. Only point indices are permuted.
+// Queries per work item of the parallel searches: enough to amortise the hand-out, few
+// enough to balance. Results do not depend on it.
+inline constexpr std::size_t knn_query_block = 256;
+
+// A k-d tree over row-major points: the cell of node i holds tree positions [begin, end)
+// and splits at mid = begin + (end - begin) / 2 on its widest coordinate, at the median
+// (the build is deterministic, so the tree, not just the answer, is the same on every run
+// and for every thread count; answers are exact whatever the tree); cells of at most
+// leaf_size points, or whose points are all equal, are leaves. The points are copied in
+// tree order, so a leaf is one contiguous block.
 class kd_tree {
 public:
-    kd_tree(const double* pts, std::size_t n, std::size_t dim) : pts_(pts), dim_(dim), index_(n) {
+    kd_tree(const double* pts, std::size_t n, std::size_t dim, const execution& ex = sequential)
+        : kd_tree(std::vector<double>(pts, pts + n * dim), dim, ex) {}
+    // Takes the points (n * dim values) over, saving a copy.
+    kd_tree(std::vector<double>&& pts, std::size_t dim, const execution& ex = sequential)
+        : n_(pts.size() / dim), dim_(dim), pts_(std::move(pts)), index_(n_) {
+        const std::size_t n = n_;
         for (std::size_t i = 0; i < n; ++i) index_[i] = i;
-        nodes_.reserve(2 * (n / leaf_size + 1));
-        if (n > 0) build(0, n);
+        std::size_t levels = 1;  // levels of the implicit array: cells at depth L hold at most ceil(n / 2^L)
+        for (std::size_t size = n; size > leaf_size; size = size - size / 2) ++levels;
+        nodes_.assign((std::size_t{1} << levels) - 1, node{});
+        if (n == 0) return;
+        // The top levels one level at a time, the cells of a level split in parallel, then
+        // the subtrees below them in parallel. The tree is the same whatever the thread
+        // count: only who builds which part varies.
+        constexpr std::size_t top_depth = 6;
+        std::vector<cell> level{cell{0, 0, n}};
+        std::vector<scratch> scratches(std::max<std::size_t>(1, ex.workers(std::size_t{1} << top_depth)));
+        for (std::size_t depth = 0; depth < top_depth && !level.empty(); ++depth) {
+            std::vector<char> split(level.size(), 0);
+            parallel_for_workers(std::min(scratches.size(), level.size()), level.size(),
+                                 [&](std::size_t i, std::size_t w) { split[i] = split_node(level[i], scratches[w]); });
+            std::vector<cell> below;
+            for (std::size_t i = 0; i < level.size(); ++i) {
+                if (split[i]) {
+                    const cell& c = level[i];
+                    const std::size_t mid = c.begin + (c.end - c.begin) / 2;
+                    below.push_back(cell{2 * c.id + 1, c.begin, mid});
+                    below.push_back(cell{2 * c.id + 2, mid, c.end});
+                }
+            }
+            level.swap(below);
+        }
+        parallel_for_workers(std::min(scratches.size(), level.size()), level.size(),
+                             [&](std::size_t i, std::size_t w) { build(level[i], scratches[w]); });
     }
 
-    // Offers every point but `skip` (pass n to skip none) to best, nearest regions first.
-    void search(const double* q, std::size_t skip, k_best& best) const { visit(0, q, skip, best); }
+    std::size_t size() const noexcept { return n_; }
+    std::size_t dim() const noexcept { return dim_; }
+    // The point at tree position pos, and its index in the input.
+    const double* point(std::size_t pos) const noexcept { return pts_.data() + pos * dim_; }
+    std::size_t original(std::size_t pos) const noexcept { return index_[pos]; }
+
+    // Offers every point but the one at tree position `skip` (n: none) to best, nearest
+    // cells first. `offsets` holds dim scratch doubles.
+    void search(const double* q, std::size_t skip, k_best& best, double* offsets) const {
+        std::fill(offsets, offsets + dim_, 0.0);
+        visit(0, 0, n_, q, skip, best, offsets);
+    }
+
+    // The first tree position of the leaf whose cell q falls in (left on a tie).
+    std::size_t leaf_begin(const double* q) const noexcept {
+        std::size_t id = 0, begin = 0, end = n_;
+        while (!nodes_[id].leaf()) {
+            const std::size_t mid = begin + (end - begin) / 2;
+            if (q[nodes_[id].axis] - nodes_[id].split <= 0.0) {
+                end = mid, id = 2 * id + 1;
+            } else {
+                begin = mid, id = 2 * id + 2;
+            }
+        }
+        return begin;
+    }
 
 private:
     static constexpr std::size_t leaf_size = 12;
+    static constexpr std::uint32_t leaf_axis = 0xFFFFFFFFu;
     struct node {
-        std::size_t begin, end;  // index_ range
-        std::size_t left = 0, right = 0;
-        std::size_t axis = 0;
         double split = 0.0;
-        bool leaf = true;
+        std::uint32_t axis = leaf_axis;
+        bool leaf() const noexcept { return axis == leaf_axis; }
     };
+    struct cell {
+        std::size_t id, begin, end;
+    };
+    using scratch = std::vector<double>;  // the cell's coordinates on the split axis
 
-    std::size_t build(std::size_t begin, std::size_t end) {
-        const std::size_t id = nodes_.size();
-        nodes_.push_back(node{begin, end});
-        if (end - begin <= leaf_size) return id;
+    // Builds the subtree of c.
+    void build(const cell& c, scratch& s) {
+        if (!split_node(c, s)) return;
+        const std::size_t mid = c.begin + (c.end - c.begin) / 2;
+        build(cell{2 * c.id + 1, c.begin, mid}, s);
+        build(cell{2 * c.id + 2, mid, c.end}, s);
+    }
+
+    // Splits the cell c at its median (its points are reordered so), unless it is a leaf;
+    // true when it split.
+    bool split_node(const cell& c, scratch& s) {
+        const std::size_t begin = c.begin, end = c.end;
+        if (end - begin <= leaf_size) return false;
         std::size_t axis = 0;
         double widest = -1.0;
         for (std::size_t j = 0; j < dim_; ++j) {
-            double lo = pts_[index_[begin] * dim_ + j], hi = lo;
+            double lo = pts_[begin * dim_ + j], hi = lo;
             for (std::size_t i = begin + 1; i < end; ++i) {
-                const double v = pts_[index_[i] * dim_ + j];
+                const double v = pts_[i * dim_ + j];
                 lo = std::min(lo, v);
                 hi = std::max(hi, v);
             }
             if (hi - lo > widest) widest = hi - lo, axis = j;
         }
-        if (!(widest > 0.0)) return id;  // all points equal: keep them in one leaf
-        const std::size_t mid = begin + (end - begin) / 2;
-        // Ties on the coordinate break by index so the tree (not just the answer) is deterministic.
-        std::nth_element(index_.begin() + static_cast<std::ptrdiff_t>(begin),
-                         index_.begin() + static_cast<std::ptrdiff_t>(mid),
-                         index_.begin() + static_cast<std::ptrdiff_t>(end), [&](std::size_t a, std::size_t b) {
-                             const double va = pts_[a * dim_ + axis], vb = pts_[b * dim_ + axis];
-                             return va < vb || (va == vb && a < b);
-                         });
-        const double split = pts_[index_[mid] * dim_ + axis];
-        const std::size_t l = build(begin, mid);
-        const std::size_t r = build(mid, end);
-        node& me = nodes_[id];
-        me.left = l, me.right = r, me.axis = axis, me.split = split, me.leaf = false;
-        return id;
+        if (!(widest > 0.0)) return false;  // all points equal: keep them in one leaf
+        const std::size_t m = end - begin, mid = begin + m / 2;
+        // The median coordinate, then the rows partitioned around it in place (sequential
+        // swaps): those below it first, then those equal to it up to mid.
+        s.resize(m);
+        for (std::size_t i = 0; i < m; ++i) s[i] = pts_[(begin + i) * dim_ + axis];
+        const double split = select_kth(s.data(), m, m / 2);
+        // Branch-free (Lomuto with an unconditional swap): [begin, next) stay below split.
+        std::size_t next = begin;
+        for (std::size_t i = begin; i < end; ++i) {
+            const bool below = pts_[i * dim_ + axis] < split;
+            swap_rows(i, next);
+            next += below;
+        }
+        for (std::size_t i = next; i < end && next < mid; ++i) {
+            if (pts_[i * dim_ + axis] == split) swap_rows(i, next++);
+        }
+        nodes_[c.id].split = split;
+        nodes_[c.id].axis = static_cast<std::uint32_t>(axis);
+        return true;
     }
 
-    void visit(std::size_t id, const double* q, std::size_t skip, k_best& best) const {
+    void swap_rows(std::size_t a, std::size_t b) noexcept {
+        double* pa = pts_.data() + a * dim_;
+        double* pb = pts_.data() + b * dim_;
+        for (std::size_t j = 0; j < dim_; ++j) {
+            const double t = pa[j];
+            pa[j] = pb[j];
+            pb[j] = t;
+        }
+        std::swap(index_[a], index_[b]);
+    }
+
+    // The k-th smallest of a[0, m) (k < m), a quickselect with branch-free partitions
+    // (random coordinates make std::nth_element's comparisons mispredict half the time);
+    // std::nth_element takes over if the partitions keep coming out lopsided.
+    static double select_kth(double* a, std::size_t m, std::size_t k) {
+        std::size_t lo = 0, hi = m;
+        int budget = 8;
+        for (std::size_t w = m; w > 1; w /= 2) budget += 2;
+        while (hi - lo > 16) {
+            if (budget-- == 0) break;
+            const double x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
+            const double pivot = std::max(std::min(x, y), std::min(std::max(x, y), z));
+            std::size_t below = lo;  // [lo, below) < pivot
+            for (std::size_t i = lo; i < hi; ++i) {
+                const double v = a[i];
+                a[i] = a[below];
+                a[below] = v;
+                below += v < pivot;
+            }
+            if (k < below) {
+                hi = below;
+                continue;
+            }
+            std::size_t equal = below;  // [below, equal) == pivot
+            for (std::size_t i = below; i < hi; ++i) {
+                const double v = a[i];
+                a[i] = a[equal];
+                a[equal] = v;
+                equal += v == pivot;
+            }
+            if (k < equal) return pivot;
+            lo = equal;
+        }
+        std::nth_element(a + lo, a + k, a + hi);
+        return a[k];
+    }
+
+    // The lower bound of the squared distance from q to a cell, from the per-axis
+    // distances to its sides, summed in index order like squared_distance: every term is
+    // at most the matching term of any point of the cell (rounding is monotone), so the
+    // bound never exceeds a point's computed distance and pruning drops no better point.
+    double bound(const double* offsets) const noexcept {
+        double s = 0.0;
+        for (std::size_t j = 0; j < dim_; ++j) s += offsets[j] * offsets[j];
+        return s;
+    }
+
+    void visit(std::size_t id, std::size_t begin, std::size_t end, const double* q, std::size_t skip, k_best& best,
+               double* offsets) const {
         const node& nd = nodes_[id];
-        if (nd.leaf) {
-            for (std::size_t i = nd.begin; i < nd.end; ++i) {
-                const std::size_t p = index_[i];
-                if (p != skip) best.offer(squared_distance(q, pts_ + p * dim_, dim_));
+        if (nd.leaf()) {
+            const double* p = pts_.data() + begin * dim_;
+            for (std::size_t i = begin; i < end; ++i, p += dim_) {
+                if (i != skip) best.offer(squared_distance(q, p, dim_));
             }
             return;
         }
-        // Left holds coordinates <= split, right >= split. A point on the far side is at
-        // least |q - split| away along the axis, and the rounded sum of squares is monotone
-        // in each term, so pruning on diff^2 >= worst never drops a strictly better point.
+        // Left holds coordinates <= split, right >= split.
+        const std::size_t mid = begin + (end - begin) / 2;
         const double diff = q[nd.axis] - nd.split;
-        const std::size_t near = diff <= 0.0 ? nd.left : nd.right;
-        const std::size_t far = diff <= 0.0 ? nd.right : nd.left;
-        visit(near, q, skip, best);
-        if (!best.full() || diff * diff < best.worst()) visit(far, q, skip, best);
+        if (diff <= 0.0) {
+            visit(2 * id + 1, begin, mid, q, skip, best, offsets);
+        } else {
+            visit(2 * id + 2, mid, end, q, skip, best, offsets);
+        }
+        const double saved = offsets[nd.axis];
+        offsets[nd.axis] = std::abs(diff);
+        if (!best.full() || bound(offsets) < best.worst()) {
+            if (diff <= 0.0) {
+                visit(2 * id + 2, mid, end, q, skip, best, offsets);
+            } else {
+                visit(2 * id + 1, begin, mid, q, skip, best, offsets);
+            }
+        }
+        offsets[nd.axis] = saved;
     }
 
-    const double* pts_;
-    std::size_t dim_;
+    std::size_t n_, dim_;
+    std::vector<double> pts_;
     std::vector<std::size_t> index_;
     std::vector<node> nodes_;
 };
@@ -163,42 +324,94 @@ inline bool use_kd_tree(std::size_t n, std::size_t dim) noexcept {
     return dim <= 10 && 2 * dim <= log2n + 4;
 }
 
-// Brute force in blocks of points so that a block of queries reuses it from cache.
-inline std::vector<double> knn_brute(const double* q, std::size_t nq, const double* p, std::size_t np, std::size_t dim,
-                                     std::size_t k, bool same_set) {
+// Brute force in blocks of points so that a block of queries reuses it from cache; the
+// blocks of queries run in parallel.
+inline std::vector<double> knn_brute(const execution& ex, const double* q, std::size_t nq, const double* p,
+                                     std::size_t np, std::size_t dim, std::size_t k, bool same_set) {
     std::vector<double> out(nq);
     constexpr std::size_t block = 64;
-    std::vector<k_best> best(std::min(nq, block), k_best(k));
-    for (std::size_t q0 = 0; q0 < nq; q0 += block) {
-        const std::size_t q1 = std::min(nq, q0 + block);
-        for (std::size_t i = q0; i < q1; ++i) best[i - q0].clear();
-        for (std::size_t p0 = 0; p0 < np; p0 += 1024) {
-            const std::size_t p1 = std::min(np, p0 + 1024);
-            for (std::size_t i = q0; i < q1; ++i) {
-                k_best& b = best[i - q0];
-                const double* qi = q + i * dim;
-                for (std::size_t j = p0; j < p1; ++j) {
-                    if (same_set && j == i) continue;
-                    b.offer(squared_distance(qi, p + j * dim, dim));
+    // A query block costs about block * np distances; give a thread at least ~2^20 of them.
+    const std::size_t min_blocks =
+        std::max<std::size_t>(1, (std::size_t{1} << 20) / (block * std::max<std::size_t>(1, np * dim)));
+    parallel_for(
+        ex, chunk_count(nq, block),
+        [&](std::size_t b) {
+            const std::size_t q0 = b * block, q1 = std::min(nq, q0 + block);
+            std::vector<k_best> best(q1 - q0, k_best(k));
+            for (std::size_t p0 = 0; p0 < np; p0 += 1024) {
+                const std::size_t p1 = std::min(np, p0 + 1024);
+                for (std::size_t i = q0; i < q1; ++i) {
+                    k_best& bi = best[i - q0];
+                    const double* qi = q + i * dim;
+                    for (std::size_t j = p0; j < p1; ++j) {
+                        if (same_set && j == i) continue;
+                        bi.offer(squared_distance(qi, p + j * dim, dim));
+                    }
                 }
             }
-        }
-        for (std::size_t i = q0; i < q1; ++i) out[i] = std::sqrt(best[i - q0].worst());
-    }
+            for (std::size_t i = q0; i < q1; ++i) out[i] = std::sqrt(best[i - q0].worst());
+        },
+        min_blocks);
     return out;
 }
+inline std::vector<double> knn_brute(const double* q, std::size_t nq, const double* p, std::size_t np, std::size_t dim,
+                                     std::size_t k, bool same_set) {
+    return knn_brute(sequential, q, nq, p, np, dim, k, same_set);
+}
 
+// The k-d tree path over the points p (n x dim, taken over), for the nq queries q, or
+// (same_set) for the points themselves, each skipping itself. Queries run in leaf order (see
+// the module comment), in blocks of knn_query_block spread over the threads.
+inline std::vector<double> knn_tree(const execution& ex, std::vector<double>&& p, std::size_t dim, std::size_t k,
+                                    const double* q, std::size_t nq, bool same_set) {
+    const kd_tree tree(std::move(p), dim, ex);
+    const std::size_t np = tree.size();
+    if (same_set) nq = np;
+    const std::size_t blocks = chunk_count(nq, knn_query_block);
+    // The k-th distance of the i-th query in processing order: tree position i (same
+    // set), or the queries sorted by the leaf they fall in, ties by index.
+    std::vector<double> found(nq);
+    std::vector<std::pair<std::size_t, std::size_t>> order;  // (leaf begin, query)
+    if (!same_set) {
+        order.resize(nq);
+        parallel_for(
+            ex, blocks,
+            [&](std::size_t b) {
+                for (std::size_t i = b * knn_query_block; i < std::min(nq, (b + 1) * knn_query_block); ++i) {
+                    order[i] = {tree.leaf_begin(q + i * dim), i};
+                }
+            },
+            8);
+        std::sort(order.begin(), order.end());
+    }
+    parallel_for(
+        ex, blocks,
+        [&](std::size_t b) {
+            k_best best(k);
+            std::vector<double> offsets(dim);
+            for (std::size_t i = b * knn_query_block; i < std::min(nq, (b + 1) * knn_query_block); ++i) {
+                best.clear();
+                if (same_set) {
+                    tree.search(tree.point(i), i, best, offsets.data());
+                } else {
+                    tree.search(q + order[i].second * dim, np, best, offsets.data());
+                }
+                found[i] = std::sqrt(best.worst());
+            }
+        },
+        2);
+    // Back to input order, in one tight pass (its cache misses overlap).
+    std::vector<double> out(nq);
+    for (std::size_t i = 0; i < nq; ++i) out[same_set ? tree.original(i) : order[i].second] = found[i];
+    return out;
+}
+inline std::vector<double> knn_tree(const execution& ex, const double* q, std::size_t nq, const double* p,
+                                    std::size_t np, std::size_t dim, std::size_t k, bool same_set) {
+    return knn_tree(ex, std::vector<double>(p, p + np * dim), dim, k, q, nq, same_set);
+}
 inline std::vector<double> knn_tree(const double* q, std::size_t nq, const double* p, std::size_t np, std::size_t dim,
                                     std::size_t k, bool same_set) {
-    const kd_tree tree(p, np, dim);
-    std::vector<double> out(nq);
-    k_best best(k);
-    for (std::size_t i = 0; i < nq; ++i) {
-        best.clear();
-        tree.search(q + i * dim, same_set ? i : np, best);
-        out[i] = std::sqrt(best.worst());
-    }
-    return out;
+    return knn_tree(sequential, q, nq, p, np, dim, k, same_set);
 }
 
 }  // namespace detail
@@ -207,19 +420,24 @@ inline std::vector<double> knn_tree(const double* q, std::size_t nq, const doubl
 // nearest OTHER point of the same set (the point itself is excluded by index, so a
 // duplicate of it counts, at distance 0).
 // Preconditions: dim >= 1, points.size() a multiple of dim, all values finite,
-// 1 <= k < n. Violations throw std::invalid_argument. Deterministic and exact.
+// 1 <= k < n. Violations throw std::invalid_argument. Deterministic and exact; the
+// execution overload searches on up to ex's threads, with the same result.
 template <class Range>
-std::vector<double> kth_neighbor_distances(const Range& points, std::size_t dim, std::size_t k) {
+std::vector<double> kth_neighbor_distances(const execution& ex, const Range& points, std::size_t dim, std::size_t k) {
     constexpr const char* fn = "kth_neighbor_distances";
-    const std::vector<double> p = detail::points_as_double(fn, "points", as_view(points), dim);
+    std::vector<double> p = detail::points_as_double(fn, "points", as_view(points), dim);
     const std::size_t n = p.size() / dim;
     require(k >= 1, fn, "k must be at least 1");
     if (k >= n) {
         fail(fn,
              "k must be less than the number of points (k = " + std::to_string(k) + ", n = " + std::to_string(n) + ")");
     }
-    return detail::use_kd_tree(n, dim) ? detail::knn_tree(p.data(), n, p.data(), n, dim, k, true)
-                                       : detail::knn_brute(p.data(), n, p.data(), n, dim, k, true);
+    return detail::use_kd_tree(n, dim) ? detail::knn_tree(ex, std::move(p), dim, k, nullptr, n, true)
+                                       : detail::knn_brute(ex, p.data(), n, p.data(), n, dim, k, true);
+}
+template <class Range>
+std::vector<double> kth_neighbor_distances(const Range& points, std::size_t dim, std::size_t k) {
+    return kth_neighbor_distances(sequential, points, dim, k);
 }
 
 // For each row of `queries` (row-major, m x dim), the Euclidean distance to its k-th
@@ -227,19 +445,24 @@ std::vector<double> kth_neighbor_distances(const Range& points, std::size_t dim,
 // Preconditions: dim >= 1, both sizes multiples of dim, all values finite, 1 <= k <= n.
 // Violations throw std::invalid_argument. An empty `queries` gives an empty result.
 template <class Queries, class Points>
-std::vector<double> kth_neighbor_distances(const Queries& queries, const Points& points, std::size_t dim,
-                                           std::size_t k) {
+std::vector<double> kth_neighbor_distances(const execution& ex, const Queries& queries, const Points& points,
+                                           std::size_t dim, std::size_t k) {
     constexpr const char* fn = "kth_neighbor_distances";
     const std::vector<double> q = detail::points_as_double(fn, "queries", as_view(queries), dim);
-    const std::vector<double> p = detail::points_as_double(fn, "points", as_view(points), dim);
+    std::vector<double> p = detail::points_as_double(fn, "points", as_view(points), dim);
     const std::size_t nq = q.size() / dim, np = p.size() / dim;
     require(k >= 1, fn, "k must be at least 1");
     if (k > np) {
         fail(fn,
              "k must not exceed the number of points (k = " + std::to_string(k) + ", n = " + std::to_string(np) + ")");
     }
-    return detail::use_kd_tree(np, dim) ? detail::knn_tree(q.data(), nq, p.data(), np, dim, k, false)
-                                        : detail::knn_brute(q.data(), nq, p.data(), np, dim, k, false);
+    return detail::use_kd_tree(np, dim) ? detail::knn_tree(ex, std::move(p), dim, k, q.data(), nq, false)
+                                        : detail::knn_brute(ex, q.data(), nq, p.data(), np, dim, k, false);
+}
+template <class Queries, class Points>
+std::vector<double> kth_neighbor_distances(const Queries& queries, const Points& points, std::size_t dim,
+                                           std::size_t k) {
+    return kth_neighbor_distances(sequential, queries, points, dim, k);
 }
 
 }  // namespace collapsekit

@@ -33,11 +33,22 @@ ck::zero_support zero_support_of(const py::object& z) {
 
 namespace {
 
-const char* const pair_doc_tail =
+// The threads= paragraph of the docstrings of the vector and count measures.
+const char* const threads_doc =
+    "\n\nthreads: 0 (the default) uses every core for inputs big enough to pay (one below\n"
+    "that); n >= 1 uses at most n. The result is bit-identical for every threads value.";
+
+// The sorting measures: what threads= does there.
+const std::string sort_threads_doc = std::string(threads_doc) +
+                                     " The samples are copied and sorted on the threads;\n"
+                                     "the sorted copies stay in a per-thread workspace that later calls reuse.";
+
+const std::string pair_doc_tail =
     "\n\nbase: None (nats) or a positive number other than 1. zero_support: None (the\n"
     "mathematical answer, +inf where the formula divides by or takes the log of a zero),\n"
     "'jeffreys', 'laplace' or a ZeroSupport. nan_policy: 'raise', 'omit' (drop position i\n"
-    "from both) or 'propagate'. ValueError for lengths that differ, empty or negative input.";
+    "from both) or 'propagate'. ValueError for lengths that differ, empty or negative input." +
+    std::string(threads_doc);
 
 // Binds name(p, q, ...) on probability vectors (each must sum to 1; nothing is
 // renormalised) and name_counts(a, b, ...) on counts (each normalised by its total).
@@ -47,15 +58,16 @@ void bind_pair(py::module_& m, const char* name, const std::string& doc, Prob pr
     m.def(
         name,
         [prob, fn](const py::object& p, const py::object& q, std::optional<double> base, const py::object& zs,
-                   const std::string& nan_policy) {
+                   const std::string& nan_policy, std::int64_t threads) {
             const auto z = zero_support_of(zs);
             const auto policy = nan_policy_of(nan_policy, fn.c_str());
+            const auto ex = execution_of(threads, fn.c_str());
             return with_float_pair(p, "p", q, "q", fn.c_str(), [&](auto a, auto b) {
-                return nogil([&] { return prob(a, b, base_of(base), z, policy); });
+                return nogil([&] { return prob(ex, a, b, base_of(base), z, policy); });
             });
         },
         py::arg("p"), py::arg("q"), py::arg("base") = py::none(), py::arg("zero_support") = py::none(),
-        py::arg("nan_policy") = "raise",
+        py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         (doc +
          "\n\np and q are probability vectors (non-negative, each summing to 1 within 1e-9;\n"
          "not renormalised: use " +
@@ -65,15 +77,16 @@ void bind_pair(py::module_& m, const char* name, const std::string& doc, Prob pr
     m.def(
         fc.c_str(),
         [counts, fc](const py::object& a, const py::object& b, std::optional<double> base, const py::object& zs,
-                     const std::string& nan_policy) {
+                     const std::string& nan_policy, std::int64_t threads) {
             const auto z = zero_support_of(zs);
             const auto policy = nan_policy_of(nan_policy, fc.c_str());
+            const auto ex = execution_of(threads, fc.c_str());
             return with_count_pair(a, "a", b, "b", fc.c_str(), [&](auto x, auto y) {
-                return nogil([&] { return counts(x, y, base_of(base), z, policy); });
+                return nogil([&] { return counts(ex, x, y, base_of(base), z, policy); });
             });
         },
         py::arg("a"), py::arg("b"), py::arg("base") = py::none(), py::arg("zero_support") = py::none(),
-        py::arg("nan_policy") = "raise",
+        py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         (doc +
          "\n\na and b are non-negative counts or weights (any numeric dtype), each normalised\n"
          "by its own total after the zero-support policy is applied (scipy's convention)." +
@@ -81,12 +94,14 @@ void bind_pair(py::module_& m, const char* name, const std::string& doc, Prob pr
             .c_str());
 }
 
-#define CKPY_PAIR(NAME, DOC)                                                                                          \
-    bind_pair(                                                                                                        \
-        m, #NAME, DOC,                                                                                                \
-        [](auto p, auto q, ck::log_base b, ck::zero_support z, ck::nan_policy n) { return ck::NAME(p, q, b, z, n); }, \
-        [](auto p, auto q, ck::log_base b, ck::zero_support z, ck::nan_policy n) {                                    \
-            return ck::NAME##_counts(p, q, b, z, n);                                                                  \
+#define CKPY_PAIR(NAME, DOC)                                                                                \
+    bind_pair(                                                                                              \
+        m, #NAME, DOC,                                                                                      \
+        [](const ck::execution& ex, auto p, auto q, ck::log_base b, ck::zero_support z, ck::nan_policy n) { \
+            return ck::NAME(ex, p, q, b, z, n);                                                             \
+        },                                                                                                  \
+        [](const ck::execution& ex, auto p, auto q, ck::log_base b, ck::zero_support z, ck::nan_policy n) { \
+            return ck::NAME##_counts(ex, p, q, b, z, n);                                                    \
         })
 
 ck::ks_alternative alternative_of(const std::string& s) {
@@ -309,39 +324,47 @@ void bind_divergence(py::module_& m) {
     m.def(
         "renyi_divergence",
         [](const py::object& p, const py::object& q, double alpha, std::optional<double> base, const py::object& zs,
-           const std::string& nan_policy, bool counts) {
+           const std::string& nan_policy, bool counts, std::int64_t threads) {
             const auto z = zero_support_of(zs);
             const auto policy = nan_policy_of(nan_policy, "renyi_divergence");
+            const auto ex = execution_of(threads, "renyi_divergence");
             if (counts) {
                 return with_count_pair(p, "p", q, "q", "renyi_divergence_counts", [&](auto a, auto b) {
-                    return nogil([&] { return ck::renyi_divergence_counts(a, b, alpha, base_of(base), z, policy); });
+                    return nogil(
+                        [&] { return ck::renyi_divergence_counts(ex, a, b, alpha, base_of(base), z, policy); });
                 });
             }
             return with_float_pair(p, "p", q, "q", "renyi_divergence", [&](auto a, auto b) {
-                return nogil([&] { return ck::renyi_divergence(a, b, alpha, base_of(base), z, policy); });
+                return nogil([&] { return ck::renyi_divergence(ex, a, b, alpha, base_of(base), z, policy); });
             });
         },
         py::arg("p"), py::arg("q"), py::arg("alpha"), py::arg("base") = py::none(),
         py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("counts") = false,
-        "Renyi divergence of order alpha >= 0: log(sum p_i^alpha q_i^(1-alpha)) / (alpha - 1);\n"
-        "alpha = 1 is KL, alpha = inf the log of max p_i / q_i. counts=True normalises p and q as\n"
-        "counts. ValueError for alpha < 0 or NaN.");
+        py::arg("threads") = 0,
+        (std::string("Renyi divergence of order alpha >= 0: log(sum p_i^alpha q_i^(1-alpha)) / (alpha - 1);\n"
+                     "alpha = 1 is KL, alpha = inf the log of max p_i / q_i. counts=True normalises p and q as\n"
+                     "counts. ValueError for alpha < 0 or NaN.") +
+         threads_doc)
+            .c_str());
 
     m.def(
         "wasserstein",
         [](const py::object& u, const py::object& v, const py::object& uw, const py::object& vw, double p,
-           const std::string& nan_policy) {
+           const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "wasserstein");
+            const auto ex = execution_of(threads, "wasserstein");
             return sample_pair(
-                "wasserstein", u, v, uw, vw, [&](auto a, auto b) { return ck::wasserstein(a, b, p, policy); },
-                [&](auto a, auto b, auto wa, auto wb) { return ck::wasserstein(a, b, wa, wb, p, policy); });
+                "wasserstein", u, v, uw, vw, [&](auto a, auto b) { return ck::wasserstein(ex, a, b, p, policy); },
+                [&](auto a, auto b, auto wa, auto wb) { return ck::wasserstein(ex, a, b, wa, wb, p, policy); });
         },
         py::arg("u_values"), py::arg("v_values"), py::arg("u_weights") = py::none(), py::arg("v_weights") = py::none(),
-        py::arg("p") = 1.0, py::arg("nan_policy") = "raise",
-        "Exact p-Wasserstein distance W_p between two 1-D empirical distributions (optionally\n"
-        "weighted), in the units of the samples: (int_0^1 |F^-1(t) - G^-1(t)|^p dt)^(1/p), p >= 1\n"
-        "(p = inf allowed). p = 1 is scipy.stats.wasserstein_distance; POT's ot.wasserstein_1d\n"
-        "returns W_p^p. ValueError for p < 1, an empty sample or an infinite value.");
+        py::arg("p") = 1.0, py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Exact p-Wasserstein distance W_p between two 1-D empirical distributions (optionally\n"
+                     "weighted), in the units of the samples: (int_0^1 |F^-1(t) - G^-1(t)|^p dt)^(1/p), p >= 1\n"
+                     "(p = inf allowed). p = 1 is scipy.stats.wasserstein_distance; POT's ot.wasserstein_1d\n"
+                     "returns W_p^p. ValueError for p < 1, an empty sample or an infinite value.") +
+         sort_threads_doc)
+            .c_str());
 
     m.def(
         "wasserstein_histogram",
@@ -358,15 +381,18 @@ void bind_divergence(py::module_& m) {
     m.def(
         "energy_distance",
         [](const py::object& u, const py::object& v, const py::object& uw, const py::object& vw,
-           const std::string& nan_policy) {
+           const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "energy_distance");
+            const auto ex = execution_of(threads, "energy_distance");
             return sample_pair(
-                "energy_distance", u, v, uw, vw, [&](auto a, auto b) { return ck::energy_distance(a, b, policy); },
-                [&](auto a, auto b, auto wa, auto wb) { return ck::energy_distance(a, b, wa, wb, policy); });
+                "energy_distance", u, v, uw, vw, [&](auto a, auto b) { return ck::energy_distance(ex, a, b, policy); },
+                [&](auto a, auto b, auto wa, auto wb) { return ck::energy_distance(ex, a, b, wa, wb, policy); });
         },
         py::arg("u_values"), py::arg("v_values"), py::arg("u_weights") = py::none(), py::arg("v_weights") = py::none(),
-        py::arg("nan_policy") = "raise",
-        "Energy distance, scipy.stats.energy_distance's definition: sqrt(2) * (int (F - G)^2 dx)^(1/2).");
+        py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Energy distance, scipy.stats.energy_distance's definition: sqrt(2) * (int (F - G)^2 dx)^(1/2).") +
+         sort_threads_doc)
+            .c_str());
 
     py::class_<ck::ks_result>(m, "KSResult",
                               "ks_2samp's result: statistic, pvalue, statistic_location (the x where it is\n"
@@ -391,41 +417,49 @@ void bind_divergence(py::module_& m) {
     m.def(
         "ks_2samp",
         [](const py::object& u, const py::object& v, const std::string& alternative, const std::string& method,
-           const std::string& nan_policy) {
+           const std::string& nan_policy, std::int64_t threads) {
             const auto alt = alternative_of(alternative);
             const auto meth = method_of(method);
             const auto policy = nan_policy_of(nan_policy, "ks_2samp");
+            const auto ex = execution_of(threads, "ks_2samp");
             return with_float_pair(u, "data1", v, "data2", "ks_2samp", [&](auto a, auto b) {
-                return nogil([&] { return ck::ks_2samp(a, b, alt, meth, policy); });
+                return nogil([&] { return ck::ks_2samp(ex, a, b, alt, meth, policy); });
             });
         },
         py::arg("data1"), py::arg("data2"), py::arg("alternative") = "two-sided", py::arg("method") = "auto",
-        py::arg("nan_policy") = "raise",
-        "Two-sample Kolmogorov-Smirnov test, scipy.stats.ks_2samp's conventions: statistic\n"
-        "sup |F1 - F2| (two-sided), sup (F1 - F2) ('greater') or sup (F2 - F1) ('less'); exact\n"
-        "p-value when max(n, m) <= 10000 (method='auto'), else asymptotic.");
+        py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Two-sample Kolmogorov-Smirnov test, scipy.stats.ks_2samp's conventions: statistic\n"
+                     "sup |F1 - F2| (two-sided), sup (F1 - F2) ('greater') or sup (F2 - F1) ('less'); exact\n"
+                     "p-value when max(n, m) <= 10000 (method='auto'), else asymptotic.") +
+         sort_threads_doc)
+            .c_str());
 
     m.def(
         "ks_2samp_weighted",
         [](const py::object& u, const py::object& v, const py::object& uw, const py::object& vw,
-           const std::string& alternative, const std::string& nan_policy) {
+           const std::string& alternative, const std::string& nan_policy, std::int64_t threads) {
             const auto alt = alternative_of(alternative);
             const auto policy = nan_policy_of(nan_policy, "ks_2samp_weighted");
+            const auto ex = execution_of(threads, "ks_2samp_weighted");
             return sample_pair(
                 "ks_2samp_weighted", u, v, uw, vw,
                 [&](auto, auto) -> ck::ks_result {
                     throw std::invalid_argument("collapsekit::ks_2samp_weighted: u_weights and v_weights are required");
                 },
-                [&](auto a, auto b, auto wa, auto wb) { return ck::ks_2samp_weighted(a, b, wa, wb, alt, policy); });
+                [&](auto a, auto b, auto wa, auto wb) { return ck::ks_2samp_weighted(ex, a, b, wa, wb, alt, policy); });
         },
         py::arg("u_values"), py::arg("v_values"), py::arg("u_weights"), py::arg("v_weights"),
-        py::arg("alternative") = "two-sided", py::arg("nan_policy") = "raise",
-        "Weighted two-sample KS: weighted empirical CDFs; asymptotic p-value with Kish's\n"
-        "effective sample sizes.");
+        py::arg("alternative") = "two-sided", py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Weighted two-sample KS: weighted empirical CDFs; asymptotic p-value with Kish's\n"
+                     "effective sample sizes.") +
+         sort_threads_doc)
+            .c_str());
 
     m.def(
         "sliced_wasserstein",
-        [](const py::object& x, const py::object& y, std::size_t n_projections, double p, std::uint64_t seed) {
+        [](const py::object& x, const py::object& y, std::size_t n_projections, double p, std::uint64_t seed,
+           std::int64_t threads) {
+            const auto ex = execution_of(threads, "sliced_wasserstein");
             const auto a_points = points_of(x, "sliced_wasserstein", "X_s");
             const auto& a = a_points.first;
             const std::size_t da = a_points.second;
@@ -440,49 +474,56 @@ void bind_divergence(py::module_& m) {
             opt.projections = n_projections;
             opt.p = p;
             opt.seed = seed;
-            return nogil([&] { return ck::sliced_wasserstein(view_of(a), view_of(b), da, opt); });
+            return nogil([&] { return ck::sliced_wasserstein(ex, view_of(a), view_of(b), da, opt); });
         },
         py::arg("X_s"), py::arg("X_t"), py::arg("n_projections") = 100, py::arg("p") = 2.0, py::arg("seed") = 0,
-        "Sliced Wasserstein SW_p = (E_theta W_p^p(theta.X, theta.Y))^(1/p) over n_projections random\n"
-        "directions (direction l from ck::rng::for_stream(seed, l)); X_s (n, d), X_t (m, d) arrays\n"
-        "(POT's ot.sliced_wasserstein_distance argument names). Returns an Estimate whose\n"
-        "standard_error is the Monte-Carlo error over directions (delta method).");
+        py::arg("threads") = 0,
+        (std::string("Sliced Wasserstein SW_p = (E_theta W_p^p(theta.X, theta.Y))^(1/p) over n_projections random\n"
+                     "directions (direction l from ck::rng::for_stream(seed, l)); X_s (n, d), X_t (m, d) arrays\n"
+                     "(POT's ot.sliced_wasserstein_distance argument names). Returns an Estimate whose\n"
+                     "standard_error is the Monte-Carlo error over directions (delta method).") +
+         threads_doc + " The directions are spread over the threads.")
+            .c_str());
 
     for (const bool counts : {false, true}) {
         const std::string fn = counts ? "js_divergence_n_counts" : "js_divergence_n";
         m.def(
             fn.c_str(),
             [counts, fn](const py::object& dists, const py::object& weights, std::optional<double> base,
-                         const py::object& zs, const std::string& nan_policy) {
+                         const py::object& zs, const std::string& nan_policy, std::int64_t threads) {
                 const auto z = zero_support_of(zs);
                 const auto policy = nan_policy_of(nan_policy, fn.c_str());
                 const char* f = fn.c_str();
+                const auto ex = execution_of(threads, f);
                 return with_rows(dists, f, "dists", [&](const auto& rows) {
                     if (weights.is_none()) {
                         return nogil([&] {
-                            return counts ? ck::js_divergence_n_counts(rows, base_of(base), z, policy)
-                                          : ck::js_divergence_n(rows, base_of(base), z, policy);
+                            return counts ? ck::js_divergence_n_counts(ex, rows, base_of(base), z, policy)
+                                          : ck::js_divergence_n(ex, rows, base_of(base), z, policy);
                         });
                     }
                     auto w = vector_of<double>(weights, f, "weights");
                     return nogil([&] {
-                        return counts ? ck::js_divergence_n_counts(rows, view_of(w), base_of(base), z, policy)
-                                      : ck::js_divergence_n(rows, view_of(w), base_of(base), z, policy);
+                        return counts ? ck::js_divergence_n_counts(ex, rows, view_of(w), base_of(base), z, policy)
+                                      : ck::js_divergence_n(ex, rows, view_of(w), base_of(base), z, policy);
                     });
                 });
             },
             py::arg("dists"), py::arg("weights") = py::none(), py::arg("base") = py::none(),
-            py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
-            counts ? "js_divergence_n on count vectors, each normalised by its own total after the\n"
-                     "zero-support policy (the weights are still the mixture weights, not the totals)."
-                   : "Weighted n-way Jensen-Shannon divergence H(sum_i w_i P_i) - sum_i w_i H(P_i), computed as\n"
-                     "sum_i w_i KL(P_i || M); in units of base, in [0, log k].\n\n"
-                     "dists: k probability vectors of equal length (a 2-D (k, n) array, rows read in place,\n"
-                     "or a sequence of 1-D arrays), each summing to 1 within 1e-9. weights: k non-negative\n"
-                     "weights summing to 1 within 1e-9 (None: 1/k each). zero_support: additive policies\n"
-                     "smooth each P_i; skew is treated as none. ValueError for no distributions, lengths that\n"
-                     "differ, bad weights or entries. No scipy counterpart (k = 2 with equal weights is\n"
-                     "js_divergence).");
+            py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+            (std::string(
+                 counts ? "js_divergence_n on count vectors, each normalised by its own total after the\n"
+                          "zero-support policy (the weights are still the mixture weights, not the totals)."
+                        : "Weighted n-way Jensen-Shannon divergence H(sum_i w_i P_i) - sum_i w_i H(P_i), computed as\n"
+                          "sum_i w_i KL(P_i || M); in units of base, in [0, log k].\n\n"
+                          "dists: k probability vectors of equal length (a 2-D (k, n) array, rows read in place,\n"
+                          "or a sequence of 1-D arrays), each summing to 1 within 1e-9. weights: k non-negative\n"
+                          "weights summing to 1 within 1e-9 (None: 1/k each). zero_support: additive policies\n"
+                          "smooth each P_i; skew is treated as none. ValueError for no distributions, lengths that\n"
+                          "differ, bad weights or entries. No scipy counterpart (k = 2 with equal weights is\n"
+                          "js_divergence).") +
+             threads_doc)
+                .c_str());
     }
 
     m.def(
@@ -544,8 +585,9 @@ void bind_divergence(py::module_& m) {
 
     m.def(
         "kl_divergence_knn",
-        [](const py::object& x, const py::object& y, std::size_t k, std::optional<double> base) {
+        [](const py::object& x, const py::object& y, std::size_t k, std::optional<double> base, std::int64_t threads) {
             constexpr const char* fn = "kl_divergence_knn";
+            const auto ex = execution_of(threads, fn);
             const auto a_points = points_of(x, fn, "x");
             const auto& a = a_points.first;
             const std::size_t da = a_points.second;
@@ -556,14 +598,16 @@ void bind_divergence(py::module_& m) {
                 throw py::value_error("collapsekit::kl_divergence_knn: x and y differ in dimension (" +
                                       std::to_string(da) + " vs " + std::to_string(db) + ")");
             }
-            return nogil([&] { return ck::kl_divergence_knn(view_of(a), view_of(b), da, k, base_of(base)); });
+            return nogil([&] { return ck::kl_divergence_knn(ex, view_of(a), view_of(b), da, k, base_of(base)); });
         },
-        py::arg("x"), py::arg("y"), py::arg("k") = 1, py::arg("base") = py::none(),
+        py::arg("x"), py::arg("y"), py::arg("k") = 1, py::arg("base") = py::none(), py::arg("threads") = 0,
         "k-nearest-neighbour estimate of KL(P || Q) from x ~ P (n, d) and y ~ Q (m, d) (a 1-D array is\n"
         "n points in 1-D), Wang, Kulkarni & Verdu (2009): (d/n) sum_i log(nu_k(i)/rho_k(i)) + log(m/(n-1)),\n"
         "exact Euclidean distances; in units of base. May be negative for close distributions; no\n"
         "closed-form standard error (use bootstrap). ValueError for k < 1, k >= n, k > m or non-finite\n"
-        "values; ValueError (domain) when a k-th neighbour distance is 0 (duplicated points).");
+        "values; ValueError (domain) when a k-th neighbour distance is 0 (duplicated points).\n"
+        "threads: 0 (default) searches on every core when the input is big enough to pay, n >= 1 on\n"
+        "at most n; the result is the same, bit for bit, for every value.");
 
     m.def(
         "bin_on_reference",
@@ -585,20 +629,23 @@ void bind_divergence(py::module_& m) {
     const char* const samples_doc_tail =
         "\n\nreference, generated: 1-D samples (float64/float32 read in place). bins: the number of\n"
         "reference quantile bins (see bin_on_reference). base, zero_support as for the discrete\n"
-        "measures; nan_policy 'raise', 'omit' or 'propagate' (NaN when either sample holds one).";
+        "measures; nan_policy 'raise', 'omit' or 'propagate' (NaN when either sample holds one).\n"
+        "threads (kl_ and js_divergence_samples): 0 (the default) fills the two histograms on every\n"
+        "core for samples big enough to pay; the result is bit-identical for every threads value.";
     m.def(
         "kl_divergence_samples",
         [](const py::object& reference, const py::object& generated, std::size_t bins, std::optional<double> base,
-           const py::object& zs, const std::string& nan_policy) {
+           const py::object& zs, const std::string& nan_policy, std::int64_t threads) {
             const auto z = zero_support_of(zs);
             const auto policy = nan_policy_of(nan_policy, "kl_divergence_samples");
+            const auto ex = execution_of(threads, "kl_divergence_samples");
             return with_float_pair(
                 reference, "reference", generated, "generated", "kl_divergence_samples", [&](auto r, auto g) {
-                    return nogil([&] { return ck::kl_divergence_samples(r, g, bins, base_of(base), z, policy); });
+                    return nogil([&] { return ck::kl_divergence_samples(ex, r, g, bins, base_of(base), z, policy); });
                 });
         },
         py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("base") = py::none(),
-        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         (std::string("KL(reference || generated) on the reference's quantile bins: +inf without smoothing\n"
                      "when a bin holding reference mass gets no generated value (a lost tail or mode).") +
          samples_doc_tail)
@@ -606,16 +653,17 @@ void bind_divergence(py::module_& m) {
     m.def(
         "js_divergence_samples",
         [](const py::object& reference, const py::object& generated, std::size_t bins, std::optional<double> base,
-           const py::object& zs, const std::string& nan_policy) {
+           const py::object& zs, const std::string& nan_policy, std::int64_t threads) {
             const auto z = zero_support_of(zs);
             const auto policy = nan_policy_of(nan_policy, "js_divergence_samples");
+            const auto ex = execution_of(threads, "js_divergence_samples");
             return with_float_pair(
                 reference, "reference", generated, "generated", "js_divergence_samples", [&](auto r, auto g) {
-                    return nogil([&] { return ck::js_divergence_samples(r, g, bins, base_of(base), z, policy); });
+                    return nogil([&] { return ck::js_divergence_samples(ex, r, g, bins, base_of(base), z, policy); });
                 });
         },
         py::arg("reference"), py::arg("generated"), py::arg("bins") = 10, py::arg("base") = py::none(),
-        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise",
+        py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         (std::string("Jensen-Shannon divergence between the two samples binned on the reference's quantile\n"
                      "bins (finite without smoothing).") +
          samples_doc_tail)
@@ -647,8 +695,10 @@ void bind_divergence(py::module_& m) {
     m.def(
         "pairwise",
         [](const py::object& items, const py::object& measure, bool symmetric, std::optional<double> base,
-           const py::object& zs, const std::string& nan_policy, double alpha, double p, std::size_t k) {
+           const py::object& zs, const std::string& nan_policy, double alpha, double p, std::size_t k,
+           std::int64_t threads) {
             constexpr const char* fn = "pairwise";
+            const auto ex = execution_of(threads, fn);
             const auto sym = symmetric ? ck::pairwise_symmetry::mirror : ck::pairwise_symmetry::compute_all;
             if (!py::isinstance<py::str>(measure)) {
                 if (!PyCallable_Check(measure.ptr())) {
@@ -682,26 +732,30 @@ void bind_divergence(py::module_& m) {
                     sets.push_back(view_of(keep.back()));
                 }
                 const ck::measures::kl_divergence_knn f{dim, k, base_of(base)};
-                return square_matrix(nogil([&] { return ck::pairwise(sets, f, sym); }));
+                return square_matrix(nogil([&] { return ck::pairwise(ex, sets, f, sym); }));
             }
             const auto f = measure_by_name(name, base_of(base), zero_support_of(zs), policy, alpha, p, fn);
             std::vector<carray<double>> keep;
             const auto rows = rows_of<double>(items, fn, "items", keep);
-            return square_matrix(nogil([&] { return ck::pairwise(rows, f, sym); }));
+            return square_matrix(nogil([&] { return ck::pairwise(ex, rows, f, sym); }));
         },
         py::arg("items"), py::arg("measure"), py::arg("symmetric") = false, py::arg("base") = py::none(),
         py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("alpha") = 2.0,
-        py::arg("p") = 1.0, py::arg("k") = 1,
-        "The (n, n) matrix M[i, j] = measure(items[i], items[j]) (e.g. generation x generation drift).\n\n"
-        "items: a sequence of 1-D arrays (or a 2-D array, one item per row); for 'kl_divergence_knn'\n"
-        "a sequence of (n_i, d) point arrays. measure: a name, 'kl_divergence', 'js_divergence',\n"
-        "'hellinger', ... (probability vectors) or the same with '_counts' (count vectors),\n"
-        "'renyi_divergence[_counts]' (alpha=), 'wasserstein' (p=), 'energy_distance', 'ks_statistic',\n"
-        "'kl_divergence_knn' (k=); or a Python callable f(a, b) -> float, called with the items as\n"
-        "given (the GIL is then held). symmetric=True evaluates i <= j only and mirrors (for symmetric\n"
-        "measures: half the work). base, zero_support, nan_policy as for the discrete measures.\n"
-        "Errors of the measure propagate (ValueError). An empty list gives a (0, 0) matrix.\n"
-        "scipy counterpart: scipy.spatial.distance.cdist(X, X, metric).");
+        py::arg("p") = 1.0, py::arg("k") = 1, py::arg("threads") = 0,
+        (std::string("The (n, n) matrix M[i, j] = measure(items[i], items[j]) (e.g. generation x generation drift).\n\n"
+                     "items: a sequence of 1-D arrays (or a 2-D array, one item per row); for 'kl_divergence_knn'\n"
+                     "a sequence of (n_i, d) point arrays. measure: a name, 'kl_divergence', 'js_divergence',\n"
+                     "'hellinger', ... (probability vectors) or the same with '_counts' (count vectors),\n"
+                     "'renyi_divergence[_counts]' (alpha=), 'wasserstein' (p=), 'energy_distance', 'ks_statistic',\n"
+                     "'kl_divergence_knn' (k=); or a Python callable f(a, b) -> float, called with the items as\n"
+                     "given (the GIL is then held). symmetric=True evaluates i <= j only and mirrors (for symmetric\n"
+                     "measures: half the work). base, zero_support, nan_policy as for the discrete measures.\n"
+                     "Errors of the measure propagate (ValueError). An empty list gives a (0, 0) matrix.\n"
+                     "scipy counterpart: scipy.spatial.distance.cdist(X, X, metric).") +
+         threads_doc +
+         " The pairs are spread over the threads, each computed on one; a Python callable runs on\n"
+         "one thread.")
+            .c_str());
 }
 
 }  // namespace ckpy

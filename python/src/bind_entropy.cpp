@@ -19,14 +19,40 @@ using acc = ck::entropy_accumulator;
 
 ck::entropy_estimator estimator_of(const std::string& name) { return ck::parse_entropy_estimator(name); }
 
+// ck::entropy_from_counts with an execution: the threaded estimators (NSB, an integral
+// over a handful of sums, runs on one thread).
+template <class Counts>
+ck::estimate estimate_counts(const ck::execution& ex, const Counts& c, ck::entropy_estimator e, ck::log_base base) {
+    switch (e) {
+        case ck::entropy_estimator::plugin:
+            return ck::plugin_entropy(ex, c, base);
+        case ck::entropy_estimator::miller_madow:
+            return ck::miller_madow_entropy(ex, c, base);
+        case ck::entropy_estimator::grassberger:
+            return ck::grassberger_entropy(ex, c, base);
+        case ck::entropy_estimator::chao_shen:
+            return ck::chao_shen_entropy(ex, c, base);
+        case ck::entropy_estimator::james_stein:
+            return ck::james_stein_entropy(ex, c, base);
+        default:
+            return ck::entropy_from_counts(c, e, base);
+    }
+}
+
+// The threads= paragraph of the docstrings of the threaded entropies.
+const char* const threads_doc =
+    "\nthreads: 0 (the default) uses every core for inputs big enough to pay (one below\n"
+    "that); n >= 1 uses at most n. The result is bit-identical for every threads value.";
+
 }  // namespace
 
 void bind_entropy(py::module_& m) {
     m.def(
         "entropy",
         [](const py::object& pk, const py::object& qk, std::optional<double> base,
-           const std::optional<std::string>& estimator, const std::string& nan_policy) {
+           const std::optional<std::string>& estimator, const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "entropy");
+            const auto ex = execution_of(threads, "entropy");
             if (!qk.is_none()) {
                 if (estimator && *estimator != "plugin") {
                     throw py::value_error("collapsekit::entropy: estimator applies only without qk (got '" +
@@ -34,7 +60,7 @@ void bind_entropy(py::module_& m) {
                 }
                 return with_count_pair(pk, "pk", qk, "qk", "entropy", [&](auto p, auto q) {
                     return nogil([&] {
-                        return ck::kl_divergence_counts(p, q, base_of(base), ck::zero_support::none(), policy);
+                        return ck::kl_divergence_counts(ex, p, q, base_of(base), ck::zero_support::none(), policy);
                     });
                 });
             }
@@ -44,96 +70,119 @@ void bind_entropy(py::module_& m) {
                     return nogil([&] {
                         // Integer input is counts: the count path (a c log c table) is the fast one.
                         if constexpr (std::is_integral_v<T>) {
-                            return ck::shannon_entropy_counts(p, base_of(base));
+                            return ck::shannon_entropy_counts(ex, p, base_of(base));
                         } else {
-                            return ck::shannon_entropy(p, base_of(base), policy);
+                            return ck::shannon_entropy(ex, p, base_of(base), policy);
                         }
                     });
                 });
             }
             const auto e = estimator_of(*estimator);
             return with_counts(pk, "entropy", "pk", [&](auto p) {
-                return nogil([&] { return ck::entropy_from_counts(p, e, base_of(base)).value; });
+                return nogil([&] { return estimate_counts(ex, p, e, base_of(base)).value; });
             });
         },
         py::arg("pk"), py::arg("qk") = py::none(), py::arg("base") = py::none(), py::kw_only(),
-        py::arg("estimator") = py::none(), py::arg("nan_policy") = "raise",
+        py::arg("estimator") = py::none(), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
         "scipy.stats.entropy(pk, qk=None, base=None): Shannon entropy -sum p log p of pk / sum(pk)\n"
         "(pk are probabilities, counts or weights: they are normalised), or with qk the\n"
         "relative entropy sum p log(p / q) of the normalised pk and qk (+inf where p > 0 = q).\n"
         "base=None is nats. estimator= ('plugin', 'miller_madow', 'grassberger', 'chao_shen',\n"
         "'james_stein', 'nsb') treats pk as counts of whole numbers and returns that\n"
         "estimator's value (entropy_estimate gives its standard error too). ValueError for\n"
-        "empty, negative, infinite or all-zero input; NaN per nan_policy.");
+        "empty, negative, infinite or all-zero input; NaN per nan_policy.\n"
+        "threads: 0 (the default) uses every core for inputs big enough to pay (one below that);\n"
+        "n >= 1 uses at most n (NSB runs on one). The result is bit-identical for every threads.");
 
     m.def(
         "entropy_estimate",
-        [](const py::object& counts, const std::string& estimator, std::optional<double> base) {
+        [](const py::object& counts, const std::string& estimator, std::optional<double> base, std::int64_t threads) {
             const auto e = estimator_of(estimator);
-            return with_counts(counts, "entropy_estimate", "counts", [&](auto c) {
-                return nogil([&] { return ck::entropy_from_counts(c, e, base_of(base)); });
-            });
+            const auto ex = execution_of(threads, "entropy_estimate");
+            return with_counts(counts, "entropy_estimate", "counts",
+                               [&](auto c) { return nogil([&] { return estimate_counts(ex, c, e, base_of(base)); }); });
         },
-        py::arg("counts"), py::arg("estimator") = "plugin", py::arg("base") = py::none(),
+        py::arg("counts"), py::arg("estimator") = "plugin", py::arg("base") = py::none(), py::arg("threads") = 0,
         "Shannon entropy of category counts (non-negative whole numbers) by the chosen estimator\n"
         "('plugin', 'miller_madow', 'grassberger', 'chao_shen', 'james_stein', 'nsb'), as an\n"
-        "Estimate (value, delta-method standard error or NSB's posterior sd, n = total count).");
+        "Estimate (value, delta-method standard error or NSB's posterior sd, n = total count).\n"
+        "threads: 0 (the default) uses every core for inputs big enough to pay (one below that);\n"
+        "n >= 1 uses at most n (NSB runs on one). The result is bit-identical for every threads.");
 
     m.def(
         "bootstrap_entropy",
         [](const py::object& counts, const std::string& estimator, std::size_t n_resamples, double confidence_level,
-           std::uint64_t seed, std::optional<double> base) {
+           std::uint64_t seed, std::optional<double> base, const std::string& method, std::size_t jackknife_groups,
+           std::int64_t threads) {
             const auto e = estimator_of(estimator);
-            ck::bootstrap_options opt;
-            opt.replicates = n_resamples;
-            opt.level = confidence_level;
-            opt.seed = seed;
+            const auto opt = bootstrap_options_of("bootstrap_entropy", n_resamples, confidence_level, seed, method,
+                                                  jackknife_groups);
+            const auto ex = execution_of(threads, "bootstrap_entropy");
             return with_counts(counts, "bootstrap_entropy", "counts", [&](auto c) {
-                return nogil([&] { return ck::bootstrap_entropy(c, e, opt, base_of(base)); });
+                return nogil([&] { return ck::bootstrap_entropy(ex, c, e, opt, base_of(base)); });
             });
         },
         py::arg("counts"), py::arg("estimator") = "plugin", py::arg("n_resamples") = 1000,
         py::arg("confidence_level") = 0.95, py::arg("seed") = 0, py::arg("base") = py::none(),
-        "Seeded multinomial bootstrap interval of a count entropy estimator (IntervalEstimate).");
+        py::arg("method") = "percentile", py::arg("jackknife_groups") = 1000, py::arg("threads") = 0,
+        "Seeded multinomial bootstrap interval of a count entropy estimator (IntervalEstimate).\n"
+        "Each replicate redraws N = sum(counts) observations: observation by observation when\n"
+        "N <= 32 x (non-empty categories), else as one conditional binomial per category, so a\n"
+        "large N costs no more than its categories. threads=0 (the default) spreads the\n"
+        "replicates over every core; the interval is bit-identical for any threads. method:\n"
+        "'percentile' or 'BCa' (leave-one-out jackknife, one call per non-empty category;\n"
+        "ValueError above jackknife_groups of them).");
 
     m.def(
         "renyi_entropy",
-        [](const py::object& p, double alpha, std::optional<double> base, const std::string& nan_policy) {
+        [](const py::object& p, double alpha, std::optional<double> base, const std::string& nan_policy,
+           std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "renyi_entropy");
+            const auto ex = execution_of(threads, "renyi_entropy");
             return with_counts(p, "renyi_entropy", "p", [&](auto v) {
-                return nogil([&] { return ck::renyi_entropy(v, alpha, base_of(base), policy); });
+                return nogil([&] { return ck::renyi_entropy(ex, v, alpha, base_of(base), policy); });
             });
         },
         py::arg("p"), py::arg("alpha"), py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
-        "Renyi entropy log(sum p^alpha) / (1 - alpha) of p / sum(p); alpha = 0 Hartley, 1 Shannon,\n"
-        "2 collision, inf min-entropy.");
+        py::arg("threads") = 0,
+        (std::string("Renyi entropy log(sum p^alpha) / (1 - alpha) of p / sum(p); alpha = 0 Hartley, 1 Shannon,\n"
+                     "2 collision, inf min-entropy.") +
+         threads_doc)
+            .c_str());
     m.def(
         "hill_number",
-        [](const py::object& p, double q, const std::string& nan_policy) {
+        [](const py::object& p, double q, const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "hill_number");
+            const auto ex = execution_of(threads, "hill_number");
             return with_counts(p, "hill_number", "p",
-                               [&](auto v) { return nogil([&] { return ck::hill_number(v, q, policy); }); });
+                               [&](auto v) { return nogil([&] { return ck::hill_number(ex, v, q, policy); }); });
         },
-        py::arg("p"), py::arg("q"), py::arg("nan_policy") = "raise",
-        "Hill number (effective number of types) exp(H_q) of order q >= 0; unitless.");
+        py::arg("p"), py::arg("q"), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Hill number (effective number of types) exp(H_q) of order q >= 0; unitless.") + threads_doc)
+            .c_str());
     m.def(
         "tsallis_entropy",
-        [](const py::object& p, double q, std::optional<double> base, const std::string& nan_policy) {
+        [](const py::object& p, double q, std::optional<double> base, const std::string& nan_policy,
+           std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "tsallis_entropy");
+            const auto ex = execution_of(threads, "tsallis_entropy");
             return with_counts(p, "tsallis_entropy", "p", [&](auto v) {
-                return nogil([&] { return ck::tsallis_entropy(v, q, base_of(base), policy); });
+                return nogil([&] { return ck::tsallis_entropy(ex, v, q, base_of(base), policy); });
             });
         },
         py::arg("p"), py::arg("q"), py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
-        "Tsallis entropy k (1 - sum p^q) / (q - 1), k = 1 / ln(base).");
+        py::arg("threads") = 0,
+        (std::string("Tsallis entropy k (1 - sum p^q) / (q - 1), k = 1 / ln(base).") + threads_doc).c_str());
     m.def(
         "gini_simpson",
-        [](const py::object& p, const std::string& nan_policy) {
+        [](const py::object& p, const std::string& nan_policy, std::int64_t threads) {
             const auto policy = nan_policy_of(nan_policy, "gini_simpson");
+            const auto ex = execution_of(threads, "gini_simpson");
             return with_counts(p, "gini_simpson", "p",
-                               [&](auto v) { return nogil([&] { return ck::gini_simpson(v, policy); }); });
+                               [&](auto v) { return nogil([&] { return ck::gini_simpson(ex, v, policy); }); });
         },
-        py::arg("p"), py::arg("nan_policy") = "raise", "Gini-Simpson index 1 - sum p^2 of p / sum(p).");
+        py::arg("p"), py::arg("nan_policy") = "raise", py::arg("threads") = 0,
+        (std::string("Gini-Simpson index 1 - sum p^2 of p / sum(p).") + threads_doc).c_str());
 
     m.def(
         "differential_entropy",
@@ -171,18 +220,23 @@ void bind_entropy(py::module_& m) {
 
     m.def(
         "differential_entropy_knn",
-        [](const py::object& points, std::size_t k, std::optional<double> base, const std::string& nan_policy) {
+        [](const py::object& points, std::size_t k, std::optional<double> base, const std::string& nan_policy,
+           std::int64_t threads) {
+            const auto ex = execution_of(threads, "differential_entropy_knn");
             const auto policy = nan_policy_of(nan_policy, "differential_entropy_knn");
             const auto x_points = points_of(points, "differential_entropy_knn", "points");
             const auto& x = x_points.first;
             const std::size_t dim = x_points.second;
             return nogil([&, &x = x, dim = dim] {
-                return ck::kozachenko_leonenko_entropy(view_of(x), dim, k, base_of(base), policy);
+                return ck::kozachenko_leonenko_entropy(ex, view_of(x), dim, k, base_of(base), policy);
             });
         },
         py::arg("points"), py::arg("k") = 1, py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
+        py::arg("threads") = 0,
         "Kozachenko-Leonenko k-NN differential entropy of (n, d) points (1-D: d = 1) as an Estimate:\n"
-        "psi(n) - psi(k) + log V_d + (d/n) sum log eps_i.");
+        "psi(n) - psi(k) + log V_d + (d/n) sum log eps_i. threads: 0 (default) searches on every core\n"
+        "when the input is big enough to pay, n >= 1 on at most n; the result is the same, bit for\n"
+        "bit, for every value.");
 
     m.def(
         "differential_entropy_histogram",
@@ -209,23 +263,27 @@ void bind_entropy(py::module_& m) {
         "all-zero, negative, non-whole or non-finite counts, or bins < len(counts).");
     m.def(
         "james_stein_shrinkage",
-        [](const py::object& counts) {
+        [](const py::object& counts, std::int64_t threads) {
+            const auto ex = execution_of(threads, "james_stein_shrinkage");
             return with_counts(counts, "james_stein_shrinkage", "counts",
-                               [&](auto c) { return nogil([&] { return ck::james_stein_shrinkage(c); }); });
+                               [&](auto c) { return nogil([&] { return ck::james_stein_shrinkage(ex, c); }); });
         },
-        py::arg("counts"),
-        "The James-Stein shrinkage intensity lambda in [0, 1] towards the uniform 1/K (Hausser &\n"
-        "Strimmer 2009, eq. 6): (1 - sum u^2) / ((N - 1) sum (1/K - u)^2), u = c / N, clipped; the\n"
-        "'james_stein' entropy estimator uses it. Errors as entropy_estimate.");
+        py::arg("counts"), py::arg("threads") = 0,
+        (std::string("The James-Stein shrinkage intensity lambda in [0, 1] towards the uniform 1/K (Hausser &\n"
+                     "Strimmer 2009, eq. 6): (1 - sum u^2) / ((N - 1) sum (1/K - u)^2), u = c / N, clipped; the\n"
+                     "'james_stein' entropy estimator uses it. Errors as entropy_estimate.") +
+         threads_doc)
+            .c_str());
     m.def(
         "kth_neighbor_distances",
-        [](const py::object& points, const py::object& queries, std::size_t k) {
+        [](const py::object& points, const py::object& queries, std::size_t k, std::int64_t threads) {
             constexpr const char* fn = "kth_neighbor_distances";
+            const auto ex = execution_of(threads, fn);
             const auto p_points = points_of(points, fn, "points");
             const auto& p = p_points.first;
             const std::size_t dim = p_points.second;
             if (queries.is_none()) {
-                return to_numpy(nogil([&] { return ck::kth_neighbor_distances(view_of(p), dim, k); }));
+                return to_numpy(nogil([&] { return ck::kth_neighbor_distances(ex, view_of(p), dim, k); }));
             }
             const auto q_points = points_of(queries, fn, "queries");
             const auto& q = q_points.first;
@@ -234,15 +292,17 @@ void bind_entropy(py::module_& m) {
                 throw py::value_error("collapsekit::kth_neighbor_distances: queries and points differ in dimension (" +
                                       std::to_string(qdim) + " vs " + std::to_string(dim) + ")");
             }
-            return to_numpy(nogil([&] { return ck::kth_neighbor_distances(view_of(q), view_of(p), dim, k); }));
+            return to_numpy(nogil([&] { return ck::kth_neighbor_distances(ex, view_of(q), view_of(p), dim, k); }));
         },
-        py::arg("points"), py::arg("queries") = py::none(), py::arg("k") = 1,
+        py::arg("points"), py::arg("queries") = py::none(), py::arg("k") = 1, py::arg("threads") = 0,
         "Exact Euclidean distance to the k-th nearest neighbour (k-d tree or brute force, both\n"
         "exact). points: (n, d) (1-D: n points in 1-D). queries=None: for each point, its k-th\n"
         "nearest OTHER point of the set (1 <= k < n; a duplicate counts, at distance 0), like\n"
         "scipy.spatial.cKDTree(points).query(points, k + 1)[0][:, k]; otherwise for each query\n"
         "row its k-th nearest point (1 <= k <= n), like cKDTree(points).query(queries, k). Returns\n"
-        "a float64 array. ValueError for a bad k, non-finite values or differing dimensions.");
+        "a float64 array. ValueError for a bad k, non-finite values or differing dimensions.\n"
+        "threads: 0 (default) searches on every core when the input is big enough to pay, n >= 1 on\n"
+        "at most n; the distances never depend on it.");
 
     py::class_<acc> cls(m, "EntropyAccumulator",
                         "Category counts fed incrementally, mergeable (+=, +, merge) and picklable; estimate\n"

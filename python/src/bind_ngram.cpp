@@ -136,21 +136,27 @@ void bind_ngram(py::module_& m) {
 
     m.def(
         "distinct_n",
-        [](const py::object& corpus, std::size_t n, const std::string& average) {
+        [](const py::object& corpus, std::size_t n, const std::string& average, std::int64_t threads) {
+            const auto ex = execution_of(threads, "distinct_n");
             corpus_arg c(corpus, "distinct_n");
             const auto avg = average_of(average);
-            return nogil([&] { return ck::distinct_n(c.get(), n, avg); });
+            return nogil([&] { return ck::distinct_n(ex, c.get(), n, avg); });
         },
-        py::arg("corpus"), py::arg("n"), py::arg("average") = "corpus",
+        py::arg("corpus"), py::arg("n"), py::arg("average") = "corpus", py::arg("threads") = 0,
         "distinct-n: distinct n-grams / n-gram occurrences, pooled over the corpus ('corpus')\n"
-        "or averaged over documents ('document'). n in 1..8. ValueError for a corpus without n-grams.");
+        "or averaged over documents ('document'). n in 1..8. ValueError for a corpus without n-grams.\n"
+        "threads: 0 (default) uses every core when the corpus is big enough to pay, 1 below that;\n"
+        "n >= 1 uses at most n. The result is the same, bit for bit, for every value.");
     m.def(
         "distinct_ngrams",
-        [](const py::object& corpus, std::size_t n) {
+        [](const py::object& corpus, std::size_t n, std::int64_t threads) {
+            const auto ex = execution_of(threads, "distinct_ngrams");
             corpus_arg c(corpus, "distinct_ngrams");
-            return nogil([&] { return ck::distinct_ngrams(c.get(), n); });
+            return nogil([&] { return ck::distinct_ngrams(ex, c.get(), n); });
         },
-        py::arg("corpus"), py::arg("n"), "Number of distinct n-grams of the corpus (exact).");
+        py::arg("corpus"), py::arg("n"), py::arg("threads") = 0,
+        "Number of distinct n-grams of the corpus (exact). threads: as distinct_n (0 = all cores\n"
+        "that pay; the count never depends on it).");
     m.def(
         "type_token_ratio",
         [](const py::object& corpus) {
@@ -160,11 +166,13 @@ void bind_ngram(py::module_& m) {
         py::arg("corpus"), "Distinct tokens / tokens (= distinct_n(corpus, 1)).");
     m.def(
         "repetition_rate",
-        [](const py::object& corpus, std::size_t n) {
+        [](const py::object& corpus, std::size_t n, std::int64_t threads) {
+            const auto ex = execution_of(threads, "repetition_rate");
             corpus_arg c(corpus, "repetition_rate");
-            return nogil([&] { return ck::repetition_rate(c.get(), n); });
+            return nogil([&] { return ck::repetition_rate(ex, c.get(), n); });
         },
-        py::arg("corpus"), py::arg("n"), "Share of n-gram occurrences that repeat an earlier one.");
+        py::arg("corpus"), py::arg("n"), py::arg("threads") = 0,
+        "Share of n-gram occurrences that repeat an earlier one. threads: as distinct_n.");
 
     py::class_<ck::novelty_result>(m, "NoveltyResult",
                                    "Share of generated n-gram occurrences (tokens) and of distinct generated\n"
@@ -240,18 +248,23 @@ void bind_ngram(py::module_& m) {
     py::class_<ck::ngram_counts> counts_cls(m, "NgramCounts",
                                             "Counts of n-grams of one order; mergeable (+=, +, merge) and picklable.");
     counts_cls.def(py::init<std::size_t>(), py::arg("n"))
-        .def(py::init([](const py::object& corpus, std::size_t n) {
+        .def(py::init([](const py::object& corpus, std::size_t n, std::int64_t threads) {
+                 const auto ex = execution_of(threads, "NgramCounts");
                  corpus_arg c(corpus, "NgramCounts");
-                 return nogil([&] { return ck::ngram_counts(c.get(), n); });
+                 return nogil([&] { return ck::ngram_counts(ex, c.get(), n); });
              }),
-             py::arg("corpus"), py::arg("n"))
+             py::arg("corpus"), py::arg("n"), py::arg("threads") = 0,
+             "Counts the n-grams of corpus on up to `threads` threads (0: every core when the corpus\n"
+             "is big enough to pay); the table, and the order of count_values(), never depend on it.")
         .def(
             "add",
-            [](ck::ngram_counts& t, const py::object& corpus) {
+            [](ck::ngram_counts& t, const py::object& corpus, std::int64_t threads) {
+                const auto ex = execution_of(threads, "NgramCounts.add");
                 corpus_arg c(corpus, "NgramCounts.add");
-                nogil([&] { t.add(c.get()); });
+                nogil([&] { t.add(ex, c.get()); });
             },
-            py::arg("corpus"))
+            py::arg("corpus"), py::arg("threads") = 0,
+            "Adds the n-gram counts of corpus (threads: as the constructor).")
         .def(
             "add_document",
             [](ck::ngram_counts& t, const py::object& ids) {
@@ -323,11 +336,14 @@ void bind_ngram(py::module_& m) {
     hll_cls.def(py::init<std::size_t, unsigned>(), py::arg("n"), py::arg("precision") = 14)
         .def(
             "add",
-            [](ck::hyperloglog& h, const py::object& corpus) {
+            [](ck::hyperloglog& h, const py::object& corpus, std::int64_t threads) {
+                const auto ex = execution_of(threads, "HyperLogLog.add");
                 corpus_arg c(corpus, "HyperLogLog.add");
-                nogil([&] { h.add(c.get()); });
+                nogil([&] { h.add(ex, c.get()); });
             },
-            py::arg("corpus"))
+            py::arg("corpus"), py::arg("threads") = 0,
+            "Records every n-gram of corpus on up to `threads` threads (0: every core when the corpus\n"
+            "is big enough to pay); the registers never depend on it.")
         .def(
             "add_document",
             [](ck::hyperloglog& h, const py::object& ids) {

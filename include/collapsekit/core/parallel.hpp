@@ -121,8 +121,7 @@ void parallel_for_workers(std::size_t workers, std::size_t items, Body&& body) {
 // threads, with parallel_for_workers' guarantees.
 template <class Body>
 void parallel_for(const execution& ex, std::size_t items, Body&& body, std::size_t min_items_per_thread = 1) {
-    parallel_for_workers(ex.workers(items, min_items_per_thread), items,
-                         [&](std::size_t i, std::size_t) { body(i); });
+    parallel_for_workers(ex.workers(items, min_items_per_thread), items, [&](std::size_t i, std::size_t) { body(i); });
 }
 
 // Splits [0, n) into fixed chunks of `chunk` elements, computes map(begin, end) for each

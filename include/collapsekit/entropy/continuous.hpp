@@ -23,6 +23,7 @@
 #include "../core/estimate.hpp"
 #include "../core/nan.hpp"
 #include "../core/numeric.hpp"
+#include "../core/parallel.hpp"
 #include "../core/view.hpp"
 #include "../neighbors.hpp"
 #include "counts.hpp"
@@ -144,9 +145,12 @@ double differential_entropy_vasicek(const Range& x, std::size_t window_length = 
 // Duplicated points give -inf (module comment). Rows containing NaN follow nan_policy
 // (omit drops the row). Errors (std::invalid_argument): dim = 0, a size that is not a
 // multiple of dim, non-finite coordinates, k = 0 or k >= n, an invalid base.
+// Threads: the execution overload runs the neighbour searches and the logs on up to ex's
+// threads; the terms are summed in point order on the calling thread, so the result is
+// the same, bit for bit, for every thread count.
 template <class Range>
-estimate kozachenko_leonenko_entropy(const Range& points, std::size_t dim, std::size_t k = 1, log_base base = nats,
-                                     nan_policy policy = nan_policy::raise) {
+estimate kozachenko_leonenko_entropy(const execution& ex, const Range& points, std::size_t dim, std::size_t k = 1,
+                                     log_base base = nats, nan_policy policy = nan_policy::raise) {
     constexpr const char* fn = "differential_entropy_knn";
     const double unit = base.nats_to_unit(fn);
     require(dim >= 1, fn, "dim must be at least 1");
@@ -178,32 +182,52 @@ estimate kozachenko_leonenko_entropy(const Range& points, std::size_t dim, std::
         fail(fn,
              "k must be less than the number of points (k = " + std::to_string(k) + ", n = " + std::to_string(n) + ")");
     }
-    const std::vector<double> eps = kth_neighbor_distances(x, dim, k);
     const double d = static_cast<double>(dim);
+    // The per-point terms d log eps_i (in parallel; each is computed alone).
+    std::vector<double> terms = kth_neighbor_distances(ex, x, dim, k);
+    detail::parallel_for(
+        ex, detail::chunk_count(n, reduction_chunk),
+        [&](std::size_t c) {
+            for (std::size_t i = c * reduction_chunk; i < std::min(n, (c + 1) * reduction_chunk); ++i) {
+                terms[i] = d * std::log(terms[i]);
+            }
+        },
+        2);
     const double log_unit_ball = 0.5 * d * std::log(3.14159265358979323846) - boost::math::lgamma(0.5 * d + 1.0);
     const double offset =
         boost::math::digamma(static_cast<double>(n)) - boost::math::digamma(static_cast<double>(k)) + log_unit_ball;
     compensated_sum s;
-    for (double e : eps) s.add(d * std::log(e));
+    for (double t : terms) s.add(t);
     const double mean = s.value() / static_cast<double>(n);
     estimate r;
     r.n = n;
     r.value = (offset + mean) * unit;
     if (!std::isfinite(mean)) return r;  // duplicates: -inf, no standard error
     compensated_sum ss;
-    for (double e : eps) {
-        const double dev = d * std::log(e) - mean;
+    for (double t : terms) {
+        const double dev = t - mean;
         ss.add(dev * dev);
     }
     r.standard_error = std::sqrt(ss.value() / static_cast<double>(n - 1) / static_cast<double>(n)) * unit;
     return r;
 }
 
+template <class Range>
+estimate kozachenko_leonenko_entropy(const Range& points, std::size_t dim, std::size_t k = 1, log_base base = nats,
+                                     nan_policy policy = nan_policy::raise) {
+    return kozachenko_leonenko_entropy(sequential, points, dim, k, base, policy);
+}
+
 // The pinned short form: the Kozachenko-Leonenko value alone (see above).
+template <class Range>
+double differential_entropy_knn(const execution& ex, const Range& points, std::size_t dim, std::size_t k = 1,
+                                log_base base = nats, nan_policy policy = nan_policy::raise) {
+    return kozachenko_leonenko_entropy(ex, points, dim, k, base, policy).value;
+}
 template <class Range>
 double differential_entropy_knn(const Range& points, std::size_t dim, std::size_t k = 1, log_base base = nats,
                                 nan_policy policy = nan_policy::raise) {
-    return kozachenko_leonenko_entropy(points, dim, k, base, policy).value;
+    return kozachenko_leonenko_entropy(sequential, points, dim, k, base, policy).value;
 }
 
 }  // namespace collapsekit

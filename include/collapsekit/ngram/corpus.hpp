@@ -85,7 +85,11 @@ public:
         const auto v = as_view(ids);
         using T = range_value_t<Range>;
         static_assert(std::is_integral_v<T>, "collapsekit::corpus: token ids must be integers");
-        tokens_.reserve(tokens_.size() + v.size());
+        // Geometric growth: reserving exactly size() + n reallocated (and copied every
+        // earlier token) on each call, which made building a corpus quadratic in its
+        // number of documents.
+        const std::size_t need = tokens_.size() + v.size();
+        if (need > tokens_.capacity()) tokens_.reserve(std::max(need, 2 * tokens_.capacity()));
         for (std::size_t i = 0; i < v.size(); ++i) {
             if constexpr (std::is_signed_v<T> || sizeof(T) > 4) {
                 if (v[i] < 0 || static_cast<std::uint64_t>(v[i]) > 0xFFFFFFFFull) {

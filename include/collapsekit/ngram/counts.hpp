@@ -3,6 +3,13 @@
 // Shards of a corpus counted on different machines combine exactly: counting A, then
 // B, or A and B separately followed by +=, gives equal tables (and equal bytes from
 // serialize(), which writes entries in sorted order).
+//
+// Threads: add(ex, corpus) and the (ex, corpus, n) constructor count on up to ex's
+// threads. A table sized for many n-grams is split into 64 parts by the top bits of the
+// key's hash; threads pack and hash fixed chunks of the corpus, then fill the parts, each
+// part from the chunks in corpus order, so every part receives its n-grams in the same
+// order as on one thread, and the table (counts, and the order of for_each and
+// count_values) is the same for 1 or 64 threads. (One key per n-gram of scratch.)
 #pragma once
 
 #include <algorithm>
@@ -13,6 +20,7 @@
 #include <vector>
 
 #include "../core/errors.hpp"
+#include "../core/parallel.hpp"
 #include "../core/view.hpp"
 #include "corpus.hpp"
 #include "flat_hash.hpp"
@@ -33,6 +41,8 @@ public:
 
     // The counts of every n-gram of c, never across document boundaries.
     ngram_counts(const corpus& c, std::size_t n) : ngram_counts(n) { add(c); }
+    // The same, counted on up to ex's threads (the same table for every count).
+    ngram_counts(const execution& ex, const corpus& c, std::size_t n) : ngram_counts(n) { add(ex, c); }
 
     std::size_t order() const noexcept { return n_; }
     // Number of n-gram occurrences counted (tokens).
@@ -45,21 +55,27 @@ public:
     // Bits per id of the current packing (grows with the largest id seen).
     unsigned bits_per_id() const noexcept { return bits_; }
 
-    // Counts every n-gram of every document of c (documents shorter than n add nothing).
-    void add(const corpus& c) {
+    // Counts every n-gram of every document of c (documents shorter than n add nothing),
+    // on up to ex's threads; the result does not depend on their number.
+    void add(const execution& ex, const corpus& c) {
         widen_to(detail::bits_for_max_id(c.max_id()));
+        const std::size_t total = c.ngram_total(n_);
         std::visit(
             [&](auto& t) {
                 using Key = typename table_key<std::decay_t<decltype(t)>>::type;
-                detail::key_codec<Key> codec(n_, bits_);
                 // A large corpus: size the table once from a HyperLogLog estimate (a few per
                 // cent of the counting time) instead of rehashing a growing table many times.
-                const std::size_t total = c.ngram_total(n_);
+                std::size_t expect = 0;
                 if (total > (std::size_t{1} << 18)) {
                     hyperloglog sketch(n_, 12);
-                    sketch.add(c);
-                    t.reserve(t.size() + static_cast<std::size_t>(1.1 * sketch.cardinality().value));
+                    sketch.add(ex, c);
+                    expect = t.size() + static_cast<std::size_t>(1.1 * sketch.cardinality().value);
+                    t.split_for(expect);
                 }
+                const std::size_t workers = t.parts() == 1 ? 1 : ex.workers(total, std::size_t{1} << 18);
+                if (workers > 1) return add_parallel(workers, t, c, expect);
+                if (expect != 0) t.reserve(expect, 0, 1);
+                const detail::key_codec<Key> codec(n_, bits_);
                 constexpr std::size_t chunk = 1024;
                 std::vector<Key> buf;
                 buf.reserve(chunk);
@@ -75,8 +91,9 @@ public:
                 t.add_many(buf.data(), buf.size(), std::uint64_t{1});
             },
             table_);
-        total_ += c.ngram_total(n_);
+        total_ += total;
     }
+    void add(const corpus& c) { add(sequential, c); }
 
     // Counts the n-grams of one document (a contiguous range of ids below 2^32).
     template <class Range>
@@ -269,13 +286,13 @@ public:
     }
 
 private:
-    using table64 = detail::flat_map<std::uint64_t, std::uint64_t>;
-    using table128 = detail::flat_map<detail::uint128, std::uint64_t>;
-    using table_seq = detail::flat_map<detail::ngram_key_seq, std::uint64_t>;
+    using table64 = detail::partitioned_counts<std::uint64_t>;
+    using table128 = detail::partitioned_counts<detail::uint128>;
+    using table_seq = detail::partitioned_counts<detail::ngram_key_seq>;
     template <class T>
     struct table_key;
     template <class K>
-    struct table_key<detail::flat_map<K, std::uint64_t>> {
+    struct table_key<detail::partitioned_counts<K>> {
         using type = K;
     };
 
@@ -302,6 +319,53 @@ private:
                 t[detail::key_codec<Key>(n_, bits_).pack(ids)] += c;
             },
             table_);
+    }
+
+    // add() on `workers` threads, for a table split in parts: (1) fixed chunks of n-gram
+    // positions are packed, hashed and sorted by part (stably) in parallel; (2) the parts
+    // are filled in parallel, each from the chunks in order. Every part receives its
+    // n-grams in corpus order, as on one thread, so the table is the same.
+    template <class Table>
+    void add_parallel(std::size_t workers, Table& t, const corpus& c, std::size_t expect) {
+        using Key = typename table_key<Table>::type;
+        constexpr std::size_t chunk = std::size_t{1} << 16;  // n-gram positions per chunk
+        const std::size_t positions = c.size() - n_ + 1, chunks = detail::chunk_count(positions, chunk);
+        const std::size_t parts = t.parts();
+        detail::big_array<Key> keys(positions);
+        std::vector<std::size_t> bounds(chunks * (parts + 1));  // chunk i, part p: [b[p], b[p + 1])
+        const detail::key_codec<Key> codec(n_, bits_);
+        const std::uint32_t* tokens = c.tokens().data();
+        std::vector<std::vector<Key>> local_keys(workers);
+        std::vector<std::vector<std::size_t>> local_parts(workers);
+        detail::parallel_for_workers(std::min(workers, chunks), chunks, [&](std::size_t i, std::size_t w) {
+            std::vector<Key>& lk = local_keys[w];
+            std::vector<std::size_t>& lp = local_parts[w];
+            lk.clear();
+            lp.clear();
+            detail::for_each_ngram_run(c, n_, i * chunk, std::min(positions, (i + 1) * chunk),
+                                       [&](std::size_t first, std::size_t count) {
+                                           Key k = codec.pack(tokens + first);
+                                           for (std::size_t j = 0;;) {
+                                               lk.push_back(k);
+                                               lp.push_back(t.part_of(detail::hash_key(k)));
+                                               if (++j == count) break;
+                                               k = codec.roll(k, tokens[first + j + n_ - 1]);
+                                           }
+                                       });
+            std::size_t* b = bounds.data() + i * (parts + 1);
+            for (std::size_t p : lp) ++b[p + 1];
+            for (std::size_t p = 0; p < parts; ++p) b[p + 1] += b[p];
+            std::vector<std::size_t> next(b, b + parts);
+            Key* out = keys.data() + i * chunk;
+            for (std::size_t j = 0; j < lk.size(); ++j) out[next[lp[j]]++] = lk[j];
+        });
+        detail::parallel_for_workers(std::min(workers, parts), parts, [&](std::size_t p, std::size_t) {
+            if (expect != 0) t.reserve(expect, p, parts);
+            for (std::size_t i = 0; i < chunks; ++i) {
+                const std::size_t* b = bounds.data() + i * (parts + 1);
+                t.add_many(keys.data() + i * chunk + b[p], b[p + 1] - b[p], std::uint64_t{1});
+            }
+        });
     }
 
     // Re-packs every key when ids wider than the current packing arrive.

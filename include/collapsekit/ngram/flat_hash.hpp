@@ -8,11 +8,14 @@
 // their slots, hiding the cache misses of large tables.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
+#include "../core/big_buffer.hpp"
 #include "keys.hpp"
 
 namespace collapsekit {
@@ -25,6 +28,35 @@ inline void prefetch_for_write(const void* p) noexcept {
     (void)p;
 #endif
 }
+
+// Storage of the big tables: from 4 MiB on, 2 MiB aligned with transparent huge pages
+// asked for (detail::allocate_big): a table of 10^7 n-grams is hundreds of MiB, whose
+// fresh 4 KiB pages would otherwise cost about as much to fault in as the counting.
+template <class T>
+struct table_allocator {
+    using value_type = T;
+    table_allocator() = default;
+    template <class U>
+    table_allocator(const table_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(allocate_big(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+    friend bool operator==(const table_allocator&, const table_allocator&) noexcept { return true; }
+    friend bool operator!=(const table_allocator&, const table_allocator&) noexcept { return false; }
+};
+
+// An uninitialised array of n plain values in that storage.
+template <class T>
+class big_array {
+public:
+    explicit big_array(std::size_t n) : p_(static_cast<T*>(allocate_big(std::max<std::size_t>(1, n) * sizeof(T)))) {}
+    big_array(const big_array&) = delete;
+    big_array& operator=(const big_array&) = delete;
+    ~big_array() { std::free(p_); }
+    T* data() const noexcept { return p_; }
+
+private:
+    T* p_;
+};
 
 inline std::size_t table_capacity_for(std::size_t elements) noexcept {
     std::size_t cap = 16;
@@ -136,9 +168,11 @@ public:
     // The value stored for k, value-initialised on first use.
     Value& operator[](const Key& k) { return get_hashed(k, hash_key(k)); }
 
-    const Value* find(const Key& k) const noexcept {
+    const Value* find(const Key& k) const noexcept { return find_hashed(k, hash_key(k)); }
+    // The same with h = hash_key(k) computed by the caller.
+    const Value* find_hashed(const Key& k, std::uint64_t h) const noexcept {
         if (k == empty_) return has_empty_key_ ? &empty_value_ : nullptr;
-        std::size_t i = hash_key(k) & mask_;
+        std::size_t i = h & mask_;
         while (!(slots_[i].key == empty_)) {
             if (slots_[i].key == k) return &slots_[i].value;
             i = (i + 1) & mask_;
@@ -164,6 +198,11 @@ public:
     void reserve(std::size_t elements) {
         if (2 * elements > slots_.size()) rehash(table_capacity_for(elements));
     }
+
+    // operator[] with h = hash_key(k) computed by the caller.
+    Value& at_hashed(const Key& k, std::uint64_t h) { return get_hashed(k, h); }
+    // Prefetches the home slot of hash h, for an at_hashed soon after.
+    void prefetch(std::uint64_t h) const noexcept { prefetch_for_write(&slots_[h & mask_]); }
 
     // f(key, value) for every entry, in table order (not sorted).
     template <class F>
@@ -206,8 +245,9 @@ private:
         ++size_;
         return slots_[i].value;
     }
+    using slots_t = std::vector<slot, table_allocator<slot>>;
     void rehash(std::size_t capacity) {
-        std::vector<slot> old(capacity, slot{empty_, Value{}});
+        slots_t old(capacity, slot{empty_, Value{}});
         old.swap(slots_);
         mask_ = capacity - 1;
         size_ = 0;
@@ -217,11 +257,101 @@ private:
     }
 
     Key empty_ = empty_key<Key>();
-    std::vector<slot> slots_;
+    slots_t slots_;
     std::size_t mask_ = 0;
     std::size_t size_ = 0;
     bool has_empty_key_ = false;
     Value empty_value_{};
+};
+
+}  // namespace detail
+}  // namespace collapsekit
+
+namespace collapsekit {
+namespace detail {
+
+// A map from keys to 64-bit counts split by the top bits of hash_key into 1 or
+// 2^partitioned_counts::parts_log2 independent flat_maps. A small table has one part; a
+// table reserved for many keys has many, so that threads can fill disjoint parts at
+// once (add_many with keys of one part each), each part receiving its keys in the same order whatever the number
+// of threads: the layout, and so the order of for_each, never depends on the thread
+// count. for_each runs part by part, each in table order.
+template <class Key>
+class partitioned_counts {
+public:
+    static constexpr unsigned parts_log2 = 6;
+    // Tables reserved for at least this many keys are split.
+    static constexpr std::size_t split_from = std::size_t{1} << 16;
+
+    partitioned_counts() : parts_(1) {}
+
+    std::size_t size() const noexcept {
+        std::size_t s = 0;
+        for (const auto& p : parts_) s += p.size();
+        return s;
+    }
+    std::size_t parts() const noexcept { return parts_.size(); }
+
+    std::uint64_t& operator[](const Key& k) {
+        const std::uint64_t h = hash_key(k);
+        return parts_[part_of(h)].at_hashed(k, h);
+    }
+    const std::uint64_t* find(const Key& k) const noexcept {
+        const std::uint64_t h = hash_key(k);
+        return parts_[part_of(h)].find_hashed(k, h);
+    }
+
+    // Room for `elements` keys in all (splits the table first when that is many).
+    void reserve(std::size_t elements) {
+        split_for(elements);
+        reserve(elements, 0, 1);
+    }
+    // The two halves of reserve, for threads: split_for first (on one thread), then
+    // reserve(elements, g, groups) for every g < groups (on any threads) makes room in the
+    // parts that are g modulo groups, so that the cost of fresh memory is shared.
+    void split_for(std::size_t elements) {
+        if (parts_.size() == 1 && elements >= split_from) split();
+    }
+    void reserve(std::size_t elements, std::size_t g, std::size_t groups) {
+        const std::size_t per = elements / parts_.size();
+        // Parts get a binomial share of the keys: leave four standard deviations.
+        std::size_t sd = 1;
+        while (sd * sd < per) ++sd;
+        for (std::size_t p = g; p < parts_.size(); p += groups) parts_[p].reserve(parts_[p].size() + per + 4 * sd + 16);
+    }
+
+    // Adds `by` to the count of every key of keys[0, count), hashing a block ahead and
+    // prefetching its slots.
+    void add_many(const Key* keys, std::size_t count, std::uint64_t by) {
+        constexpr std::size_t block = 32;
+        std::uint64_t h[block];
+        for (std::size_t start = 0; start < count; start += block) {
+            const std::size_t m = count - start < block ? count - start : block;
+            for (std::size_t j = 0; j < m; ++j) {
+                h[j] = hash_key(keys[start + j]);
+                parts_[part_of(h[j])].prefetch(h[j]);
+            }
+            for (std::size_t j = 0; j < m; ++j) parts_[part_of(h[j])].at_hashed(keys[start + j], h[j]) += by;
+        }
+    }
+
+    template <class F>
+    void for_each(F&& f) const {
+        for (const auto& p : parts_) p.for_each(f);
+    }
+
+    std::size_t part_of(std::uint64_t h) const noexcept {
+        return parts_.size() == 1 ? 0 : static_cast<std::size_t>(h >> (64 - parts_log2));
+    }
+
+private:
+    void split() {
+        std::vector<flat_map<Key, std::uint64_t>> old(std::size_t{1} << parts_log2);
+        old.swap(parts_);
+        for (const auto& p : old) p.for_each([&](const Key& k, std::uint64_t c) { (*this)[k] += c; });
+    }
+
+    std::vector<flat_map<Key, std::uint64_t>> parts_;
 };
 
 }  // namespace detail

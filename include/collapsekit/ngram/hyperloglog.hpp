@@ -26,6 +26,7 @@
 
 #include "../core/errors.hpp"
 #include "../core/estimate.hpp"
+#include "../core/parallel.hpp"
 #include "../core/view.hpp"
 #include "corpus.hpp"
 #include "keys.hpp"
@@ -109,16 +110,31 @@ public:
     double relative_standard_error() const noexcept { return 1.04 / std::sqrt(static_cast<double>(registers())); }
 
     // Records one 64-bit hash (for callers that hash items themselves).
-    void add_hash(std::uint64_t h) noexcept {
-        const std::size_t j = static_cast<std::size_t>(h >> (64 - p_));
-        const std::uint64_t w = (h << p_) | (std::uint64_t{1} << (p_ - 1));
-        const auto rank = static_cast<std::uint8_t>(detail::leading_zeros64(w) + 1);
-        if (rank > registers_[j]) registers_[j] = rank;
-    }
+    void add_hash(std::uint64_t h) noexcept { add_hash(h, registers_.data()); }
 
     // Records every n-gram of every document of c (never across a boundary).
     void add(const corpus& c) {
         for (std::size_t d = 0; d < c.documents(); ++d) add_ids(c.document(d));
+    }
+    // The same on up to ex's threads: each records a share of the n-gram positions in its
+    // own registers, merged by maximum, which is exact, so the registers are the same
+    // for every thread count.
+    void add(const execution& ex, const corpus& c) {
+        constexpr std::size_t chunk = std::size_t{1} << 18;  // n-gram positions per work item
+        const std::size_t positions = c.size() < n_ ? 0 : c.size() - n_ + 1;
+        const std::size_t chunks = detail::chunk_count(positions, chunk);
+        const std::size_t workers = ex.workers(chunks, 2);
+        if (workers <= 1) return add(c);
+        std::vector<std::vector<std::uint8_t>> regs(workers, std::vector<std::uint8_t>(registers_.size(), 0));
+        detail::parallel_for_workers(workers, chunks, [&](std::size_t i, std::size_t w) {
+            detail::for_each_ngram_run(c, n_, i * chunk, std::min(positions, (i + 1) * chunk),
+                                       [&](std::size_t first, std::size_t count) {
+                                           add_run(c.tokens().data() + first, count, regs[w].data());
+                                       });
+        });
+        for (const auto& r : regs) {
+            for (std::size_t j = 0; j < registers_.size(); ++j) registers_[j] = std::max(registers_[j], r[j]);
+        }
     }
     // Records every n-gram of one document of ids.
     void add_document(view<const std::uint32_t> ids) { add_ids(ids); }
@@ -211,6 +227,18 @@ public:
     }
 
 private:
+    void add_hash(std::uint64_t h, std::uint8_t* regs) const noexcept {
+        const std::size_t j = static_cast<std::size_t>(h >> (64 - p_));
+        const std::uint64_t w = (h << p_) | (std::uint64_t{1} << (p_ - 1));
+        const auto rank = static_cast<std::uint8_t>(detail::leading_zeros64(w) + 1);
+        if (rank > regs[j]) regs[j] = rank;
+    }
+    // Records the `count` n-grams starting at ids[0], ..., ids[count - 1] into regs.
+    void add_run(const std::uint32_t* ids, std::size_t count, std::uint8_t* regs) const noexcept {
+        detail::with_fixed_order(n_, [&](auto order) {
+            for (std::size_t i = 0; i < count; ++i) add_hash(detail::hash_ngram<decltype(order)::value>(ids + i), regs);
+        });
+    }
     template <std::size_t N>
     void add_fixed(view<const std::uint32_t> ids) noexcept {
         if (ids.size() < N) return;

@@ -173,6 +173,23 @@ void pack_positions(std::size_t n, const std::uint32_t* tokens, std::size_t posi
     pack_positions<Word, First, Mix>(tokens, positions, bits, out);
 }
 
+// Calls f(first, count) for every run of n-gram start positions (indices into
+// c.tokens()) in [p0, p1) whose n-grams lie inside one document, in increasing order:
+// the n-grams at first, ..., first + count - 1. Splitting the positions of a corpus into
+// ranges this way cuts it for threads without regard to document lengths.
+template <class F>
+void for_each_ngram_run(const corpus& c, std::size_t n, std::size_t p0, std::size_t p1, F&& f) {
+    const auto& off = c.offsets();
+    if (p0 >= p1 || p0 >= c.size()) return;
+    // The document holding position p0: the last d with off[d] <= p0.
+    std::size_t d = static_cast<std::size_t>(std::upper_bound(off.begin(), off.end(), p0) - off.begin()) - 1;
+    for (; d < c.documents() && off[d] < p1; ++d) {
+        if (off[d + 1] - off[d] < n) continue;
+        const std::size_t b = std::max(off[d], p0), e = std::min(off[d + 1] - n + 1, p1);
+        if (b < e) f(b, e - b);
+    }
+}
+
 enum class key_kind { word64, word128, sequence };
 
 constexpr key_kind choose_key_kind(std::size_t n, unsigned bits) noexcept {

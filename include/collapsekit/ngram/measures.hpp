@@ -13,11 +13,13 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/errors.hpp"
 #include "../core/estimate.hpp"
 #include "../core/numeric.hpp"
+#include "../core/parallel.hpp"
 #include "corpus.hpp"
 #include "counts.hpp"
 #include "flat_hash.hpp"
@@ -31,25 +33,32 @@ enum class distinct_average { corpus, document };
 
 namespace detail {
 
+// Inserts into set every n-gram key of c for which keep(key) holds, a chunk at a time.
+template <class Key, class Keep>
+void insert_keys(flat_set<Key>& set, const corpus& c, const key_codec<Key>& codec, Keep&& keep) {
+    constexpr std::size_t chunk = 512;
+    Key buf[chunk];
+    std::size_t used = 0;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        codec.for_each(c.document(d), [&](const Key& k) {
+            if (!keep(k)) return;
+            buf[used++] = k;
+            if (used == chunk) {
+                set.insert_many(buf, used);
+                used = 0;
+            }
+        });
+    }
+    set.insert_many(buf, used);
+}
+
 // Calls f(codec, set) once, having inserted every n-gram key of c into set.
 template <class F>
 decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, F&& f) {
     return with_key_codec(n, bits, [&](auto codec) -> decltype(auto) {
         using Key = decltype(codec.pack(nullptr));
         flat_set<Key> set;
-        constexpr std::size_t chunk = 512;
-        Key buf[chunk];
-        std::size_t used = 0;
-        for (std::size_t d = 0; d < c.documents(); ++d) {
-            codec.for_each(c.document(d), [&](const Key& k) {
-                buf[used++] = k;
-                if (used == chunk) {
-                    set.insert_many(buf, used);
-                    used = 0;
-                }
-            });
-        }
-        set.insert_many(buf, used);
+        insert_keys(set, c, codec, [](const Key&) { return true; });
         return f(codec, set);
     });
 }
@@ -215,6 +224,30 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
     return distinct;
 }
 
+// Distinct values among the m hashes h[0, m) of one bucket, in `table` (at least
+// table_capacity_for(m) slots, contents overwritten).
+inline std::size_t distinct_in_bucket(const std::uint64_t* h, std::size_t m, std::vector<std::uint64_t>& table) {
+    const std::size_t cap = table_capacity_for(m), mask = cap - 1;
+    std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
+    std::size_t distinct = 0;
+    bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
+    for (std::size_t j = 0; j < m; ++j) {
+        const std::uint64_t x = h[j];
+        if (x == 0) {
+            distinct += has_zero ? 0 : 1;
+            has_zero = true;
+            continue;
+        }
+        std::size_t slot = x & mask;  // low bits: the top ones chose the bucket
+        while (table[slot] != 0 && table[slot] != x) slot = (slot + 1) & mask;
+        if (table[slot] == 0) {
+            table[slot] = x;
+            ++distinct;
+        }
+    }
+    return distinct;
+}
+
 // Distinct 64-bit keys by hash partitioning. mix64 is a bijection, so distinct keys
 // have distinct hashes; the hashes are scattered by their top bits into buckets of
 // about 2^15, and each bucket is deduplicated in a table that stays in cache. Two
@@ -239,25 +272,8 @@ std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
     for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
     std::vector<std::uint64_t> table(table_capacity_for(largest));
     std::size_t distinct = 0;
-    for (std::size_t i = 0; i < buckets; ++i) {
-        const std::size_t cap = table_capacity_for(start[i + 1] - start[i]), mask = cap - 1;
-        std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
-        bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
-        for (std::size_t j = start[i]; j < start[i + 1]; ++j) {
-            const std::uint64_t h = part[j];
-            if (h == 0) {
-                distinct += has_zero ? 0 : 1;
-                has_zero = true;
-                continue;
-            }
-            std::size_t slot = h & mask;  // low bits: the top ones chose the bucket
-            while (table[slot] != 0 && table[slot] != h) slot = (slot + 1) & mask;
-            if (table[slot] == 0) {
-                table[slot] = h;
-                ++distinct;
-            }
-        }
-    }
+    for (std::size_t i = 0; i < buckets; ++i)
+        distinct += distinct_in_bucket(part.data() + start[i], start[i + 1] - start[i], table);
     return distinct;
 }
 
@@ -304,6 +320,132 @@ inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits,
     return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
 }
 
+// The threaded counterparts of count_distinct. The answer is an exact integer, so how
+// the work is split cannot change it; each thread takes an equal share of the n-gram
+// positions (for_each_ngram_run), `workers` >= 2.
+
+// Calls f(key) for every n-gram starting in positions [p0, p1) of c, keys packed by
+// pack_positions<Word, Mix> a block at a time.
+template <class Word, bool Mix, class F>
+void for_each_packed_in(const corpus& c, std::size_t n, unsigned bits, std::size_t p0, std::size_t p1, F&& f) {
+    constexpr std::size_t block = 2048;
+    Word keys[block];
+    for_each_ngram_run(c, n, p0, p1, [&](std::size_t first, std::size_t count) {
+        for (std::size_t b = 0; b < count; b += block) {
+            const std::size_t m = std::min(block, count - b);
+            pack_positions<Word, Mix>(n, c.tokens().data() + first + b, m, bits, keys);
+            for (std::size_t i = 0; i < m; ++i) f(keys[i]);
+        }
+    });
+}
+
+// The share [begin, end) of `positions` of worker w of `workers`.
+inline std::pair<std::size_t, std::size_t> worker_share(std::size_t positions, std::size_t w, std::size_t workers) {
+    return {positions * w / workers, positions * (w + 1) / workers};
+}
+
+// Keys of n * bits <= 26 bits: one bit map of all keys, cut into equal ranges of whole
+// words, one per thread; each thread reads every n-gram and marks those of its range
+// (branch-free: the others land in a word of its own), then counts its marks.
+inline std::size_t count_distinct_dense(std::size_t workers, const corpus& c, std::size_t n, unsigned bits) {
+    const std::size_t words = std::max<std::size_t>(1, (std::size_t{1} << (n * bits)) / 64);
+    workers = std::min(workers, words);
+    const std::size_t positions = c.size() - n + 1;
+    std::vector<std::uint64_t> seen(words, 0);
+    std::vector<std::size_t> distinct(workers, 0);
+    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
+        const auto range = worker_share(words, w, workers);
+        const std::uint32_t lo = static_cast<std::uint32_t>(range.first),
+                            width = static_cast<std::uint32_t>(range.second - range.first);
+        std::uint64_t elsewhere = 0;
+        std::uint64_t* mine = seen.data() + range.first;
+        for_each_packed_in<std::uint32_t, false>(c, n, bits, 0, positions, [&](std::uint32_t k) {
+            const std::uint32_t word = (k >> 6) - lo;  // wraps around below lo
+            std::uint64_t* target = word < width ? mine + word : &elsewhere;
+            *target |= std::uint64_t{1} << (k & 63);
+        });
+        for (std::size_t i = 0; i < width; ++i) distinct[w] += popcount64(mine[i]);
+    });
+    std::size_t sum = 0;
+    for (std::size_t d : distinct) sum += d;
+    return sum;
+}
+
+// Keys of at most 64 bits: count_distinct_partitioned with each phase threaded (bucket
+// sizes per share, a scatter per share, then buckets deduplicated in parallel).
+inline std::size_t count_distinct_partitioned(std::size_t workers, const corpus& c, std::size_t n, unsigned bits,
+                                              std::size_t total) {
+    constexpr unsigned target_log2 = 15;
+    unsigned b = 0;
+    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
+    const std::size_t buckets = std::size_t{1} << b;
+    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
+    const std::size_t positions = c.size() - n + 1;
+    // at[w * buckets + i]: first slot of share w's hashes of bucket i (buckets, then shares).
+    std::vector<std::size_t> at(workers * buckets, 0);
+    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
+        const auto share = worker_share(positions, w, workers);
+        std::size_t* count = at.data() + w * buckets;
+        for_each_packed_in<std::uint64_t, true>(c, n, bits, share.first, share.second,
+                                                [&](std::uint64_t h) { ++count[bucket_of(h)]; });
+    });
+    std::vector<std::size_t> start(buckets + 1, 0);
+    for (std::size_t i = 0, sum = 0; i < buckets; ++i) {
+        start[i] = sum;
+        for (std::size_t w = 0; w < workers; ++w) {
+            const std::size_t k = at[w * buckets + i];
+            at[w * buckets + i] = sum;
+            sum += k;
+        }
+        start[i + 1] = sum;
+    }
+    std::unique_ptr<std::uint64_t[]> part(new std::uint64_t[total]);
+    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
+        const auto share = worker_share(positions, w, workers);
+        std::size_t* next = at.data() + w * buckets;
+        for_each_packed_in<std::uint64_t, true>(c, n, bits, share.first, share.second,
+                                                [&](std::uint64_t h) { part[next[bucket_of(h)]++] = h; });
+    });
+    std::size_t largest = 0;
+    for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
+    std::vector<std::size_t> distinct(workers, 0);
+    std::vector<std::vector<std::uint64_t>> tables(workers);
+    parallel_for_workers(workers, buckets, [&](std::size_t i, std::size_t w) {
+        std::vector<std::uint64_t>& table = tables[w];
+        if (table.empty()) table.resize(table_capacity_for(largest));
+        distinct[w] += distinct_in_bucket(part.get() + start[i], start[i + 1] - start[i], table);
+    });
+    std::size_t sum = 0;
+    for (std::size_t d : distinct) sum += d;
+    return sum;
+}
+
+// Wider keys: thread g keeps the keys whose hash is g modulo the threads in its own set.
+inline std::size_t count_distinct_grouped(std::size_t workers, const corpus& c, std::size_t n, unsigned bits) {
+    return with_key_codec(n, bits, [&](auto codec) {
+        using Key = decltype(codec.pack(nullptr));
+        std::vector<std::size_t> distinct(workers, 0);
+        parallel_for_workers(workers, workers, [&](std::size_t g, std::size_t) {
+            flat_set<Key> set;
+            insert_keys(set, c, codec, [&](const Key& k) { return (hash_key(k) >> 32) % workers == g; });
+            distinct[g] = set.size();
+        });
+        std::size_t sum = 0;
+        for (std::size_t d : distinct) sum += d;
+        return sum;
+    });
+}
+
+// count_distinct on up to ex's threads (the same integer for every count).
+inline std::size_t count_distinct(const execution& ex, const corpus& c, std::size_t n, unsigned bits,
+                                  std::size_t total) {
+    const std::size_t workers = ex.workers(total, std::size_t{1} << 17);
+    if (workers <= 1 || total == 0) return count_distinct(c, n, bits, total);
+    if (n * bits <= 26) return count_distinct_dense(workers, c, n, bits);
+    if (choose_key_kind(n, bits) == key_kind::word64) return count_distinct_partitioned(workers, c, n, bits, total);
+    return count_distinct_grouped(workers, c, n, bits);
+}
+
 // Number of distinct n-grams of one document, by sorting its keys (`scratch` is reused).
 template <class Key>
 std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::uint32_t> doc,
@@ -314,42 +456,67 @@ std::size_t distinct_in_document(const key_codec<Key>& codec, view<const std::ui
     return static_cast<std::size_t>(std::unique(scratch.begin(), scratch.end()) - scratch.begin());
 }
 
+// The number of distinct n-grams of every document (0 for those shorter than n), in
+// blocks of documents spread over ex's threads.
+inline std::vector<std::size_t> distinct_per_document(const execution& ex, const corpus& c, std::size_t n,
+                                                      unsigned bits) {
+    std::vector<std::size_t> out(c.documents(), 0);
+    constexpr std::size_t block = 256;  // documents per work item
+    const std::size_t blocks = chunk_count(c.documents(), block);
+    with_key_codec(n, bits, [&](auto codec) {
+        using Key = decltype(codec.pack(nullptr));
+        const std::size_t workers = ex.workers(c.size(), std::size_t{1} << 16);
+        std::vector<std::vector<Key>> scratch(std::min(workers, std::max<std::size_t>(1, blocks)));
+        parallel_for_workers(scratch.size(), blocks, [&](std::size_t b, std::size_t w) {
+            for (std::size_t d = b * block; d < std::min(c.documents(), (b + 1) * block); ++d) {
+                if (c.document_length(d) >= n) out[d] = distinct_in_document(codec, c.document(d), scratch[w]);
+            }
+        });
+    });
+    return out;
+}
+
 }  // namespace detail
 
 // Number of distinct n-grams of order n in c (documents respected). Throws
-// std::invalid_argument for n outside 1..8; an empty corpus gives 0.
-inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) {
+// std::invalid_argument for n outside 1..8; an empty corpus gives 0. The execution
+// overload counts on up to ex's threads (an exact count: the same for every number).
+inline std::size_t distinct_ngrams(const execution& ex, const corpus& c, std::size_t n) {
     detail::check_ngram_order("distinct_ngrams", n);
-    return detail::count_distinct(c, n, detail::bits_for_max_id(c.max_id()), c.ngram_total(n));
+    return detail::count_distinct(ex, c, n, detail::bits_for_max_id(c.max_id()), c.ngram_total(n));
 }
+inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) { return distinct_ngrams(sequential, c, n); }
 
 // distinct-n (Li et al. 2016), a ratio in (0, 1]:
 //   corpus   (default): number of distinct n-grams / number of n-grams, pooled over documents;
 //   document: the mean over documents with at least n tokens of that ratio per document.
 // Throws std::invalid_argument for n outside 1..8, an empty corpus, or a corpus
-// without any n-gram of order n.
-inline double distinct_n(const corpus& c, std::size_t n, distinct_average average = distinct_average::corpus) {
+// without any n-gram of order n. The execution overload runs on up to ex's threads: the
+// corpus average divides exact counts, and the document average computes each
+// document's ratio alone and sums them in document order, so both are the same, bit
+// for bit, for every thread count.
+inline double distinct_n(const execution& ex, const corpus& c, std::size_t n,
+                         distinct_average average = distinct_average::corpus) {
     constexpr const char* fn = "distinct_n";
     const std::size_t total = detail::require_ngrams(fn, c, n);
     const unsigned bits = detail::bits_for_max_id(c.max_id());
     if (average == distinct_average::corpus) {
-        const std::size_t unique = detail::count_distinct(c, n, bits, total);
+        const std::size_t unique = detail::count_distinct(ex, c, n, bits, total);
         return static_cast<double>(unique) / static_cast<double>(total);
     }
-    return detail::with_key_codec(n, bits, [&](auto codec) {
-        using Key = decltype(codec.pack(nullptr));
-        std::vector<Key> scratch;
-        compensated_sum s;
-        std::size_t docs = 0;
-        for (std::size_t d = 0; d < c.documents(); ++d) {
-            const std::size_t len = c.document_length(d);
-            if (len < n) continue;
-            const std::size_t u = detail::distinct_in_document(codec, c.document(d), scratch);
-            s += static_cast<double>(u) / static_cast<double>(len - n + 1);
-            ++docs;
-        }
-        return s.value() / static_cast<double>(docs);
-    });
+    const std::vector<std::size_t> unique = detail::distinct_per_document(ex, c, n, bits);
+    compensated_sum s;
+    std::size_t docs = 0;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        const std::size_t len = c.document_length(d);
+        if (len < n) continue;
+        s += static_cast<double>(unique[d]) / static_cast<double>(len - n + 1);
+        ++docs;
+    }
+    return s.value() / static_cast<double>(docs);
+}
+inline double distinct_n(const corpus& c, std::size_t n, distinct_average average = distinct_average::corpus) {
+    return distinct_n(sequential, c, n, average);
 }
 
 // Type-token ratio of the whole corpus: distinct tokens / tokens (= distinct_n(c, 1)).
@@ -361,21 +528,20 @@ inline double type_token_ratio(const corpus& c) {
 // Repetition rate: the share of n-gram occurrences that repeat an n-gram seen earlier
 // in the same document, sum_d (total_d - distinct_d) / sum_d total_d, in [0, 1).
 // (An n-gram that occurs in two documents once each is not a repetition.)
-// Throws std::invalid_argument as distinct_n does.
-inline double repetition_rate(const corpus& c, std::size_t n) {
+// Throws std::invalid_argument as distinct_n does. The execution overload runs on up to
+// ex's threads (exact counts: the same result for every number).
+inline double repetition_rate(const execution& ex, const corpus& c, std::size_t n) {
     const std::size_t total = detail::require_ngrams("repetition_rate", c, n);
-    return detail::with_key_codec(n, detail::bits_for_max_id(c.max_id()), [&](auto codec) {
-        using Key = decltype(codec.pack(nullptr));
-        std::vector<Key> scratch;
-        std::size_t repeated = 0;
-        for (std::size_t d = 0; d < c.documents(); ++d) {
-            const std::size_t len = c.document_length(d);
-            if (len < n) continue;
-            repeated += (len - n + 1) - detail::distinct_in_document(codec, c.document(d), scratch);
-        }
-        return static_cast<double>(repeated) / static_cast<double>(total);
-    });
+    const std::vector<std::size_t> unique =
+        detail::distinct_per_document(ex, c, n, detail::bits_for_max_id(c.max_id()));
+    std::size_t repeated = 0;
+    for (std::size_t d = 0; d < c.documents(); ++d) {
+        const std::size_t len = c.document_length(d);
+        if (len >= n) repeated += (len - n + 1) - unique[d];
+    }
+    return static_cast<double>(repeated) / static_cast<double>(total);
 }
+inline double repetition_rate(const corpus& c, std::size_t n) { return repetition_rate(sequential, c, n); }
 
 // Novelty of generated text against a reference corpus, for one order n.
 struct novelty_result {
