@@ -258,7 +258,7 @@ TEST_CASE("divergences of probability vectors and counts: same bits for every th
         const std::vector<double> p = probabilities(n, 11 * n + 1);
         const std::vector<double> q = probabilities(n, 13 * n + 5, false);  // q > 0 everywhere
         check_divergences(p, q, ck::zero_support::none(), ck::nan_policy::raise, true);
-        if (n > 4 * chunk) continue;  // the variants below on the smaller sizes only (time)
+        if (n > 2 * chunk) continue;  // the variants below on the smaller sizes only (time)
         // float probabilities (the float kernels).
         check_divergences(convert<float>(p), convert<float>(q), ck::zero_support::none(), ck::nan_policy::raise, true);
         // Counts with zeros on both sides, smoothed and skewed; integer counts.

@@ -72,10 +72,10 @@ std::vector<named_corpus> awkward_corpora() {
         out.push_back({"one document of " + std::to_string(len), zipf_corpus({len}, 5000, 1, 3 + len)});
     }
     {
-        std::vector<std::size_t> lengths(400, 1000);
+        std::vector<std::size_t> lengths(150, 1000);  // 1.5e5 tokens: three 2^16 chunks
         lengths[17] = 0;
-        lengths[200] = 3;
-        out.push_back({"400 documents, big vocabulary", zipf_corpus(lengths, 200000, 1, 7)});
+        lengths[100] = 3;
+        out.push_back({"150 documents, big vocabulary", zipf_corpus(lengths, 200000, 1, 7)});
         out.push_back({"wide ids", zipf_corpus(lengths, 20000, 99991, 8)});
     }
     out.push_back({"tiny vocabulary", zipf_corpus(std::vector<std::size_t>(50, 2000), 3, 1, 9)});
@@ -97,7 +97,7 @@ TEST_CASE("distinct n-grams, distinct-n and repetition rate do not depend on the
     for (const auto& nc : awkward_corpora()) {
         const ck::corpus& c = nc.corpus;
         CAPTURE(nc.name);
-        for (std::size_t n : {1u, 2u, 3u, 5u, 8u}) {
+        for (std::size_t n : {1u, 2u, 3u, 8u}) {
             CAPTURE(n);
             const std::size_t expect = ck::distinct_ngrams(c, n);
             ck_test::check_thread_invariant([&](const ck::execution& ex) { return ck::distinct_ngrams(ex, c, n); });
@@ -124,7 +124,7 @@ TEST_CASE("n-gram counting gives the same table, in the same order, for every th
     for (const auto& nc : corpora) {
         const ck::corpus& c = nc.corpus;
         CAPTURE(nc.name);
-        for (std::size_t n : {1u, 3u, 5u}) {
+        for (std::size_t n : {1u, 3u}) {
             CAPTURE(n);
             const ck::ngram_counts seq(c, n);
             // count_values comes in table order: equal vectors mean equal layouts.
@@ -149,7 +149,7 @@ TEST_CASE("n-gram counting gives the same table, in the same order, for every th
 
 TEST_CASE("counting a large corpus in parallel matches a plain map") {
     const ck::corpus& c = large_corpus();
-    for (std::size_t n : {2u, 3u}) {
+    for (std::size_t n : {3u}) {
         std::map<std::vector<std::uint32_t>, std::uint64_t> naive;
         for (std::size_t d = 0; d < c.documents(); ++d) {
             const auto doc = c.document(d);
@@ -170,7 +170,7 @@ TEST_CASE("HyperLogLog registers do not depend on the thread count") {
     for (const auto& nc : corpora) {
         const ck::corpus& c = nc.corpus;
         CAPTURE(nc.name);
-        for (std::size_t n : {1u, 2u, 4u, 8u}) {
+        for (std::size_t n : {1u, 4u}) {
             CAPTURE(n);
             ck::hyperloglog seq(n, 10);
             seq.add(c);
@@ -187,8 +187,8 @@ TEST_CASE("HyperLogLog registers do not depend on the thread count") {
 }
 
 TEST_CASE("k-th neighbour distances do not depend on the thread count") {
-    for (std::size_t dim : {1u, 2u, 3u, 5u, 12u}) {
-        for (std::size_t n : {2u, 7u, 65u, 1000u, 5000u}) {
+    for (std::size_t dim : {1u, 3u, 12u}) {
+        for (std::size_t n : {2u, 7u, 65u, 3000u}) {
             CAPTURE(dim);
             CAPTURE(n);
             const auto x = gaussian_points(n, dim, 10 * n + dim);
@@ -215,8 +215,8 @@ TEST_CASE("k-th neighbour distances do not depend on the thread count") {
 
 TEST_CASE("k-NN entropy and divergence do not depend on the thread count") {
     for (std::size_t dim : {1u, 3u, 8u}) {
-        for (std::size_t n : {3u, 100u, 20000u, 65537u}) {
-            if (dim == 8 && n > 20000) continue;
+        for (std::size_t n : {3u, 100u, 20000u}) {
+            if (dim == 8 && n > 5000) continue;
             CAPTURE(dim);
             CAPTURE(n);
             const auto x = gaussian_points(n, dim, n + dim);
