@@ -2,19 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 namespace ck = collapsekit;
 
-namespace {
-double mean_of(ck::view<const double> x) {
-    double s = 0;
-    for (double v : x) s += v;
-    return s / static_cast<double>(x.size());
-}
-}  // namespace
+using collapsekit_test::mean_of;
 
 TEST_CASE("bootstrap of the mean matches the textbook standard error") {
     ck::rng g(1);

@@ -2,6 +2,7 @@
 // results must not depend on the thread count, and the sort-once bootstrap of the CDF
 // distances must agree with recomputing each replicate from scratch.
 #include "parallel_check.hpp"
+#include "test_support.hpp"
 
 #include <collapsekit/bootstrap.hpp>
 #include <collapsekit/bootstrap_cdf.hpp>
@@ -32,18 +33,12 @@ bool same_bits(const cdf_distance_intervals& a, const cdf_distance_intervals& b)
 
 namespace {
 
-std::vector<double> normal_sample(std::size_t n, double mean, double sd, std::uint64_t seed) {
-    ck::rng g(seed);
-    ck::normal_distribution d(mean, sd);
-    std::vector<double> x(n);
-    for (double& v : x) v = d(g);
-    return x;
-}
+using collapsekit_test::mean_of;
 
-double mean_of(ck::view<const double> x) {
-    double s = 0;
-    for (double v : x) s += v;
-    return s / static_cast<double>(x.size());
+std::vector<double> normal_sample(std::size_t n, double mean, double sd, std::uint64_t seed) {
+    std::vector<double> x = collapsekit_test::gaussian_points(n, 1, seed);
+    for (double& v : x) v = mean + sd * v;
+    return x;
 }
 
 }  // namespace

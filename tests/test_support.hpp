@@ -2,6 +2,7 @@
 #pragma once
 
 #include <collapsekit/core/random.hpp>
+#include <collapsekit/core/view.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,13 @@
 #include <vector>
 
 namespace collapsekit_test {
+
+// The arithmetic mean (a statistic for the bootstrap tests).
+inline double mean_of(collapsekit::view<const double> x) {
+    double s = 0;
+    for (double v : x) s += v;
+    return s / static_cast<double>(x.size());
+}
 
 // n points of `dim` independent standard normal coordinates, row after row.
 inline std::vector<double> gaussian_points(std::size_t n, std::size_t dim, std::uint64_t seed) {
