@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # C++ toolchain and build systems
-  g++ clang clang-16 clang-format cmake ninja-build meson pkg-config ccache
+  g++ clang clang-16 libclang-rt-16-dev clang-format cmake ninja-build meson pkg-config ccache
   # libraries (all header-only for us)
   libboost-dev libxsimd-dev doctest-dev libbenchmark-dev
   # Python bindings, their tests, the notebook and the peer benchmarks

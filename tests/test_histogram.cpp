@@ -65,7 +65,7 @@ std::vector<double> special_values() {
 }
 
 // A data set mixing normal values and special values (so every chunk sees some of them).
-std::vector<double> mixed_values(std::size_t n, std::uint64_t seed) {
+std::vector<double> mixed_fill_values(std::size_t n, std::uint64_t seed) {
     ck::rng g(seed);
     ck::normal_distribution d(0.5, 2.0);
     const auto special = special_values();
@@ -277,7 +277,7 @@ TEST_CASE("histogram: quantile bins are numpy.unique(numpy.quantile(reference, l
 
 TEST_CASE("histogram: SIMD kernels equal their scalar twins on lengths 0..257, unaligned starts, special values") {
     binnings bs;
-    const auto x = mixed_values(300, 11);
+    const auto x = mixed_fill_values(300, 11);
     const auto special = special_values();
     std::vector<float> xf(x.begin(), x.end());
     std::vector<std::int32_t> xi;
@@ -445,7 +445,7 @@ TEST_CASE("histogram: probabilities, density and quantiles") {
 }
 
 TEST_CASE("histogram: += merges same binnings, rejects others; reset and empty_like") {
-    const auto x = mixed_values(5000, 3);
+    const auto x = mixed_fill_values(5000, 3);
     auto whole = ck::histogram::regular(32, -2.0, 3.0);
     whole.fill(x, ck::nan_policy::omit);
     auto a = whole.empty_like();
@@ -500,7 +500,7 @@ TEST_CASE("histogram: serialisation round-trips exactly and rejects damaged byte
         CHECK(back.nan_propagated() == h.nan_propagated());
         CHECK(back.serialize() == bytes);
     };
-    const auto x = mixed_values(3000, 5);
+    const auto x = mixed_fill_values(3000, 5);
     auto r = ck::histogram::regular(17, -1.0, 2.0);
     r.fill(x, ck::nan_policy::propagate);
     check_round_trip(r);
@@ -557,7 +557,7 @@ TEST_CASE("histogram: serialisation round-trips exactly and rejects damaged byte
 }
 
 TEST_CASE("histogram: short fills into many bins (value by value) equal the kernels") {
-    auto x = mixed_values(200, 9);  // infinities, edge values
+    auto x = mixed_fill_values(200, 9);  // infinities, edge values
     x[7] = x[150] = std::nan("");
     auto h = ck::histogram::regular(4000, -3.0, 3.0);
     binnings bs;

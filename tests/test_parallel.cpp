@@ -35,7 +35,7 @@ namespace {
 
 using collapsekit_test::mean_of;
 
-std::vector<double> normal_sample(std::size_t n, double mean, double sd, std::uint64_t seed) {
+std::vector<double> shifted_normal_sample(std::size_t n, double mean, double sd, std::uint64_t seed) {
     std::vector<double> x = collapsekit_test::gaussian_points(n, 1, seed);
     for (double& v : x) v = mean + sd * v;
     return x;
@@ -92,8 +92,8 @@ TEST_CASE("chunked_reduce: the same bits for every thread count and size") {
 }
 
 TEST_CASE("bootstrap: replicates spread over threads give the same interval") {
-    const auto x = normal_sample(300, 1.0, 2.0, 5);
-    const auto y = normal_sample(200, 1.5, 2.0, 6);
+    const auto x = shifted_normal_sample(300, 1.0, 2.0, 5);
+    const auto y = shifted_normal_sample(200, 1.5, 2.0, 6);
     const std::vector<std::uint64_t> counts{40, 0, 13, 7, 1, 250, 3};
     const std::vector<std::uint64_t> many{400000, 123456, 99, 7};  // binomial path (N > 32 K)
     auto share0 = [](ck::view<const std::uint64_t> c) {
@@ -206,8 +206,8 @@ TEST_CASE("BCa of counts uses the leave-one-out jackknife by category") {
 }
 
 TEST_CASE("bootstrap_cdf_distances: the estimates are W1, KS and energy of the samples") {
-    const auto u = normal_sample(1000, 0.0, 1.0, 1);
-    auto v = normal_sample(700, 0.3, 1.5, 2);
+    const auto u = shifted_normal_sample(1000, 0.0, 1.0, 1);
+    auto v = shifted_normal_sample(700, 0.3, 1.5, 2);
     v[5] = u[17];  // a tie across the samples
     v[6] = v[7];   // and within one
     const auto r = ck::bootstrap_cdf_distances(u, v, {100, 0.95, 1});
@@ -223,8 +223,8 @@ TEST_CASE("bootstrap_cdf_distances: the estimates are W1, KS and energy of the s
 
 TEST_CASE("bootstrap_cdf_distances: each replicate equals the distances of the expanded resample") {
     // The weighted pass against the sort-based measures on the resampled values themselves.
-    auto u = normal_sample(257, 0.0, 1.0, 11);
-    auto v = normal_sample(131, 0.5, 0.7, 12);
+    auto u = shifted_normal_sample(257, 0.0, 1.0, 11);
+    auto v = shifted_normal_sample(131, 0.5, 0.7, 12);
     for (std::size_t i = 0; i < 20; ++i) v[i] = u[i];    // ties across the samples
     for (std::size_t i = 30; i < 40; ++i) u[i] = u[29];  // a run of ties in one
     std::vector<double> su = u, sv = v;
@@ -286,8 +286,8 @@ TEST_CASE("uniform_multinomial draws size observations uniformly over the cells"
 }
 
 TEST_CASE("bootstrap_cdf_distances agrees with the resample-and-recompute bootstrap") {
-    const auto u = normal_sample(400, 0.0, 1.0, 21);
-    const auto v = normal_sample(300, 0.4, 1.2, 22);
+    const auto u = shifted_normal_sample(400, 0.0, 1.0, 21);
+    const auto v = shifted_normal_sample(300, 0.4, 1.2, 22);
     const ck::bootstrap_options opt{3000, 0.9, 5};
     const auto fast = ck::bootstrap_cdf_distances(ck::threads(2), u, v, opt);
     const auto naive = ck::bootstrap(

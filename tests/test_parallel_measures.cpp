@@ -26,14 +26,11 @@ using collapsekit_test::error_message;
 
 namespace collapsekit {
 using ck_test::same_bits;
-bool same_bits(const estimate& a, const estimate& b) {
-    return same_bits(a.value, b.value) && same_bits(a.standard_error, b.standard_error) && a.n == b.n;
-}
 }  // namespace collapsekit
 
 namespace {
 
-constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
+constexpr double quiet_nan = std::numeric_limits<double>::quiet_NaN();
 const std::size_t chunk = ck::reduction_chunk;
 
 // Positive weights with about one zero in ten, normalised to sum to 1.
@@ -133,7 +130,7 @@ TEST_CASE("entropy of probability vectors: edge cases through the threaded overl
         check_same_error([&] { ck::shannon_entropy(ex, zeros); }, [&] { ck::shannon_entropy(zeros); });
         // NaN policies.
         std::vector<double> with_nan = p;
-        with_nan[3 * chunk + 2] = nan_v;
+        with_nan[3 * chunk + 2] = quiet_nan;
         check_same_error([&] { ck::shannon_entropy(ex, with_nan); }, [&] { ck::shannon_entropy(with_nan); });
         CHECK(std::isnan(ck::shannon_entropy(ex, with_nan, ck::nats, ck::nan_policy::propagate)));
         CHECK(ck::same_bits(ck::shannon_entropy(ex, with_nan, ck::nats, ck::nan_policy::omit),
@@ -201,7 +198,7 @@ TEST_CASE("entropy of counts: edge cases through the threaded overloads") {
         const std::vector<std::uint64_t> zeros(n, 0);
         check_same_error([&] { ck::shannon_entropy_counts(ex, zeros); }, [&] { ck::shannon_entropy_counts(zeros); });
         std::vector<double> with_nan = c;
-        with_nan[3 * chunk] = nan_v;
+        with_nan[3 * chunk] = quiet_nan;
         check_same_error([&] { ck::chao_shen_entropy(ex, with_nan); }, [&] { ck::chao_shen_entropy(with_nan); });
         // One category holding everything: the direct (non-cancelling) plug-in path.
         std::vector<std::uint64_t> one(n, 0);
@@ -317,7 +314,7 @@ TEST_CASE("divergences: edge cases through the threaded overloads") {
                             ck::kl_divergence_counts(p, q0, ck::nats, ck::zero_support::jeffreys())));
         // NaN policies.
         std::vector<double> pn = p;
-        pn[2 * chunk + 3] = nan_v;
+        pn[2 * chunk + 3] = quiet_nan;
         check_same_error([&] { ck::js_divergence_counts(ex, pn, q); }, [&] { ck::js_divergence_counts(pn, q); });
         CHECK(std::isnan(
             ck::kl_divergence_counts(ex, pn, q, ck::nats, ck::zero_support::none(), ck::nan_policy::propagate)));
@@ -389,8 +386,8 @@ TEST_CASE("histogram fills: counts are exact, NaN policies and errors through th
     const std::size_t n = 5 * chunk + 77;
     std::vector<double> x(n);
     for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(i % 10);
-    x[4 * chunk + 3] = nan_v;
-    x[2 * chunk + 1] = nan_v;
+    x[4 * chunk + 3] = quiet_nan;
+    x[2 * chunk + 1] = quiet_nan;
     for (std::size_t t : ck_test::thread_counts) {
         CAPTURE(t);
         const ck::execution ex = ck::threads(t);

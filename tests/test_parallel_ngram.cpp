@@ -23,9 +23,6 @@ namespace ck = collapsekit;
 
 namespace collapsekit {
 // same_bits for the structs compared below (found by argument-dependent lookup).
-inline bool same_bits(const estimate& a, const estimate& b) {
-    return ck_test::same_bits(a.value, b.value) && ck_test::same_bits(a.standard_error, b.standard_error) && a.n == b.n;
-}
 inline bool same_bits(const ngram_counts::sorted_entries& a, const ngram_counts::sorted_entries& b) {
     return ck_test::same_bits(a.ids, b.ids) && ck_test::same_bits(a.counts, b.counts);
 }

@@ -34,10 +34,6 @@ inline bool same_bits(const ks_result& a, const ks_result& b) {
            same_bits(a.statistic_location, b.statistic_location) && a.statistic_sign == b.statistic_sign &&
            a.method == b.method;
 }
-inline bool same_bits(const estimate& a, const estimate& b) {
-    using ck_test::same_bits;
-    return same_bits(a.value, b.value) && same_bits(a.standard_error, b.standard_error) && a.n == b.n;
-}
 inline bool same_bits(const pairwise_matrix& a, const pairwise_matrix& b) {
     return a.n == b.n && ck_test::same_bits(a.values, b.values);
 }

@@ -33,11 +33,6 @@ ck::zero_support zero_support_of(const py::object& z) {
 
 namespace {
 
-// The threads= paragraph of the docstrings of the vector and count measures.
-const char* const threads_doc =
-    "\n\nthreads: 0 (the default) uses every core for inputs big enough to pay (one below\n"
-    "that); n >= 1 uses at most n. The result is bit-identical for every threads value.";
-
 // The sorting measures: what threads= does there.
 const std::string sort_threads_doc = std::string(threads_doc) +
                                      " The samples are copied and sorted on the threads;\n"

@@ -39,11 +39,6 @@ ck::estimate estimate_counts(const ck::execution& ex, const Counts& c, ck::entro
     }
 }
 
-// The threads= paragraph of the docstrings of the threaded entropies.
-const char* const threads_doc =
-    "\nthreads: 0 (the default) uses every core for inputs big enough to pay (one below\n"
-    "that); n >= 1 uses at most n. The result is bit-identical for every threads value.";
-
 }  // namespace
 
 void bind_entropy(py::module_& m) {

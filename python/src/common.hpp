@@ -233,6 +233,11 @@ inline ck::log_base base_of(const std::optional<double>& base) {
 // Python's threads=: 0 (the default everywhere) means every core for inputs big enough to
 // pay, 1 below that; n >= 1 is an upper bound. The same meaning as ck::threads(n) in C++,
 // whose result does not depend on it (see collapsekit/core/parallel.hpp).
+// The threads= paragraph every threaded binding's docstring ends with.
+inline constexpr const char* threads_doc =
+    "\n\nthreads: 0 (the default) uses every core for inputs big enough to pay (one below\n"
+    "that); n >= 1 uses at most n. The result is bit-identical for every threads value.";
+
 inline ck::execution execution_of(std::int64_t threads, const char* function) {
     if (threads < 0) {
         throw py::value_error(std::string("collapsekit.") + function +
