@@ -6,8 +6,9 @@
 //   accumulate  - keep all data so far and add the new output,
 //   10% human   - replace, but 10 % of every training set is fresh human data.
 // Runs in a few seconds with built-in data. Pass a directory to also write every table
-// as CSV (tidy: lineage, replicate, generation, metric, value):
-//   collapse_demo [csv_dir]
+// as CSV (tidy: lineage, replicate, generation, metric, value); progress goes to stderr
+// unless --quiet:
+//   collapse_demo [--quiet] [csv_dir]
 #include <collapsekit/build_info.hpp>
 #include <collapsekit/feedback.hpp>
 
@@ -19,11 +20,10 @@
 #include <tuple>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
+#include "progress.hpp"
 
 namespace ck = collapsekit;
+namespace ex = collapsekit_examples;
 namespace fb = collapsekit::feedback;
 namespace fm = collapsekit::feedback::metrics;
 
@@ -41,23 +41,6 @@ std::vector<fb::lineage<Model>> three_policies(const Model& m) {
     return {{lineage_names[0], m, fb::policy::replace()},
             {lineage_names[1], m, fb::policy::accumulate()},
             {lineage_names[2], m, fb::policy::replace().human_floor(0.10)}};
-}
-
-// A progress bar on stderr, redrawn in place when the percentage changes; silent when
-// stderr is not a terminal (logs, CI).
-std::function<void(const fb::progress&)> progress_bar(const std::string& what) {
-#if defined(__unix__) || defined(__APPLE__)
-    if (!isatty(fileno(stderr))) return nullptr;
-#endif
-    return [what](const fb::progress& p) {
-        if (p.done != p.total && (100 * p.done / p.total) == (100 * (p.done - 1) / p.total)) return;
-        const int width = 30;
-        const int filled = static_cast<int>(width * p.done / p.total);
-        std::fprintf(stderr, "\r  %-12s [%.*s%*s] %3d%%", what.c_str(), filled, "##############################",
-                     width - filled, "", static_cast<int>(100 * p.done / p.total));
-        if (p.done == p.total) std::fprintf(stderr, "\r%*s\r", 60, "");
-        std::fflush(stderr);
-    };
 }
 
 std::vector<std::size_t> shown_generations(std::size_t g) {
@@ -133,11 +116,32 @@ void write_csv(const char* dir, const char* name, const fb::simulation_result& r
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 1 && (std::string(argv[1]) == "--version" || std::string(argv[1]) == "-V")) {
-        std::printf("%s\n", ck::build_info().c_str());
-        return 0;
+    const char* csv_dir = nullptr;
+    bool quiet = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--version" || a == "-V") {
+            std::printf("%s\n", ck::build_info().c_str());
+            return 0;
+        }
+        if (a == "--help" || a == "-h") {
+            std::printf("usage: collapse_demo [--quiet] [--version] [csv_dir]\n");
+            return 0;
+        }
+        if (a == "--quiet" || a == "-q") {
+            quiet = true;
+        } else if (a.size() > 1 && a[0] == '-') {
+            std::fprintf(stderr, "collapse_demo: unknown option %s (usage: collapse_demo [--quiet] [csv_dir])\n",
+                         a.c_str());
+            return 2;
+        } else if (csv_dir == nullptr) {
+            csv_dir = argv[i];
+        } else {
+            std::fprintf(stderr, "collapse_demo: one csv_dir only\n");
+            return 2;
+        }
     }
-    const char* csv_dir = argc > 1 ? argv[1] : nullptr;
+    const auto mode = ex::progress_mode_for(quiet);
     const auto start = std::chrono::steady_clock::now();
     std::printf("%s\n", ck::build_info().c_str());
     std::printf("collapsekit %s: model collapse in three models, under three data policies\n", ck::version.string);
@@ -155,7 +159,8 @@ int main(int argc, char** argv) {
         o.generations = 100;
         o.samples = M;
         o.reference_samples = 2000;
-        o.on_progress = progress_bar("gaussian");
+        ex::progress_printer progress("gaussian x " + std::to_string(o.replicates) + " replicates", mode);
+        o.on_progress = progress.callback();
         const auto human = fb::human_data<double>::from_model(fb::gaussian(0.0, 1.0));
         const std::vector<fb::metric<fb::gaussian>> ms{fm::spread(), fm::tail_retention(0.05), fm::w1(), fm::kl(20)};
         const auto r = fb::simulate(three_policies(fb::gaussian()), human, ms, o);
@@ -178,7 +183,8 @@ int main(int argc, char** argv) {
         o.replicates = 10;
         o.samples = M;
         o.reference_samples = 20000;
-        o.on_progress = progress_bar("categorical");
+        ex::progress_printer progress("categorical x " + std::to_string(o.replicates) + " replicates", mode);
+        o.on_progress = progress.callback();
         const auto truth = fb::categorical::zipf(K, 1.1);
         const auto human = fb::human_data<std::uint32_t>::from_model(truth);
         const std::vector<fb::metric<fb::categorical>> ms{fm::entropy(K), fm::support(K), fm::token_rare_survival(K),
@@ -205,7 +211,8 @@ int main(int argc, char** argv) {
         o.replicates = 6;
         o.samples = M;
         o.reference_samples = 0;  // the whole text
-        o.on_progress = progress_bar("n-gram text");
+        ex::progress_printer progress("n-gram text x " + std::to_string(o.replicates) + " replicates", mode);
+        o.on_progress = progress.callback();
         const auto human = fb::human_data<fb::metrics::document>::from_samples(text.documents);
         const std::vector<fb::metric<fb::ngram_lm>> ms{fm::unigram_entropy(V), fm::distinct(2),
                                                        fm::unigram_rare_survival(V), fm::unigram_kl(V)};

@@ -6,13 +6,13 @@ set -euo pipefail
 packages=(
   # C++ toolchain and build systems
   g++ clang clang-16 libclang-rt-16-dev clang-format cmake ninja-build meson pkg-config ccache
-  # libraries (all header-only for us)
-  libboost-dev libxsimd-dev doctest-dev libbenchmark-dev
+  # libraries (all header-only for us; zlib only for text_collapse's gzip input)
+  libboost-dev libxsimd-dev doctest-dev libbenchmark-dev zlib1g-dev
   # Python bindings, their tests, the notebook and the peer benchmarks
   python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   pybind11-dev python3-pybind11 python3-numpy python3-scipy python3-pot python3-pytest
   python3-matplotlib python3-pandas python3-dask python3-distributed
-  python3-nbclient python3-nbformat python3-ipykernel
+  python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
 )
 
 missing=()

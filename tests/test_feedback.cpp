@@ -6,10 +6,13 @@
 
 #include "test_support.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,42 @@ const fb::summary_row& find(const std::vector<fb::summary_row>& s, const std::st
 
 std::vector<fb::metric<fb::gaussian>> variance_metric() {
     return {fb::metric<fb::gaussian>::of_model("variance", [](const fb::gaussian& m) { return m.variance(); })};
+}
+
+// The metrics without their against: every comparison with the reference through two.
+template <class Model>
+std::vector<fb::metric<Model>> unbound_metrics(std::vector<fb::metric<Model>> ms) {
+    for (auto& m : ms) m.against = nullptr;
+    return ms;
+}
+
+// simulate with the metrics as given and unbound: the same tables, bit for bit but for
+// W1 against the reference (a few ulps: see ck::wasserstein with a sorted_reference).
+template <class Model>
+void check_binding_changes_nothing(const Model& model, const fb::human_data<typename Model::sample_type>& human,
+                                   const std::vector<fb::metric<Model>>& ms, const fb::simulation_options& o,
+                                   std::size_t lineages) {
+    std::size_t bindable = 0;
+    for (const auto& m : ms) bindable += m.against ? 1u : 0u;
+    CHECK(bindable > 0);
+    const auto bound = fb::simulate(model, fb::policy::replace(), human, ms, o, lineages);
+    const auto plain = fb::simulate(model, fb::policy::replace(), human, unbound_metrics(ms), o, lineages);
+    REQUIRE(bound.metrics.size() == plain.metrics.size());
+    CHECK(bound.metrics.size() > 0);
+    for (std::size_t i = 0; i < bound.metrics.size(); ++i) {
+        const auto& a = bound.metrics.rows()[i];
+        const auto& b = plain.metrics.rows()[i];
+        CAPTURE(a.metric);
+        // W1 against the reference comes from its prefix sums once bound: a few ulps off
+        // the merge (see ck::wasserstein with a sorted_reference). Everything else: equal.
+        if (a.metric == "w1") {
+            CHECK(a.lineage == b.lineage);
+            CHECK(a.metric == b.metric);
+            CHECK(std::abs(a.value - b.value) <= 1e-14 * std::abs(b.value));
+        } else {
+            CHECK(a == b);
+        }
+    }
 }
 
 }  // namespace
@@ -412,4 +451,78 @@ TEST_CASE("bad input gives clear errors") {
         })};
     CHECK_THROWS_WITH_AS(fb::simulate(fb::gaussian(), fb::policy::replace(), human, throwing, o2), "metric failed",
                          std::runtime_error);
+}
+
+TEST_CASE("drift metrics bind the human reference once per run, and the table does not change") {
+    fb::simulation_options o;
+    o.generations = 4;
+    o.samples = 100;
+    o.replicates = 3;
+    o.seed = 9;
+    o.threads = 2;
+    o.provenance = false;
+    namespace fm = fb::metrics;
+
+    // Gaussian, from a sampler (10 000 reference draws) and from a pool (the pool is the reference).
+    const auto gm = fm::metrics_by_name({"variance", "w1", "ks", "kl", "tail_retention"}, fb::gaussian());
+    check_binding_changes_nothing(fb::gaussian(), fb::human_data<double>::from_model(fb::gaussian(0.5, 2.0)), gm, o, 2);
+    std::vector<double> pool;
+    ck::rng g(3);
+    fb::gaussian(0.0, 1.0).sample(3000, g, pool);
+    for (double& v : pool) v = std::round(4.0 * v) / 4.0;  // ties
+    check_binding_changes_nothing(fb::gaussian(), fb::human_data<double>::from_samples(pool), gm, o, 2);
+
+    // Categorical, n-gram documents and d-dimensional points.
+    const auto zipf = fb::categorical::zipf(40, 1.2);
+    check_binding_changes_nothing(zipf, fb::human_data<std::uint32_t>::from_model(zipf),
+                                  fm::metrics_by_name({"kl", "tail_retention", "rare_survival"}, zipf), o, 2);
+    const auto text = fb::tokenize_sentences(fb::builtin_text());
+    fb::simulation_options ot = o;
+    ot.generations = 2;
+    ot.samples = 60;
+    ot.replicates = 2;
+    const fb::ngram_lm lm(text.words.size());
+    check_binding_changes_nothing(lm, fb::human_data<std::vector<std::uint32_t>>::from_samples(text.documents),
+                                  fm::metrics_by_name({"kl", "tail_retention", "rare_survival"}, lm), ot, 1);
+    const fb::multivariate_gaussian mv(2);
+    fb::simulation_options op = o;
+    op.reference_samples = 2000;
+    check_binding_changes_nothing(mv, fb::human_data<fm::point>::from_model(mv),
+                                  fm::metrics_by_name({"w2", "kl", "sliced_w2"}, mv), op, 2);
+
+    // One preparation per run, whatever the replicates, lineages and generations; a
+    // preparation that throws leaves the metric on two, with the same table.
+    std::atomic<int> calls{0};
+    const auto w1 = fm::w1();
+    using M = fb::metric<fb::gaussian>;
+    const std::vector<M> counted{M::drift("w1", w1.two, [&](ck::view<const double> r) {
+        ++calls;
+        return w1.against(r);
+    })};
+    const std::vector<M> failing{
+        M::drift("w1", w1.two, [](ck::view<const double>) -> M::bound { throw std::runtime_error("cannot bind"); })};
+    const auto human = fb::human_data<double>::from_model(fb::gaussian());
+    const auto a = fb::simulate(fb::gaussian(), fb::policy::replace(), human, counted, o, 3);
+    CHECK(calls.load() == 1);
+    const auto b = fb::simulate(fb::gaussian(), fb::policy::replace(), human, failing, o, 3);
+    const auto c = fb::simulate(fb::gaussian(), fb::policy::replace(), human, unbound_metrics(counted), o, 3);
+    CHECK(b.metrics == c.metrics);
+    CHECK(a.metrics.size() == b.metrics.size());
+    CHECK(a.metrics.size() == 3 * 3 * 4 * 2 + 3 * 3 * 4);
+
+    // A reference two rejects: the same error, raised where two raises it, bound or not.
+    const auto nan_reference =
+        fb::human_data<double>::from_sampler([](std::size_t n, ck::rng& r, std::vector<double>& out) {
+            fb::gaussian().sample(n, r, out);
+            if (n == 777) out.back() = std::numeric_limits<double>::quiet_NaN();
+        });
+    fb::simulation_options on = o;
+    on.reference_samples = 777;
+    const auto ks = fm::metrics_by_name({"ks", "w1"}, fb::gaussian());
+    const std::string bound_error =
+        error_message([&] { fb::simulate(fb::gaussian(), fb::policy::replace(), nan_reference, ks, on); });
+    const std::string plain_error = error_message(
+        [&] { fb::simulate(fb::gaussian(), fb::policy::replace(), nan_reference, unbound_metrics(ks), on); });
+    CHECK(bound_error == plain_error);
+    CHECK(bound_error.rfind("collapsekit::ks_statistic: v contains NaN (first at index 776)", 0) == 0);
 }

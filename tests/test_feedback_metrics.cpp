@@ -5,14 +5,91 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace ck = collapsekit;
 namespace fb = collapsekit::feedback;
 namespace fm = collapsekit::feedback::metrics;
+
+namespace {
+
+// The same double bit for bit (any NaN matching any NaN): a bound metric must give
+// exactly what two gives, not something close.
+bool same_bits_bound(double a, double b) {
+    if (std::isnan(a) && std::isnan(b)) return true;
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// What a call gave: its value, or its exception's type and message.
+struct outcome_bound {
+    double value = 0;
+    std::string error;  // empty: no exception
+};
+
+template <class F>
+outcome_bound outcome_of_bound(F&& f) {
+    outcome_bound o;
+    try {
+        o.value = f();
+    } catch (const std::exception& e) {
+        o.error = std::string(typeid(e).name()) + ": " + e.what();
+    }
+    return o;
+}
+
+// m.against(r)(x) against m.two(x, r) for every x: the same bits or the same exception.
+// A reference that against rejects must be one that two rejects for some x, and then
+// the driver falls back to two; `expect_bound` says whether r is expected to bind.
+// `relative`: the largest relative difference allowed (0: none, bit for bit).
+template <class S>
+void check_bound(const fb::sample_metric<S>& m, const std::vector<S>& r, const std::vector<std::vector<S>>& xs,
+                 bool expect_bound = true, double relative = 0.0) {
+    CAPTURE(m.name);
+    REQUIRE(static_cast<bool>(m.against));
+    const ck::view<const S> rv(r.data(), r.size());
+    typename fb::sample_metric<S>::bound f;
+    const auto bound = outcome_of_bound([&] {
+        f = m.against(rv);
+        return 0.0;
+    });
+    CHECK(bound.error.empty() == expect_bound);
+    if (!bound.error.empty()) {
+        CAPTURE(bound.error);
+        CHECK(bound.error.find("std::bad") == std::string::npos);
+        return;
+    }
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        CAPTURE(i);
+        const ck::view<const S> xv(xs[i].data(), xs[i].size());
+        const auto a = outcome_of_bound([&] { return m.two(xv, rv); });
+        const auto b = outcome_of_bound([&] { return f(xv); });
+        CHECK(a.error == b.error);
+        if (a.error.empty() && b.error.empty()) {
+            CAPTURE(a.value);
+            CAPTURE(b.value);
+            CHECK((same_bits_bound(a.value, b.value) || std::abs(a.value - b.value) <= relative * std::abs(a.value)));
+        }
+    }
+}
+
+std::vector<double> normals_bound(std::size_t n, double mean, double sd, std::uint64_t seed) {
+    ck::rng g(seed);
+    ck::normal_distribution normal;
+    std::vector<double> x(n);
+    for (double& v : x) v = mean + sd * normal(g);
+    return x;
+}
+
+}  // namespace
 
 TEST_CASE("real-valued metrics wrap the library estimators") {
     const std::vector<double> x{1, 2, 3, 4}, r{0, 2, 4, 6, 8};
@@ -147,4 +224,123 @@ TEST_CASE("point metrics (multivariate_gaussian) wrap the closed forms and the s
                          "collapsekit::metrics::metric_by_name: unknown metric 'mean' (known: spread, w2, kl, "
                          "sliced_w2, total_variance, log_det)",
                          std::invalid_argument);
+}
+
+TEST_CASE("real-valued drift metrics bound to a reference give two's value bit for bit") {
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<double> r = normals_bound(10000, 0.0, 1.0, 1);
+    std::vector<double> ties_r = normals_bound(3000, 0.0, 2.0, 2), ties_x = normals_bound(100, 0.3, 1.5, 3);
+    for (double& v : ties_r) v = std::floor(v);
+    for (double& v : ties_x) v = std::floor(v);
+    const std::vector<std::vector<double>> xs{
+        normals_bound(100, 0.1, 0.8, 4),    // a typical generation
+        normals_bound(1, 0.0, 1.0, 5),      // one value
+        normals_bound(20000, 0.0, 1.0, 6),  // larger than the reference
+        ties_x,                             // many ties, with each other and with ties_r
+        {-0.0, 0.0, 0.0, -0.0, 1.0},        // signed zeros
+        {5.0, 6.0, 7.0},                    // beyond every reference value
+        {-inf, 0.0, inf},                   // tail_retention counts them; the others raise
+        {0.5, nan, 1.0},                    // NaN raises everywhere
+        {},                                 // empty raises everywhere
+    };
+    const std::vector<fm::real_metric> ms{fm::w1(),
+                                          fm::ks(),
+                                          fm::kl(),
+                                          fm::kl(4),
+                                          fm::kl(7, 0.0),
+                                          fm::kl(3, 0.5, ck::bits),
+                                          fm::tail_retention(),
+                                          fm::tail_retention(0.25),
+                                          fm::tail_retention(0.5)};
+    for (const auto& m : ms) {
+        // W1 against a reference 8 times longer than x comes from its prefix sums
+        // (ck::wasserstein with a sorted_reference): within a few ulps, not bit for bit.
+        const double rel = m.name == "w1" ? 1e-14 : 0.0;
+        check_bound(m, r, xs, true, rel);
+        check_bound(m, ties_r, xs, true, rel);
+        check_bound(m, std::vector<double>{0.25}, xs);                // one value
+        check_bound(m, std::vector<double>{1.0, 1.0, 1.0, 1.0}, xs);  // all equal
+        check_bound(m, std::vector<double>{0.0, -0.0, -1.0}, xs);
+        check_bound(m, normals_bound(12000, 0.0, 1.0, 7), xs, true, rel);  // KS past its exact-method size
+        // A reference two always rejects: against rejects it too (the driver then calls two).
+        check_bound(m, std::vector<double>{}, xs, false);
+        check_bound(m, std::vector<double>{0.0, nan}, xs, false);
+        check_bound(m, std::vector<double>{0.0, inf}, xs, false);
+    }
+    // A parameter two rejects on every call makes against throw.
+    check_bound(fm::tail_retention(0.75), r, xs, false);
+    // ks is ks_2samp's statistic; the bound functions copy what they need (r may go away).
+    const std::vector<double> x = xs[0];
+    CHECK(fm::ks().two(x, r) == ck::ks_2samp(x, r).statistic);
+    fm::real_metric::bound w;
+    {
+        const std::vector<double> tmp = r;
+        w = fm::w1().against(tmp);
+    }
+    CHECK(w(x) == ck::wasserstein(x, ck::sorted_reference(r)));
+}
+
+TEST_CASE("token and document drift metrics bound to a reference give two's value bit for bit") {
+    ck::rng g(11);
+    std::vector<std::uint32_t> r, x, one{2}, all_zero(30, 0), bad{1, 6, 0};
+    fb::categorical::zipf(6, 1.3).sample(500, g, r);
+    fb::categorical::zipf(6, 2.0).sample(60, g, x);
+    const std::vector<std::vector<std::uint32_t>> xs{x, one, all_zero, bad, {}};
+    const std::vector<fm::token_metric> ms{fm::token_kl(6),
+                                           fm::token_kl(6, 0.0),
+                                           fm::token_kl(6, 0.5, ck::bits),
+                                           fm::token_tail_retention(6),
+                                           fm::token_tail_retention(6, ck::rare_categories::at_most_count(40)),
+                                           fm::token_tail_retention(6, ck::rare_categories::bottom_mass(0.0001)),
+                                           fm::token_rare_survival(6),
+                                           fm::token_rare_survival(6, ck::rare_categories::at_most_frequency(0.2))};
+    for (const auto& m : ms) {
+        check_bound(m, r, xs);
+        check_bound(m, std::vector<std::uint32_t>{5}, xs);
+        check_bound(m, std::vector<std::uint32_t>{0, 6}, xs, false);  // an id out of range
+    }
+    // An empty reference: KL smooths it; the rare-category metrics have no mass to share
+    // out (two raises unless x is empty too), so their against rejects it.
+    check_bound(fm::token_kl(6), std::vector<std::uint32_t>{}, xs);
+    check_bound(fm::token_tail_retention(6), std::vector<std::uint32_t>{}, xs, false);
+    check_bound(fm::token_rare_survival(6), std::vector<std::uint32_t>{}, xs, false);
+
+    const auto text = fb::tokenize_sentences(fb::builtin_text());
+    const std::size_t v = text.words.size();
+    const std::vector<fm::document>& docs = text.documents;
+    const std::vector<fm::document> head(docs.begin(), docs.begin() + 30);
+    const std::vector<std::vector<fm::document>> dxs{
+        head, {docs[3]}, {fm::document{}}, {fm::document{0, static_cast<std::uint32_t>(v)}}, {}};
+    const std::vector<fm::document_metric> dms{fm::unigram_kl(v), fm::unigram_tail_retention(v),
+                                               fm::unigram_rare_survival(v),
+                                               fm::unigram_rare_survival(v, ck::rare_categories::bottom_mass(0.1))};
+    for (const auto& m : dms) {
+        check_bound(m, docs, dxs);
+        check_bound(m, head, dxs);
+    }
+}
+
+TEST_CASE("point drift metrics bound to a reference give two's value bit for bit") {
+    auto points = [](std::size_t n, std::size_t d, std::uint64_t seed, double scale) {
+        const std::vector<double> flat = collapsekit_test::gaussian_points(n, d, seed);
+        std::vector<fm::point> out(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i].assign(flat.begin() + static_cast<std::ptrdiff_t>(i * d),
+                          flat.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+            for (double& c : out[i]) c *= scale;
+        }
+        return out;
+    };
+    const auto r = points(2000, 3, 21, 1.0);
+    const std::vector<fm::point> ragged{{1.0, 2.0, 3.0}, {1.0}}, one{{0.5, 0.5, 0.5}},
+        with_inf{{0.0, 0.0, 0.0}, {1.0, std::numeric_limits<double>::infinity(), 0.0}, {2.0, 1.0, 0.0}};
+    const std::vector<std::vector<fm::point>> xs{
+        points(80, 3, 22, 0.7), points(5, 3, 23, 2.0), ragged, one, with_inf, points(10, 2, 24, 1.0), {}};
+    const std::vector<fm::point_metric> ms{fm::gaussian_w2(), fm::gaussian_kl(), fm::gaussian_kl(ck::bits),
+                                           fm::sliced_w2(), fm::sliced_w2(20, 7)};
+    for (const auto& m : ms) {
+        check_bound(m, r, xs);
+        check_bound(m, std::vector<fm::point>{}, xs, false);
+        check_bound(m, ragged, xs, false);
+    }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fixture.hpp"
+#include "parallel_check.hpp"
 #include "test_ngram_common.hpp"
 
 namespace ck = collapsekit;
@@ -507,9 +508,9 @@ TEST_CASE("HyperLogLog: error within 3 standard errors, merge, serialisation") {
     CHECK_THROWS_AS(ck::hyperloglog::deserialize(bytes), std::invalid_argument);
 }
 
-TEST_CASE("distinct counting: bitmap, flat set and hash-partitioned paths agree with the count table") {
-    // 300 000 tokens over a million ids (20 bits): n = 1 takes the bitmap, n = 2..3 outgrow
-    // the cache-sized flat set and switch to hash partitioning, n = 4 uses 128-bit keys.
+TEST_CASE("distinct counting: bitmap, hash-partitioned and flat set paths agree with the count table") {
+    // 300 000 tokens over a million ids (20 bits): n = 1 takes the bitmap, n = 2..3 hash
+    // partitioning (past the filtered counter's 1 MiB), n = 4 uses 128-bit keys in a flat set.
     ck::rng g(11);
     ck::corpus c;
     std::vector<std::uint32_t> doc;
@@ -639,8 +640,8 @@ TEST_CASE("distinct counting: hashes that share their home slot and filter slot"
     }
 }
 
-TEST_CASE("distinct counting: the filtered counter and the flat set / partitioned path agree") {
-    // Large inputs leave the filtered counter for the flat set and hash partitioning; a
+TEST_CASE("distinct counting: the filtered counter and the partitioned counter agree") {
+    // Large inputs leave the filtered counter for hash partitioning; a
     // zero byte budget forces that path on a small corpus, a huge one the other.
     ck::rng g(3);
     for (std::uint32_t max_id : {1000u, (1u << 16) - 1, (1u << 20) + 3}) {
@@ -662,4 +663,138 @@ TEST_CASE("distinct counting: the filtered counter and the flat set / partitione
             CHECK(ck::detail::count_distinct(c, n, bits, c.ngram_total(n), std::size_t{1} << 40) == expected);
         }
     }
+}
+
+TEST_CASE("corpus building: every integer type, sizing once, errors leave the corpus unchanged") {
+    const docs_t docs{{3, 1, 4}, {}, {1, 5, 9, 2, 6}, {5}};
+    const ck::corpus by_add = [&] {
+        ck::corpus c;
+        for (const auto& d : docs) c.add_document(d);
+        return c;
+    }();
+    const ck::corpus sized = ck::corpus::from_documents(docs);
+    CHECK(sized.tokens() == by_add.tokens());
+    CHECK(sized.offsets() == by_add.offsets());
+    CHECK(sized.max_id() == 9);
+    // The same ids from every integer type the Python bindings hand over as they are.
+    CHECK(ck::corpus::from_documents(std::vector<std::vector<std::int64_t>>{{3, 1, 4}, {}, {1, 5, 9, 2, 6}, {5}})
+              .tokens() == by_add.tokens());
+    CHECK(ck::corpus::from_documents(std::vector<std::vector<std::uint8_t>>{{3, 1, 4}, {}, {1, 5, 9, 2, 6}, {5}})
+              .tokens() == by_add.tokens());
+    CHECK(ck::corpus::from_documents(std::vector<std::vector<std::int16_t>>{{3, 1, 4}, {}, {1, 5, 9, 2, 6}, {5}})
+              .offsets() == by_add.offsets());
+    ck::corpus wide;
+    wide.add_document(std::vector<std::uint64_t>{0xFFFFFFFFull, 0});
+    CHECK(wide.max_id() == 0xFFFFFFFFu);
+
+    ck::corpus c = by_add;
+    CHECK(collapsekit_test::error_message([&] {
+              c.add_document(std::vector<std::uint64_t>{1, 2, 0x100000000ull});
+          }) == "collapsekit::corpus::add_document: ids must lie in [0, 2^32) (ids[2] = 4294967296)");
+    CHECK(collapsekit_test::error_message([&] {
+              c.add_document(std::vector<std::int8_t>{1, -3});
+          }) == "collapsekit::corpus::add_document: ids must lie in [0, 2^32) (ids[1] = -3)");
+    CHECK(c.tokens() == by_add.tokens());
+    CHECK(c.offsets() == by_add.offsets());
+
+    // A document of the corpus itself, added while the buffer has to grow.
+    ck::corpus self;
+    self.add_document(std::vector<std::uint32_t>{7, 8, 9});
+    for (int i = 0; i < 6; ++i) self.add_document(self.document(0));
+    CHECK(self.documents() == 7);
+    for (std::size_t d = 0; d < self.documents(); ++d) CHECK(self.document(d)[2] == 9);
+
+    ck::corpus reserved;
+    reserved.reserve(1000, 10);
+    CHECK(reserved.tokens().capacity() >= 1000);
+    CHECK(reserved.documents() == 0);
+}
+
+TEST_CASE("building a corpus is linear: a million one-token documents") {
+    // Quadratic growth (a reallocation per document) would copy 5e11 ids here.
+    ck::corpus c;
+    const std::uint32_t one[1] = {3};
+    for (int d = 0; d < 1000000; ++d) c.add_document(one);
+    CHECK(c.documents() == 1000000);
+    CHECK(c.size() == 1000000);
+    CHECK(c.ngram_total(1) == 1000000);
+}
+
+TEST_CASE("distinct counting: the partitioned counter, one level and two, any number of workers") {
+    // Sizes from one leaf to 2^8 partitions split again (over 2^18 n-grams with 64-bit
+    // words); uniform ids make most n-grams distinct, a small vocabulary makes repeats that
+    // the filter drops and block chains that fill slowly; the all-zero n-gram has hash 0.
+    struct shape {
+        std::uint32_t max_id;
+        std::size_t tokens;
+        std::uint32_t common;  // ids below this take three quarters of the mass
+    };
+    const shape shapes[] = {{(1u << 16) - 1, 3000, 50},      {(1u << 16) - 1, 70000, 1000},
+                            {(1u << 16) - 1, 600000, 60000}, {(1u << 20) - 1, 400000, 100000},
+                            {(1u << 12) - 1, 300000, 30},    {0xFFFFFFFFu, 50000, 5}};
+    ck::rng g(17);
+    for (const shape& sh : shapes) {
+        ck::corpus c;
+        std::vector<std::uint32_t> doc;
+        std::size_t left = sh.tokens;
+        while (left > 0) {
+            doc.resize(std::min<std::size_t>(left, 1 + static_cast<std::size_t>(g.below(300))));
+            left -= doc.size();
+            for (auto& x : doc) {
+                x = g.below(4) == 0 ? static_cast<std::uint32_t>(g.below(std::uint64_t{sh.max_id} + 1))
+                                    : static_cast<std::uint32_t>(g.below(sh.common));
+            }
+            c.add_document(doc);
+        }
+        c.add_document(std::vector<std::uint32_t>(8, 0));
+        c.add_document(std::vector<std::uint32_t>{sh.max_id});
+        const unsigned bits = ck::detail::bits_for_max_id(sh.max_id);
+        for (std::size_t n : {2u, 3u, 4u}) {
+            if (ck::detail::choose_key_kind(n, bits) != ck::detail::key_kind::word64 || n * bits <= 26) continue;
+            CAPTURE(sh.max_id);
+            CAPTURE(sh.tokens);
+            CAPTURE(n);
+            // Sorting is the reference for the small shapes; for the large ones the filtered
+            // counter, checked against sorting above (it is far cheaper under the sanitizers).
+            const std::size_t total = c.ngram_total(n);
+            const std::size_t expected = sh.tokens <= 70000
+                                             ? distinct_by_sorting(c, n)
+                                             : ck::detail::count_distinct(c, n, bits, total, std::size_t{1} << 40);
+            for (std::size_t workers :
+                 ck_test::under_sanitizer ? std::vector<std::size_t>{1, 3} : std::vector<std::size_t>{1, 2, 3}) {
+                CAPTURE(workers);
+                const std::size_t got =
+                    n * bits <= 32 ? ck::detail::count_distinct_partitioned<std::uint32_t>(workers, c, n, bits, total)
+                                   : ck::detail::count_distinct_partitioned<std::uint64_t>(workers, c, n, bits, total);
+                CHECK(got == expected);
+            }
+            // Reused memory (the second call) and freed memory give the same count.
+            CHECK(ck::detail::count_distinct(c, n, bits, total, 0) == expected);
+            ck::release_ngram_workspace();
+            CHECK(ck::detail::count_distinct(c, n, bits, total, 0) == expected);
+        }
+    }
+}
+
+TEST_CASE("split count tables: more parts for more keys, the same counts after every split") {
+    ck::detail::partitioned_counts<std::uint64_t> t;
+    CHECK(t.parts() == 1);
+    for (std::uint64_t k = 0; k < 5000; ++k) t[k * 7919] += k % 3 + 1;
+    t.split_for(1000);  // small: stays whole
+    CHECK(t.parts() == 1);
+    t.split_for(std::size_t{1} << 16);
+    CHECK(t.parts() == 2);
+    t.split_for(std::size_t{1} << 21);  // at most 2^16 - 2^12 keys per part
+    CHECK(t.parts() == 35);
+    t.split_for(std::size_t{1} << 16);  // never fewer parts
+    CHECK(t.parts() == 35);
+    t.split_for(std::size_t{1} << 40);
+    CHECK(t.parts() == 4096);
+    CHECK(t.size() == 5000);
+    for (std::uint64_t k = 0; k < 5000; ++k) {
+        const std::uint64_t* c = t.find(k * 7919);
+        REQUIRE(c != nullptr);
+        CHECK(*c == k % 3 + 1);
+    }
+    CHECK(t.find(1) == nullptr);
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -326,4 +328,148 @@ TEST_CASE("weighted Wasserstein, energy and KS with the radix sort equal a std::
             ck::ks_2samp_weighted(u, u_nan, uw, uw_nan, ck::ks_alternative::two_sided, ck::nan_policy::propagate)
                 .statistic));
     }
+}
+
+namespace {
+
+// Bit-for-bit equality, any NaN matching any NaN.
+bool same_bits_ref(double a, double b) {
+    if (std::isnan(a) && std::isnan(b)) return true;
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+std::vector<double> normals_ref(std::size_t n, double shift, double scale, std::uint64_t seed, bool round) {
+    std::vector<double> x = collapsekit_test::gaussian_points(n, 1, seed);
+    for (double& v : x) v = round ? std::floor(shift + scale * v) : shift + scale * v;
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("ks_statistic and a sorted_reference give ks_2samp's statistic and wasserstein's value bit for bit") {
+    const std::vector<std::pair<std::size_t, std::size_t>> sizes{{1, 1},       {1, 7},       {7, 1},       {100, 10000},
+                                                                 {10000, 100}, {100, 12000}, {12000, 100}, {300, 300},
+                                                                 {37, 1000},   {1000, 37},   {64, 64}};
+    const ck::ks_alternative alts[] = {ck::ks_alternative::two_sided, ck::ks_alternative::less,
+                                       ck::ks_alternative::greater};
+    std::uint64_t seed = 100;
+    for (const auto& size : sizes) {
+        // Plain copies: doctest's CAPTURE cannot capture structured bindings in C++17.
+        const std::size_t n = size.first, m = size.second;
+        for (int kind = 0; kind < 3; ++kind) {
+            // Continuous and shifted; heavy ties within and across the samples; identical samples.
+            const bool round = kind == 1;
+            const std::vector<double> u = normals_ref(n, kind == 0 ? 0.2 : 0.0, round ? 2.0 : 1.0, ++seed, round);
+            const std::vector<double> v =
+                kind == 2 && n == m ? u : normals_ref(m, 0.0, round ? 3.0 : 1.0, ++seed, round);
+            CAPTURE(n);
+            CAPTURE(m);
+            CAPTURE(kind);
+            const ck::sorted_reference sv(v);
+            for (const auto alt : alts) {
+                const double expected = ck::ks_2samp(u, v, alt).statistic;
+                CHECK(same_bits_ref(ck::ks_statistic(u, v, alt), expected));
+                CHECK(same_bits_ref(ck::ks_statistic(u, sv, alt), expected));
+            }
+            for (const double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
+                const double merged = ck::wasserstein(u, v, p), with_ref = ck::wasserstein(u, sv, p);
+                CAPTURE(p);
+                if (p == 1.0 && m / 8 >= n) {
+                    // W1 from the reference's prefix sums: a few ulps from the merge.
+                    CHECK(std::abs(with_ref - merged) <= 1e-14 * merged);
+                } else {
+                    CHECK(same_bits_ref(with_ref, merged));
+                }
+            }
+            CHECK(same_bits_ref(ck::wasserstein(ck::threads(2), u, sv), ck::wasserstein(u, sv)));
+            CHECK(same_bits_ref(ck::ks_statistic(ck::threads(2), u, sv), ck::ks_statistic(u, v)));
+        }
+    }
+    // NaN and errors as ks_2samp and wasserstein, naming the function called.
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    const std::vector<double> u{0.5, nan, 2.0, 1.0}, v{0.0, 1.0, 3.0}, v_nan{0.0, nan, 1.0}, empty;
+    CHECK(same_bits_ref(
+        ck::ks_statistic(u, v, ck::ks_alternative::two_sided, ck::nan_policy::omit),
+        ck::ks_2samp(u, v, ck::ks_alternative::two_sided, ck::ks_method::automatic, ck::nan_policy::omit).statistic));
+    CHECK(std::isnan(ck::ks_statistic(u, v, ck::ks_alternative::two_sided, ck::nan_policy::propagate)));
+    CHECK(std::isnan(ck::ks_statistic(v, ck::sorted_reference(v_nan, ck::nan_policy::propagate))));
+    CHECK(std::isnan(ck::wasserstein(v, ck::sorted_reference(v_nan, ck::nan_policy::propagate))));
+    CHECK(same_bits_ref(ck::wasserstein(v, ck::sorted_reference(v_nan, ck::nan_policy::omit)),
+                        ck::wasserstein(v, std::vector<double>{0.0, 1.0})));
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::ks_statistic(empty, v); }) ==
+          "collapsekit::ks_statistic: u is empty");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::ks_statistic(v, empty); }) ==
+          "collapsekit::ks_statistic: v is empty");
+    const ck::sorted_reference sv(v);
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::ks_statistic(empty, sv); }) ==
+          "collapsekit::ks_statistic: u is empty");
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(empty, sv); }) ==
+          collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(empty, v); }));
+    const std::vector<double> u_inf{1.0, inf};
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(u_inf, sv); }) ==
+          collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(u_inf, v); }));
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(v, sv, 0.5); }) ==
+          collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::wasserstein(v, v, 0.5); }));
+    CHECK(collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::sorted_reference{empty}; }) ==
+          "collapsekit::sorted_reference: reference is empty");
+    CHECK_THROWS_AS((void)ck::sorted_reference(v_nan), std::invalid_argument);
+    CHECK_THROWS_AS((void)ck::sorted_reference(u_inf), std::invalid_argument);
+    CHECK(sv.size() == 3);
+    CHECK(sv.values()[2] == 3.0);
+}
+
+TEST_CASE("W1 against a long sorted_reference stays within a few ulps of the merge, offsets and ties included") {
+    std::uint64_t seed = 500;
+    for (const double offset : {0.0, 1e6, -3e9}) {
+        for (const double scale : {1.0, 1e-3}) {
+            for (const bool round : {false, true}) {
+                for (const auto& size : std::vector<std::pair<std::size_t, std::size_t>>{
+                         {1, 8}, {1, 1000}, {3, 100}, {100, 10000}, {100, 800}, {99, 10007}, {250, 20000}}) {
+                    const std::size_t n = size.first, m = size.second;
+                    std::vector<double> u = normals_ref(n, 0.3, 1.0, ++seed, round),
+                                        v = normals_ref(m, 0.0, 1.3, ++seed, round);
+                    for (double& x : u) x = offset + scale * x;
+                    for (double& x : v) x = offset + scale * x;
+                    const double merged = ck::wasserstein(u, v), with_ref = ck::wasserstein(u, ck::sorted_reference(v));
+                    CAPTURE(offset);
+                    CAPTURE(scale);
+                    CAPTURE(n);
+                    CAPTURE(m);
+                    CHECK(std::abs(with_ref - merged) <= 1e-14 * merged);
+                }
+            }
+        }
+    }
+    // u inside one step of v, u equal to v's values, and u on both sides of every v.
+    const std::vector<double> v{0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0};
+    for (const std::vector<double>& u : {std::vector<double>{7.5}, std::vector<double>{3.0},
+                                         std::vector<double>{-1.0, 20.0}, std::vector<double>{2.0}}) {
+        CHECK(std::abs(ck::wasserstein(u, ck::sorted_reference(v)) - ck::wasserstein(u, v)) <=
+              1e-15 * ck::wasserstein(u, v));
+    }
+}
+
+TEST_CASE("a sliced_reference gives sliced_wasserstein's estimate bit for bit") {
+    const std::vector<double> y = collapsekit_test::gaussian_points(700, 3, 5),
+                              x = collapsekit_test::gaussian_points(90, 3, 6);
+    for (const ck::sliced_options opt :
+         {ck::sliced_options{}, ck::sliced_options{20, 1.0, 7}, ck::sliced_options{5, 3.5, 8}}) {
+        const ck::sliced_reference ref(y, 3, opt);
+        const auto a = ck::sliced_wasserstein(x, y, 3, opt);
+        for (const auto& b : {ck::sliced_wasserstein(x, ref), ck::sliced_wasserstein(ck::threads(3), x, ref)}) {
+            CHECK(same_bits_ref(a.value, b.value));
+            CHECK(same_bits_ref(a.standard_error, b.standard_error));
+            CHECK(a.n == b.n);
+        }
+    }
+    const ck::sliced_reference ref(y, 3);
+    const std::vector<double> bad_size{1.0, 2.0}, not_finite{0.0, 1.0, std::numeric_limits<double>::infinity()}, empty;
+    for (const auto* bad : {&bad_size, &not_finite, &empty}) {
+        CHECK(
+            collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::sliced_wasserstein(*bad, ref); }) ==
+            collapsekit_test::error_message<std::invalid_argument>([&] { (void)ck::sliced_wasserstein(*bad, y, 3); }));
+    }
+    CHECK_THROWS_AS((void)ck::sliced_reference(bad_size, 3), std::invalid_argument);
+    CHECK_THROWS_AS((void)ck::sliced_reference(y, 0), std::invalid_argument);
+    CHECK_THROWS_AS((void)ck::sliced_reference(y, 3, ck::sliced_options{1, 2.0, 0}), std::invalid_argument);
 }

@@ -29,6 +29,46 @@ _DEFAULT_METRICS = {
 }
 
 
+def _progress_reporter(progress, total):
+    """(callback for _core._simulate or None, function to call when the run ends)."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is True:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            return _plain_progress(total)
+        bar = tqdm(total=total, desc="simulate", unit="gen")
+
+        def update(done, total_now):
+            if bar.total != total_now:
+                bar.total = total_now
+            bar.update(done - bar.n)
+
+        return update, bar.close
+    if callable(progress):
+        return progress, lambda: None
+    raise TypeError(
+        "collapsekit.simulate: progress must be True, False or a callable progress(done, total) "
+        f"(got {type(progress).__name__})"
+    )
+
+
+def _plain_progress(total):
+    """Without tqdm: a line on stderr per tenth of the run."""
+    import sys
+
+    last = [-1]
+
+    def update(done, total_now):
+        tenth = 10 * done // max(total_now, 1)
+        if tenth != last[0]:
+            last[0] = tenth
+            print(f"simulate: {done}/{total_now} generations", file=sys.stderr, flush=True)
+
+    return update, lambda: None
+
+
 def simulate(
     model,
     policy=None,
@@ -44,6 +84,7 @@ def simulate(
     reference_samples=0,
     threads=0,
     provenance=False,
+    progress=False,
 ):
     """Run the generation-feedback loop (fit -> sample -> mix by policy -> refit).
 
@@ -65,6 +106,13 @@ def simulate(
     for the multivariate model), or for the n-gram model a Corpus / list of token-id arrays
     (required).
 
+    progress: False (default) for none; True for a tqdm progress bar (tqdm.auto: a widget
+    in notebooks, a text bar on stderr elsewhere; plain lines on stderr without tqdm); or
+    a callable progress(done, total), where done counts completed generations summed over
+    the replicates (total = generations x replicates) and rises by one each call. The
+    callable runs on the calling thread; an exception it raises stops the run and
+    propagates. Ctrl-C (KeyboardInterrupt) stops a run too, progress or not.
+
     Returns a tidy pandas DataFrame with columns lineage, replicate, generation, metric,
     value; with provenance=True, also the provenance table (lineage, replicate,
     generation, origin, share) as a second DataFrame.
@@ -79,20 +127,25 @@ def simulate(
         metrics = (metrics,)
     if not isinstance(samples, int):
         samples = [int(s) for s in samples]
-    table, prov = _core._simulate(
-        model,
-        policy,
-        int(generations),
-        samples,
-        int(replicates),
-        int(seed),
-        list(metrics),
-        human,
-        int(lineages),
-        int(initial_samples),
-        int(reference_samples),
-        int(threads),
-    )
+    callback, close = _progress_reporter(progress, int(generations) * int(replicates))
+    try:
+        table, prov = _core._simulate(
+            model,
+            policy,
+            int(generations),
+            samples,
+            int(replicates),
+            int(seed),
+            list(metrics),
+            human,
+            int(lineages),
+            int(initial_samples),
+            int(reference_samples),
+            int(threads),
+            callback,
+        )
+    finally:
+        close()
     frame = pd.DataFrame(table, columns=["lineage", "replicate", "generation", "metric", "value"])
     if provenance:
         return frame, pd.DataFrame(prov, columns=["lineage", "replicate", "generation", "origin", "share"])

@@ -130,7 +130,7 @@ template <class Plain, class Weighted>
 auto sample_pair(const char* fn, const py::object& u, const py::object& v, const py::object& uw, const py::object& vw,
                  Plain plain, Weighted weighted) {
     if (uw.is_none() != vw.is_none()) {
-        throw py::value_error(std::string("collapsekit::") + fn + ": pass both u_weights and v_weights, or neither");
+        throw py::value_error(std::string("collapsekit.") + fn + ": pass both u_weights and v_weights, or neither");
     }
     if (uw.is_none()) {
         return with_float_pair(u, "u_values", v, "v_values", fn,
@@ -180,7 +180,7 @@ measure_fn measure_by_name(const std::string& name, ck::log_base base, const ck:
     if (name == "wasserstein") return ck::measures::wasserstein{p, nan};
     if (name == "energy_distance") return ck::measures::energy_distance{nan};
     if (name == "ks_statistic") return ck::measures::ks_statistic{nan};
-    throw py::value_error(std::string("collapsekit::") + fn + ": unknown measure '" + name +
+    throw py::value_error(std::string("collapsekit.") + fn + ": unknown measure '" + name +
                           "' (known: kl_divergence, cross_entropy, js_divergence, js_distance, hellinger, "
                           "bhattacharyya, total_variation, chi_squared_pearson, chi_squared_neyman, psi, "
                           "renyi_divergence, each also with _counts; wasserstein, energy_distance, ks_statistic, "
@@ -257,7 +257,7 @@ carray<double> covariance_of(const py::object& obj, const char* fn, const char* 
     auto a = contiguous<double>(obj, fn, arg);
     if (a.ndim() == 2) {
         if (a.shape(0) != a.shape(1)) {
-            throw py::value_error(std::string("collapsekit::") + fn + ": " + arg + " must be square (got " +
+            throw py::value_error(std::string("collapsekit.") + fn + ": " + arg + " must be square (got " +
                                   std::to_string(a.shape(0)) + " x " + std::to_string(a.shape(1)) + ")");
         }
     } else {
@@ -439,7 +439,7 @@ void bind_divergence(py::module_& m) {
             return sample_pair(
                 "ks_2samp_weighted", u, v, uw, vw,
                 [&](auto, auto) -> ck::ks_result {
-                    throw std::invalid_argument("collapsekit::ks_2samp_weighted: u_weights and v_weights are required");
+                    throw std::invalid_argument("collapsekit.ks_2samp_weighted: u_weights and v_weights are required");
                 },
                 [&](auto a, auto b, auto wa, auto wb) { return ck::ks_2samp_weighted(ex, a, b, wa, wb, alt, policy); });
         },
@@ -462,7 +462,7 @@ void bind_divergence(py::module_& m) {
             const auto& b = b_points.first;
             const std::size_t db = b_points.second;
             if (da != db) {
-                throw py::value_error("collapsekit::sliced_wasserstein: X_s and X_t differ in dimension (" +
+                throw py::value_error("collapsekit.sliced_wasserstein: X_s and X_t differ in dimension (" +
                                       std::to_string(da) + " vs " + std::to_string(db) + ")");
             }
             ck::sliced_options opt;
@@ -590,7 +590,7 @@ void bind_divergence(py::module_& m) {
             const auto& b = b_points.first;
             const std::size_t db = b_points.second;
             if (da != db) {
-                throw py::value_error("collapsekit::kl_divergence_knn: x and y differ in dimension (" +
+                throw py::value_error("collapsekit.kl_divergence_knn: x and y differ in dimension (" +
                                       std::to_string(da) + " vs " + std::to_string(db) + ")");
             }
             return nogil([&] { return ck::kl_divergence_knn(ex, view_of(a), view_of(b), da, k, base_of(base)); });
@@ -720,7 +720,7 @@ void bind_divergence(py::module_& m) {
                     const std::size_t d = a_points.second;
                     if (keep.empty()) dim = d;
                     if (d != dim) {
-                        throw py::value_error("collapsekit::pairwise: " + arg + " has dimension " + std::to_string(d) +
+                        throw py::value_error("collapsekit.pairwise: " + arg + " has dimension " + std::to_string(d) +
                                               ", items[0] has " + std::to_string(dim));
                     }
                     keep.push_back(a);

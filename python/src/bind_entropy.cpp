@@ -50,8 +50,8 @@ void bind_entropy(py::module_& m) {
             const auto ex = execution_of(threads, "entropy");
             if (!qk.is_none()) {
                 if (estimator && *estimator != "plugin") {
-                    throw py::value_error("collapsekit::entropy: estimator applies only without qk (got '" +
-                                          *estimator + "')");
+                    throw py::value_error("collapsekit.entropy: estimator applies only without qk (got '" + *estimator +
+                                          "')");
                 }
                 return with_count_pair(pk, "pk", qk, "qk", "entropy", [&](auto p, auto q) {
                     return nogil([&] {
@@ -195,15 +195,15 @@ void bind_entropy(py::module_& m) {
             }
             if (method == "vasicek" || method == "auto") {
                 if (!one_d) {
-                    throw py::value_error("collapsekit::differential_entropy: method 'vasicek' needs 1-D values");
+                    throw py::value_error("collapsekit.differential_entropy: method 'vasicek' needs 1-D values");
                 }
                 return nogil([&, &x = x] {
                     return ck::differential_entropy_vasicek(view_of(x), window_length.value_or(0), base_of(base),
                                                             policy);
                 });
             }
-            throw py::value_error(
-                "collapsekit::differential_entropy: method must be 'auto', 'vasicek' or 'knn' (got '" + method + "')");
+            throw py::value_error("collapsekit.differential_entropy: method must be 'auto', 'vasicek' or 'knn' (got '" +
+                                  method + "')");
         },
         py::arg("values"), py::kw_only(), py::arg("window_length") = py::none(), py::arg("base") = py::none(),
         py::arg("method") = "auto", py::arg("k") = 1, py::arg("nan_policy") = "raise",
@@ -284,7 +284,7 @@ void bind_entropy(py::module_& m) {
             const auto& q = q_points.first;
             const std::size_t qdim = q_points.second;
             if (qdim != dim) {
-                throw py::value_error("collapsekit::kth_neighbor_distances: queries and points differ in dimension (" +
+                throw py::value_error("collapsekit.kth_neighbor_distances: queries and points differ in dimension (" +
                                       std::to_string(qdim) + " vs " + std::to_string(dim) + ")");
             }
             return to_numpy(nogil([&] { return ck::kth_neighbor_distances(ex, view_of(q), view_of(p), dim, k); }));

@@ -15,35 +15,157 @@ ck::zero_support zero_support_of(const py::object& z);  // bind_divergence.cpp
 
 namespace {
 
-// One document's ids: int64 (numpy's default) without a copy, anything else converted.
-carray<std::int64_t> ids_of(py::handle obj, const char* function) {
-    auto a = contiguous<std::int64_t>(obj, function, "ids");
-    require_ndim(a, 1, function, "ids");
-    return a;
+// The integer type of an array the corpus reads as it is (C-contiguous, aligned, native
+// byte order, any integer width): 'u' or 'i' and the width in bytes, as 16 + size for
+// unsigned and size for signed; 0 for any other array (it is converted first). Read from
+// the array's flags and dtype fields: a document of ten tokens costs a few of these
+// look-ups, not eight isinstance tests.
+int direct_ids_code(const py::array& a) {
+    constexpr int c_contiguous = 0x0001, aligned = 0x0100;  // NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_ALIGNED
+    if ((a.flags() & (c_contiguous | aligned)) != (c_contiguous | aligned)) return 0;
+    const py::dtype t = a.dtype();
+    const char kind = t.kind(), order = t.byteorder();
+    if ((kind != 'i' && kind != 'u') || (order != '=' && order != '|')) return 0;
+    const auto size = static_cast<int>(t.itemsize());
+    if (size != 1 && size != 2 && size != 4 && size != 8) return 0;
+    return (kind == 'u' ? 16 : 0) + size;
 }
 
-ck::corpus corpus_from_documents(const py::iterable& documents) {
+// Calls f(view) on the ids of a 1-D array of direct_ids_code `code` (nonzero).
+template <class F>
+void with_ids(const py::array& a, int code, F&& f) {
+    const void* p = a.data();
+    const auto n = static_cast<std::size_t>(a.size());
+    auto as = [&](auto tag) {
+        using T = decltype(tag);
+        f(ck::view<const T>(static_cast<const T*>(p), n));
+    };
+    switch (code) {
+        case 16 + 4:
+            return as(std::uint32_t{});
+        case 8:
+            return as(std::int64_t{});
+        case 4:
+            return as(std::int32_t{});
+        case 16 + 8:
+            return as(std::uint64_t{});
+        case 16 + 2:
+            return as(std::uint16_t{});
+        case 2:
+            return as(std::int16_t{});
+        case 16 + 1:
+            return as(std::uint8_t{});
+        default:
+            return as(std::int8_t{});
+    }
+}
+
+// The name of argument `arg` (index < 0) or of its element `index`, for messages only.
+std::string arg_name(const char* arg, std::ptrdiff_t index) {
+    return index < 0 ? std::string(arg) : std::string(arg) + "[" + std::to_string(index) + "]";
+}
+
+// One document's ids as a 1-D array with its direct_ids_code: the object itself when the
+// corpus can read it as it is, else a conversion to int64 (lists, strided arrays, other
+// dtypes). Either way the corpus then copies each id once.
+struct document_ids {
+    py::array array;
+    int code;
+};
+
+document_ids document_of(py::handle obj, const char* function, const char* arg, std::ptrdiff_t index = -1) {
+    // (No default-constructed py::array on the way: that allocates an empty numpy array.)
+    if (py::isinstance<py::array>(obj)) {
+        auto a = py::reinterpret_borrow<py::array>(obj);
+        const int code = direct_ids_code(a);
+        if (code != 0) {
+            if (a.ndim() != 1) require_ndim(a, 1, function, arg_name(arg, index).c_str());
+            return {std::move(a), code};
+        }
+    }
+    auto a = contiguous<std::int64_t>(obj, function, arg_name(arg, index).c_str());
+    if (a.ndim() != 1) require_ndim(a, 1, function, arg_name(arg, index).c_str());
+    return {std::move(a), 8};
+}
+
+// Appends the ids of d to c; an id outside [0, 2^32) is a ValueError naming the
+// argument and the index.
+void append_document(ck::corpus& c, const document_ids& d, const char* function, const char* arg,
+                     std::ptrdiff_t index = -1) {
+    with_ids(d.array, d.code, [&](auto ids) {
+        const std::size_t bad = ck::detail::first_id_out_of_range(ids.data(), ids.size());
+        if (bad != ids.size()) {
+            const std::string name = arg_name(arg, index);
+            throw py::value_error(std::string("collapsekit.") + function + ": " + name +
+                                  " must hold token ids in [0, 2^32) (" + name + "[" + std::to_string(bad) +
+                                  "] = " + std::to_string(ids[bad]) + ")");
+        }
+        c.add_document(ids);
+    });
+}
+
+// True when obj is one document rather than a sequence of documents: a 1-D array, or a
+// sequence whose first item is an integer (a list of ids).
+bool is_one_document(py::handle obj) {
+    if (py::isinstance<py::array>(obj)) return py::reinterpret_borrow<py::array>(obj).ndim() == 1;
+    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj)) {
+        return false;
+    }
+    const auto seq = py::reinterpret_borrow<py::sequence>(obj);
+    if (seq.size() == 0) return false;
+    const py::object first = seq[0];
+    return !py::isinstance<py::array>(first) && PyIndex_Check(first.ptr()) != 0;
+}
+
+// A corpus from Python: a sequence (or any iterable) of documents, each a 1-D array-like
+// of integer ids; or, for convenience, one such array alone as a one-document corpus.
+// The documents are read once to learn their lengths, so the corpus is sized once and
+// every id is copied once (linear in the tokens, whatever the number of documents).
+ck::corpus corpus_from_python(py::handle documents, const char* function) {
     ck::corpus c;
-    for (const auto& d : documents) {
-        auto ids = ids_of(d, "Corpus");
-        c.add_document(view_of(ids));
+    if (is_one_document(documents)) {
+        const document_ids d = document_of(documents, function, "corpus");
+        c.reserve(static_cast<std::size_t>(d.array.size()), 1);
+        append_document(c, d, function, "corpus");
+        return c;
+    }
+    if (py::isinstance<py::array>(documents) && py::reinterpret_borrow<py::array>(documents).ndim() != 2) {
+        throw py::value_error(std::string("collapsekit.") + function +
+                              ": an array corpus must be 1-dimensional (one document) or 2-dimensional (one "
+                              "document per row) (got " +
+                              std::to_string(py::reinterpret_borrow<py::array>(documents).ndim()) + " dimensions)");
+    }
+    std::vector<document_ids> docs;
+    const Py_ssize_t hint = PyObject_LengthHint(documents.ptr(), 0);
+    if (hint < 0) throw py::error_already_set();
+    docs.reserve(static_cast<std::size_t>(hint));
+    std::size_t tokens = 0;
+    for (const py::handle d : py::iter(documents)) {
+        docs.push_back(document_of(d, function, "documents", static_cast<std::ptrdiff_t>(docs.size())));
+        tokens += static_cast<std::size_t>(docs.back().array.size());
+    }
+    c.reserve(tokens, docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        append_document(c, docs[i], function, "documents", static_cast<std::ptrdiff_t>(i));
     }
     return c;
 }
 
-// A Corpus argument, or anything corpus_from_documents accepts (a list of id arrays).
+// A Corpus argument, or anything corpus_from_python accepts.
 struct corpus_arg {
     ck::corpus owned;
     const ck::corpus* ptr = nullptr;
     corpus_arg(const py::object& obj, const char* function) {
         if (py::isinstance<ck::corpus>(obj)) {
             ptr = &obj.cast<const ck::corpus&>();
-        } else if (py::isinstance<py::iterable>(obj) && !py::isinstance<py::str>(obj)) {
-            owned = corpus_from_documents(obj);
+        } else if (py::isinstance<py::array>(obj) ||
+                   (py::isinstance<py::iterable>(obj) && !py::isinstance<py::str>(obj))) {
+            owned = corpus_from_python(obj, function);
             ptr = &owned;
         } else {
             throw py::type_error(std::string("collapsekit.") + function +
-                                 ": corpus must be a Corpus or a sequence of token-id arrays");
+                                 ": corpus must be a Corpus, a sequence of token-id arrays, or one 1-D token-id "
+                                 "array (a single document)");
         }
     }
     const ck::corpus& get() const { return *ptr; }
@@ -80,28 +202,34 @@ ck::estimate table_entropy(const ck::ngram_counts& t, const std::string& estimat
 void bind_ngram(py::module_& m) {
     py::class_<ck::corpus>(m, "Corpus",
                            "Token ids (uint32) with document offsets; no n-gram spans two documents.\n"
-                           "Corpus(documents) takes a sequence of integer id arrays; Corpus.from_arrays(tokens,\n"
-                           "offsets) the flat form (offsets start at 0 and end at len(tokens)).")
-        .def(py::init([](const py::iterable& documents) { return corpus_from_documents(documents); }),
+                           "Corpus(documents) takes a sequence of integer id arrays (or one 1-D id array as a\n"
+                           "single document); Corpus.from_arrays(tokens, offsets) the flat form (offsets start at\n"
+                           "0 and end at len(tokens)). Building copies each id once: arrays of any integer dtype\n"
+                           "are read as they are, lists are converted first.")
+        .def(py::init([](const py::object& documents) { return corpus_from_python(documents, "Corpus"); }),
              py::arg("documents"))
         .def(py::init<>())
         .def_static(
             "from_arrays",
             [](const py::object& tokens, const py::object& offsets) {
-                auto t = contiguous<std::int64_t>(tokens, "Corpus.from_arrays", "tokens");
-                auto o = contiguous<std::int64_t>(offsets, "Corpus.from_arrays", "offsets");
-                std::vector<std::uint32_t> tv(static_cast<std::size_t>(t.size()));
-                for (std::size_t i = 0; i < tv.size(); ++i) {
-                    const std::int64_t v = t.data()[i];
-                    if (v < 0 || v > 0xFFFFFFFFll) {
-                        throw py::value_error("collapsekit::corpus: token ids must fit in 32 bits (tokens[" +
-                                              std::to_string(i) + "] = " + std::to_string(v) + ")");
+                constexpr const char* fn = "Corpus.from_arrays";
+                const document_ids t = document_of(tokens, fn, "tokens");
+                std::vector<std::uint32_t> tv;
+                with_ids(t.array, t.code, [&](auto ids) {
+                    const std::size_t bad = ck::detail::first_id_out_of_range(ids.data(), ids.size());
+                    if (bad != ids.size()) {
+                        throw py::value_error(std::string("collapsekit.") + fn +
+                                              ": tokens must hold token ids in [0, 2^32) (tokens[" +
+                                              std::to_string(bad) + "] = " + std::to_string(ids[bad]) + ")");
                     }
-                    tv[i] = static_cast<std::uint32_t>(v);
-                }
+                    tv.assign(ids.begin(), ids.end());
+                });
+                auto o = vector_of<std::int64_t>(offsets, fn, "offsets");
                 std::vector<std::size_t> ov(static_cast<std::size_t>(o.size()));
                 for (std::size_t i = 0; i < ov.size(); ++i) {
-                    if (o.data()[i] < 0) throw py::value_error("collapsekit::corpus: offsets must be non-negative");
+                    if (o.data()[i] < 0) {
+                        throw py::value_error(std::string("collapsekit.") + fn + ": offsets must be non-negative");
+                    }
                     ov[i] = static_cast<std::size_t>(o.data()[i]);
                 }
                 return ck::corpus(std::move(tv), std::move(ov));
@@ -109,7 +237,10 @@ void bind_ngram(py::module_& m) {
             py::arg("tokens"), py::arg("offsets"))
         .def(
             "add_document",
-            [](ck::corpus& c, const py::object& ids) { c.add_document(view_of(ids_of(ids, "Corpus"))); },
+            [](ck::corpus& c, const py::object& ids) {
+                constexpr const char* fn = "Corpus.add_document";
+                append_document(c, document_of(ids, fn, "ids"), fn, "ids");
+            },
             py::arg("ids"))
         .def_property_readonly("documents", &ck::corpus::documents)
         .def("__len__", &ck::corpus::documents)
@@ -145,8 +276,14 @@ void bind_ngram(py::module_& m) {
         py::arg("corpus"), py::arg("n"), py::arg("average") = "corpus", py::arg("threads") = 0,
         "distinct-n: distinct n-grams / n-gram occurrences, pooled over the corpus ('corpus')\n"
         "or averaged over documents ('document'). n in 1..8. ValueError for a corpus without n-grams.\n"
+        "corpus, here and in every corpus function: a Corpus, a sequence of 1-D token-id arrays\n"
+        "(one per document), or one 1-D token-id array (a single document).\n"
         "threads: 0 (default) uses every core when the corpus is big enough to pay, 1 below that;\n"
         "n >= 1 uses at most n. The result is the same, bit for bit, for every value.");
+    m.def("release_ngram_workspace", &ck::release_ngram_workspace,
+          "Frees the memory the calling thread keeps between calls for counting the distinct n-grams\n"
+          "of large corpora (about 8 bytes per n-gram of the largest corpus counted so far; reusing\n"
+          "it spares later calls the cost of fresh pages). Results never depend on it.");
     m.def(
         "distinct_ngrams",
         [](const py::object& corpus, std::size_t n, std::int64_t threads) {
@@ -268,14 +405,16 @@ void bind_ngram(py::module_& m) {
         .def(
             "add_document",
             [](ck::ngram_counts& t, const py::object& ids) {
-                auto v = ids_of(ids, "NgramCounts.add_document");
-                t.add_document(view_of(v));
+                constexpr const char* fn = "NgramCounts.add_document";
+                ck::corpus c;
+                append_document(c, document_of(ids, fn, "ids"), fn, "ids");
+                t.add(c);
             },
             py::arg("ids"))
         .def(
             "add_ngram",
             [](ck::ngram_counts& t, const py::object& ids, std::uint64_t count) {
-                auto v = ids_of(ids, "NgramCounts.add_ngram");
+                auto v = vector_of<std::int64_t>(ids, "NgramCounts.add_ngram", "ids");
                 t.add_ngram(view_of(v), count);
             },
             py::arg("ids"), py::arg("count") = 1)
@@ -347,8 +486,8 @@ void bind_ngram(py::module_& m) {
         .def(
             "add_document",
             [](ck::hyperloglog& h, const py::object& ids) {
-                auto v = contiguous<std::uint32_t>(ids, "HyperLogLog.add_document", "ids");
-                h.add_document(view_of(v));
+                const auto v = token_ids_of(ids, "HyperLogLog.add_document", "ids");
+                h.add_document(ck::view<const std::uint32_t>(v.data(), v.size()));
             },
             py::arg("ids"))
         .def_property_readonly("order", &ck::hyperloglog::order)

@@ -68,7 +68,7 @@ ck::rare_categories rule_of(const std::string& rule, double value) {
     if (rule == "at_most_frequency") return ck::rare_categories::at_most_frequency(value);
     if (rule == "bottom_mass") return ck::rare_categories::bottom_mass(value);
     throw py::value_error(
-        "collapsekit::rare_category_retention: rule must be 'at_most_count', 'at_most_frequency' or 'bottom_mass' "
+        "collapsekit.rare_category_retention: rule must be 'at_most_count', 'at_most_frequency' or 'bottom_mass' "
         "(got '" +
         rule + "')");
 }

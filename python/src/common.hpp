@@ -17,8 +17,10 @@
 #include <collapsekit/core/view.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -203,7 +205,7 @@ inline std::pair<carray<double>, std::size_t> points_of(py::handle obj, const ch
 }
 
 // The enum value a keyword string names, from (name, value) choices; anything else is a
-// ValueError "collapsekit::<where>: <arg> must be 'a', 'b' or 'c' (got 'x')".
+// ValueError "collapsekit.<where>: <arg> must be 'a', 'b' or 'c' (got 'x')".
 template <class E>
 E choice_of(const std::string& s, const char* where, const char* arg,
             std::initializer_list<std::pair<const char*, E>> choices) {
@@ -214,7 +216,7 @@ E choice_of(const std::string& s, const char* where, const char* arg,
         names += (i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", ")) + std::string("'") + c.first + "'";
         ++i;
     }
-    throw py::value_error(std::string("collapsekit::") + where + ": " + arg + " must be " + names + " (got '" + s +
+    throw py::value_error(std::string("collapsekit.") + where + ": " + arg + " must be " + names + " (got '" + s +
                           "')");
 }
 
@@ -272,13 +274,189 @@ inline std::vector<std::uint32_t> token_ids_of(py::handle obj, const char* funct
     for (std::size_t i = 0; i < out.size(); ++i) {
         const std::int64_t v = a.data()[i];
         if (v < 0 || v > 0xFFFFFFFFll) {
-            throw py::value_error(std::string("collapsekit::") + function + ": " + arg +
+            throw py::value_error(std::string("collapsekit.") + function + ": " + arg +
                                   " must hold token ids in [0, 2^32) (" + arg + "[" + std::to_string(i) +
                                   "] = " + std::to_string(v) + ")");
         }
         out[i] = static_cast<std::uint32_t>(v);
     }
     return out;
+}
+
+// Error messages in Python spellings. The C++ library names itself the C++ way
+// ("collapsekit::corpus::add_document: ...", "pass nan_policy::omit"); a Python user
+// calls collapsekit.Corpus.add_document and passes nan_policy='omit'. Every message that
+// leaves the module is rewritten here, at the one point where C++ exceptions become
+// Python ones, so that no message keeps a C++ spelling whichever layer raised it.
+namespace detail {
+
+// The Python name of a C++ class that appears as the qualifier of a function name.
+inline const char* python_class_name(const std::string& cpp) {
+    static const std::pair<const char*, const char*> names[] = {
+        {"corpus", "Corpus"},
+        {"ngram_counts", "NgramCounts"},
+        {"hyperloglog", "HyperLogLog"},
+        {"histogram", "Histogram"},
+        {"entropy_accumulator", "EntropyAccumulator"},
+        {"vocabulary", "Vocabulary"},
+        {"tokenizer", "Tokenizer"},
+        {"zero_support", "ZeroSupport"},
+        {"gaussian", "GaussianModel"},
+        {"multivariate_gaussian", "MultivariateGaussianModel"},
+        {"gaussian_mixture", "GaussianMixtureModel"},
+        {"kde", "KDEModel"},
+        {"categorical", "CategoricalModel"},
+        {"ngram_lm", "NgramLanguageModel"},
+        {"policy", "Policy"},
+    };
+    for (const auto& n : names) {
+        if (cpp == n.first) return n.second;
+    }
+    return nullptr;
+}
+
+// "corpus::add_document" -> "Corpus.add_document", "ngram_counts::operator+=" ->
+// "NgramCounts.merge", "corpus" (a constructor) -> "Corpus"; segments may be joined by
+// "::" or "." and come out joined by dots. A lone "histogram" stays: it names the
+// Python function as well as the class.
+inline std::string python_function_name(const std::string& cpp) {
+    std::vector<std::string> parts;
+    std::string part;
+    for (std::size_t i = 0; i < cpp.size(); ++i) {
+        if (cpp[i] == '.' || (cpp[i] == ':' && i + 1 < cpp.size() && cpp[i + 1] == ':')) {
+            parts.push_back(part);
+            part.clear();
+            if (cpp[i] == ':') ++i;
+        } else {
+            part += cpp[i];
+        }
+    }
+    parts.push_back(part);
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::string& p = parts[i];
+        const bool last = i + 1 == parts.size();
+        if (!last || (parts.size() == 1 && p != "histogram")) {
+            if (const char* py_name = python_class_name(p)) p = py_name;
+        }
+        if (last && p == "operator+=") p = "merge";
+        out += (i == 0 ? "" : ".") + p;
+    }
+    return out;
+}
+
+inline bool is_identifier_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+}  // namespace detail
+
+// The message of an exception raised through the module, in Python spellings:
+//   collapsekit::<a>::<b>: -> collapsekit.<A>.<b>:  (C++ class names become Python's)
+//   nan_policy::omit       -> nan_policy='omit'
+//   tail_side::left (and the other enum values a message may name) -> 'left'
+//   zero_support::skew elsewhere in the text -> ZeroSupport.skew
+// Messages not from collapsekit are returned unchanged.
+inline std::string python_spelling(const std::string& message) {
+    if (message.compare(0, 11, "collapsekit") != 0) return message;
+    std::string out;
+    out.reserve(message.size());
+    static const char* const enums[] = {"tail_side",      "interval_method",    "ks_method",
+                                        "bleu_smoothing", "hll_estimator",      "distinct_average",
+                                        "data_regime",    "zero_support::kind", "nan_policy"};
+    std::size_t i = 0;
+    while (i < message.size()) {
+        // "collapsekit::" or "collapsekit." followed by a name, at the start of a word.
+        const bool at_word = i == 0 || !detail::is_identifier_char(message[i - 1]);
+        std::size_t begin = std::string::npos;
+        if (at_word && message.compare(i, 13, "collapsekit::") == 0) {
+            begin = i + 13;
+        } else if (at_word && message.compare(i, 12, "collapsekit.") == 0) {
+            begin = i + 12;
+        }
+        if (begin != std::string::npos && begin < message.size() && detail::is_identifier_char(message[begin])) {
+            // The qualified function name: segments (identifiers, or operator+=) joined by
+            // "::" or ".", up to the ": " that ends it.
+            std::size_t end = begin;
+            for (;;) {
+                while (end < message.size() &&
+                       (detail::is_identifier_char(message[end]) || message[end] == '+' || message[end] == '=')) {
+                    ++end;
+                }
+                const std::size_t sep = message.compare(end, 2, "::") == 0  ? 2
+                                        : message.compare(end, 1, ".") == 0 ? 1
+                                                                            : 0;
+                if (sep == 0 || end + sep >= message.size() || !detail::is_identifier_char(message[end + sep])) break;
+                end += sep;
+            }
+            out += "collapsekit.";
+            out += detail::python_function_name(message.substr(begin, end - begin));
+            i = end;
+            continue;
+        }
+        bool replaced = false;
+        if (i == 0 || !detail::is_identifier_char(message[i - 1])) {
+            for (const char* e : enums) {
+                const std::string qualifier = std::string(e) + "::";
+                if (message.compare(i, qualifier.size(), qualifier) != 0) continue;
+                std::size_t end = i + qualifier.size();
+                while (end < message.size() && detail::is_identifier_char(message[end])) ++end;
+                const std::string value = message.substr(i + qualifier.size(), end - i - qualifier.size());
+                if (value.empty()) continue;
+                out += qualifier == "nan_policy::" ? "nan_policy='" + value + "'" : "'" + value + "'";
+                i = end;
+                replaced = true;
+                break;
+            }
+            // A class member named in the text: zero_support::skew -> ZeroSupport.skew.
+            std::size_t end = i;
+            while (!replaced && end < message.size() && detail::is_identifier_char(message[end])) ++end;
+            if (!replaced && end > i && message.compare(end, 2, "::") == 0 && end + 2 < message.size() &&
+                detail::is_identifier_char(message[end + 2])) {
+                if (const char* py_name = detail::python_class_name(message.substr(i, end - i))) {
+                    out += py_name;
+                    out += '.';
+                    i = end + 2;
+                    replaced = true;
+                }
+            }
+        }
+        if (!replaced) out += message[i++];
+    }
+    return out;
+}
+
+// Installs the translation of every exception the module's functions raise into its
+// Python type (as pybind11 does by default) with the message in Python spellings. Local
+// to this module: other extensions' exceptions keep their translation.
+inline void translate_errors_to_python_spellings() {
+    py::register_local_exception_translator([](std::exception_ptr p) {
+        if (!p) return;
+        try {
+            std::rethrow_exception(p);
+        } catch (const py::builtin_exception& e) {
+            // ValueError, TypeError, IndexError... thrown by the bindings: keep the type.
+            e.set_error();
+            PyObject *type = nullptr, *value = nullptr, *trace = nullptr;
+            PyErr_Fetch(&type, &value, &trace);
+            PyErr_SetString(type, python_spelling(e.what()).c_str());
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(trace);
+        } catch (const std::out_of_range& e) {
+            PyErr_SetString(PyExc_IndexError, python_spelling(e.what()).c_str());
+        } catch (const std::overflow_error& e) {
+            PyErr_SetString(PyExc_OverflowError, python_spelling(e.what()).c_str());
+        } catch (const std::invalid_argument& e) {
+            PyErr_SetString(PyExc_ValueError, python_spelling(e.what()).c_str());
+        } catch (const std::domain_error& e) {
+            PyErr_SetString(PyExc_ValueError, python_spelling(e.what()).c_str());
+        } catch (const std::length_error& e) {
+            PyErr_SetString(PyExc_ValueError, python_spelling(e.what()).c_str());
+        } catch (const std::range_error& e) {
+            PyErr_SetString(PyExc_ValueError, python_spelling(e.what()).c_str());
+        }
+    });
 }
 
 // Runs f with the GIL released (the views it reads stay alive in the caller's frame).

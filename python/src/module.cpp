@@ -234,6 +234,7 @@ PYBIND11_MODULE(_core, m) {
         "collapsekit's compiled core: distribution-drift and model-collapse measures over numpy\n"
         "arrays (zero-copy for C-contiguous float64/float32/integer arrays; the GIL is released\n"
         "while computing). Import it through the collapsekit package.";
+    ckpy::translate_errors_to_python_spellings();
     ckpy::bind_core(m);
     ckpy::bind_histogram(m);
     ckpy::bind_entropy(m);

@@ -81,7 +81,7 @@ def test_bootstrap_two_samples_and_counts():
 
 
 def test_bootstrap_errors_carry_the_cpp_message():
-    with pytest.raises(ValueError, match=r"collapsekit::bootstrap: sample is empty"):
+    with pytest.raises(ValueError, match=r"collapsekit.bootstrap: sample is empty"):
         ck.bootstrap((np.array([]),), np.mean)
     with pytest.raises(ValueError, match=r"replicates must be at least 2"):
         ck.bootstrap((np.ones(3),), np.mean, n_resamples=1)
@@ -111,4 +111,4 @@ def test_keyword_choices_name_the_function_the_argument_and_the_choices():
     for call, message in cases:
         with pytest.raises(ValueError) as e:
             call()
-        assert str(e.value) == "collapsekit::" + message + " (got 'x')"
+        assert str(e.value) == "collapsekit." + message + " (got 'x')"

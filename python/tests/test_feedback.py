@@ -57,7 +57,7 @@ def test_categorical_text_and_provenance():
 def test_simulate_errors():
     with pytest.raises(ValueError, match="unknown metric 'nope'"):
         ck.simulate(ck.GaussianModel(), metrics=["nope"], generations=1, samples=10)
-    with pytest.raises(ValueError, match="collapsekit::simulate: generations must be at least 1"):
+    with pytest.raises(ValueError, match="collapsekit.simulate: generations must be at least 1"):
         ck.simulate(ck.GaussianModel(), generations=0, samples=10)
     with pytest.raises(ValueError, match="needs human documents"):
         ck.simulate(ck.NgramLanguageModel(10), generations=1, samples=10)

@@ -67,7 +67,7 @@ def test_edge_cases():
         ck.histogram(np.ones(3), 2, nan_policy="ignore")
     with pytest.raises(ValueError, match="not finite"):
         ck.histogram(np.array([1.0, np.inf]), 3)
-    with pytest.raises(ValueError, match="collapsekit::histogram::regular"):
+    with pytest.raises(ValueError, match="collapsekit.Histogram.regular"):
         ck.histogram(np.ones(3), 0, range=(0, 1))
     with pytest.raises(TypeError, match="numeric array"):
         ck.histogram(np.array(["a"]), 2)

@@ -189,6 +189,9 @@ struct lineage_state {
 // out), or a model that cannot be fitted (the message names lineage, replicate and
 // generation, then the model's own reason). Exceptions thrown by metrics propagate
 // unchanged. When several replicates fail, the lowest replicate's error is thrown.
+//
+// Drift metrics that can bind the human reference (metric::against, metric.hpp) bind it
+// once per run; the table is the same as with two(x, ref) in every generation.
 template <class Model>
 simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                            const human_data<typename Model::sample_type>& human,
@@ -225,6 +228,21 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
     const std::size_t pairs = L * (L - 1) / 2;
     bool any_drift = false;
     for (const auto& mt : metrics) any_drift = any_drift || mt.kind == metric_kind::drift;
+
+    // The reference side of each drift metric that can bind it (metric::against: a
+    // sorted copy, quantile bins, counts), prepared once for the run and then shared,
+    // read-only, by every replicate, lineage and generation. A metric whose preparation
+    // fails keeps calling two(x, ref), which then raises what it always did, where it
+    // always did (possibly never, e.g. after a model error in an earlier generation).
+    std::vector<typename metric<Model>::bound> versus_reference(metrics.size());
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        if (metrics[i].kind != metric_kind::drift || !metrics[i].against) continue;
+        try {
+            versus_reference[i] = metrics[i].against(ref);
+        } catch (const std::exception&) {
+            versus_reference[i] = nullptr;
+        }
+    }
 
     // Rows of replicate r for lineage slot k (lineages, then pairs) go to out[r][k].
     std::vector<std::vector<table>> out_metrics(options.replicates, std::vector<table>(L + pairs));
@@ -276,7 +294,8 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                 s.output.clear();
                 s.model.sample(m[t], s.g, s.output);
                 const view<const S> out = as_view(s.output);
-                for (const auto& mt : metrics) {
+                for (std::size_t i = 0; i < metrics.size(); ++i) {
+                    const auto& mt = metrics[i];
                     switch (mt.kind) {
                         case metric_kind::of_model:
                             out_metrics[r][l].add(name, r, t, mt.name, mt.model_fn(s.model));
@@ -285,7 +304,8 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                             out_metrics[r][l].add(name, r, t, mt.name, mt.one(out));
                             break;
                         case metric_kind::drift:
-                            out_metrics[r][l].add(name, r, t, mt.name, mt.two(out, ref));
+                            out_metrics[r][l].add(name, r, t, mt.name,
+                                                  versus_reference[i] ? versus_reference[i](out) : mt.two(out, ref));
                             out_metrics[r][l].add(name, r, t, mt.name + "_step", mt.two(out, as_view(s.previous)));
                             break;
                     }

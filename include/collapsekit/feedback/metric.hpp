@@ -9,6 +9,17 @@
 //               output ("<name>_step") and between lineages ("<name>_between").
 // Metrics are type-erased (std::function) so that they can be chosen at run time, e.g.
 // by name from Python; see metrics.hpp for adaptors of the library's estimators.
+//
+// A drift metric may also say how to bind its second sample once (`against`): the human
+// reference is the same for a whole run, and sorting, binning or counting it again for
+// every generation, replicate and lineage cost more than the comparison itself.
+// against(r) does that work once and returns x -> two(x, r). Its contract:
+//  - against(r)(x) returns what two(x, r) returns, bit for bit, and throws what two(x, r)
+//    throws, for every x for which two's checks of r pass;
+//  - against(r) may throw when r itself is bad; callers then use two (the driver does),
+//    so that the error surfaces, if at all, where and as two raises it;
+//  - the returned function owns what it needs (it does not refer to r afterwards) and
+//    may be called from several threads at once.
 #pragma once
 
 #include <functional>
@@ -27,10 +38,12 @@ enum class metric_kind { of_model, of_sample, drift };
 template <class Sample>
 struct sample_metric {
     using samples = view<const Sample>;
+    using bound = std::function<double(samples)>;  // x -> two(x, r) for one bound r
     std::string name;
     metric_kind kind = metric_kind::of_sample;
     std::function<double(samples)> one;           // of_sample
     std::function<double(samples, samples)> two;  // drift: (output, other)
+    std::function<bound(samples)> against;        // drift, optional: binds `other` once (see above)
 
     static sample_metric of_sample(std::string name, std::function<double(samples)> f) {
         require(!name.empty(), "sample_metric::of_sample", "name is empty");
@@ -41,13 +54,16 @@ struct sample_metric {
         m.one = std::move(f);
         return m;
     }
-    static sample_metric drift(std::string name, std::function<double(samples, samples)> f) {
+    // `against`, when given, must agree with f as described at the top of this file.
+    static sample_metric drift(std::string name, std::function<double(samples, samples)> f,
+                               std::function<bound(samples)> against = {}) {
         require(!name.empty(), "sample_metric::drift", "name is empty");
         require(static_cast<bool>(f), "sample_metric::drift", "function is empty");
         sample_metric m;
         m.name = std::move(name);
         m.kind = metric_kind::drift;
         m.two = std::move(f);
+        m.against = std::move(against);
         return m;
     }
 };
@@ -58,15 +74,21 @@ template <class Model>
 struct metric {
     using sample_type = typename Model::sample_type;
     using samples = view<const sample_type>;
+    using bound = typename sample_metric<sample_type>::bound;
     std::string name;
     metric_kind kind = metric_kind::of_sample;
     std::function<double(const Model&)> model_fn;
     std::function<double(samples)> one;
     std::function<double(samples, samples)> two;
+    std::function<bound(samples)> against;
 
     metric() = default;
     metric(sample_metric<sample_type> m)  // NOLINT: implicit by design, so lists mix both kinds
-        : name(std::move(m.name)), kind(m.kind), one(std::move(m.one)), two(std::move(m.two)) {}
+        : name(std::move(m.name)),
+          kind(m.kind),
+          one(std::move(m.one)),
+          two(std::move(m.two)),
+          against(std::move(m.against)) {}
 
     static metric of_model(std::string name, std::function<double(const Model&)> f) {
         require(!name.empty(), "metric::of_model", "name is empty");
@@ -80,8 +102,9 @@ struct metric {
     static metric of_sample(std::string name, std::function<double(samples)> f) {
         return metric(sample_metric<sample_type>::of_sample(std::move(name), std::move(f)));
     }
-    static metric drift(std::string name, std::function<double(samples, samples)> f) {
-        return metric(sample_metric<sample_type>::drift(std::move(name), std::move(f)));
+    static metric drift(std::string name, std::function<double(samples, samples)> f,
+                        std::function<bound(samples)> against = {}) {
+        return metric(sample_metric<sample_type>::drift(std::move(name), std::move(f), std::move(against)));
     }
 };
 

@@ -5,17 +5,19 @@
 // serialize(), which writes entries in sorted order).
 //
 // Threads: add(ex, corpus) and the (ex, corpus, n) constructor count on up to ex's
-// threads. A table sized for many n-grams is split into 64 parts by the top bits of the
-// key's hash; threads pack and hash fixed chunks of the corpus, then fill the parts, each
-// part from the chunks in corpus order, so every part receives its n-grams in the same
-// order as on one thread, and the table (counts, and the order of for_each and
-// count_values) is the same for 1 or 64 threads. (One key per n-gram of scratch.)
+// threads. A table sized for many n-grams is split into up to 4096 parts by the top bits
+// of the key's hash (at most 2^16 keys per part, so that each part's table stays in
+// cache while it is filled); threads pack and hash fixed chunks of the corpus, then fill the
+// parts, each part from the chunks in corpus order, so every part receives its n-grams
+// in the same order as on one thread, and the table (counts, and the order of for_each
+// and count_values) is the same for 1 or 64 threads. (One key per n-gram of scratch.)
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -72,8 +74,11 @@ public:
                     expect = t.size() + static_cast<std::size_t>(1.1 * sketch.cardinality().value);
                     t.split_for(expect);
                 }
-                const std::size_t workers = t.parts() == 1 ? 1 : ex.workers(total, std::size_t{1} << 18);
-                if (workers > 1) return add_parallel(workers, t, c, expect);
+                // A large corpus into a split table: keys scattered by part first, then each
+                // part filled alone, in a table that stays in cache (on one thread too).
+                if (t.parts() > 1 && total > (std::size_t{1} << 18)) {
+                    return add_partitioned(ex.workers(total, std::size_t{1} << 18), t, c, expect);
+                }
                 if (expect != 0) t.reserve(expect, 0, 1);
                 const detail::key_codec<Key> codec(n_, bits_);
                 constexpr std::size_t chunk = 1024;
@@ -107,8 +112,17 @@ public:
     template <class Range>
     void add_ngram(const Range& ids, std::uint64_t count = 1) {
         const auto v = as_view(ids);
-        require(v.size() == n_, "ngram_counts::add_ngram",
+        constexpr const char* fn = "ngram_counts::add_ngram";
+        require(v.size() == n_, fn,
                 "ids must hold n = " + std::to_string(n_) + " ids (got " + std::to_string(v.size()) + ")");
+        using T = range_value_t<Range>;
+        if constexpr (std::is_signed_v<T> || sizeof(T) > 4) {
+            const std::size_t bad = detail::first_id_out_of_range(v.data(), v.size());
+            if (bad != v.size()) {
+                fail(fn,
+                     "ids must lie in [0, 2^32) (ids[" + std::to_string(bad) + "] = " + std::to_string(v[bad]) + ")");
+            }
+        }
         std::uint32_t ids32[max_ngram_order];
         std::uint32_t max_id = 0;
         for (std::size_t i = 0; i < n_; ++i) {
@@ -321,25 +335,30 @@ private:
             table_);
     }
 
-    // add() on `workers` threads, for a table split in parts: (1) fixed chunks of n-gram
-    // positions are packed, hashed and sorted by part (stably) in parallel; (2) the parts
-    // are filled in parallel, each from the chunks in order. Every part receives its
-    // n-grams in corpus order, as on one thread, so the table is the same.
+    // add() for a large corpus and a table split in parts, on `workers` threads (1 too):
+    // (1) fixed chunks of n-gram positions are packed, hashed and sorted by part (stably)
+    // in parallel; (2) the parts are filled in parallel, each from the chunks in order, in
+    // a table small enough to stay in cache. Every part receives its n-grams in corpus
+    // order, as when adding them one by one, so the table is the same for any number of
+    // workers. A chunk holds at least 2^8 keys per part on average (the chunk length
+    // depends on the number of parts, never on the workers), so that part p's keys of one
+    // chunk are read as one run.
     template <class Table>
-    void add_parallel(std::size_t workers, Table& t, const corpus& c, std::size_t expect) {
+    void add_partitioned(std::size_t workers, Table& t, const corpus& c, std::size_t expect) {
         using Key = typename table_key<Table>::type;
-        constexpr std::size_t chunk = std::size_t{1} << 16;  // n-gram positions per chunk
-        const std::size_t positions = c.size() - n_ + 1, chunks = detail::chunk_count(positions, chunk);
         const std::size_t parts = t.parts();
+        const std::size_t chunk = std::max(std::size_t{1} << 16, parts << 8);  // n-gram positions per chunk
+        const std::size_t positions = c.size() - n_ + 1, chunks = detail::chunk_count(positions, chunk);
         detail::big_array<Key> keys(positions);
         std::vector<std::size_t> bounds(chunks * (parts + 1));  // chunk i, part p: [b[p], b[p + 1])
         const detail::key_codec<Key> codec(n_, bits_);
         const std::uint32_t* tokens = c.tokens().data();
-        std::vector<std::vector<Key>> local_keys(workers);
-        std::vector<std::vector<std::size_t>> local_parts(workers);
-        detail::parallel_for_workers(std::min(workers, chunks), chunks, [&](std::size_t i, std::size_t w) {
+        const std::size_t chunk_workers = std::min(workers, chunks);
+        std::vector<std::vector<Key>> local_keys(chunk_workers);
+        std::vector<std::vector<std::uint32_t>> local_parts(chunk_workers);
+        detail::parallel_for_workers(chunk_workers, chunks, [&](std::size_t i, std::size_t w) {
             std::vector<Key>& lk = local_keys[w];
-            std::vector<std::size_t>& lp = local_parts[w];
+            std::vector<std::uint32_t>& lp = local_parts[w];
             lk.clear();
             lp.clear();
             detail::for_each_ngram_run(c, n_, i * chunk, std::min(positions, (i + 1) * chunk),
@@ -347,13 +366,13 @@ private:
                                            Key k = codec.pack(tokens + first);
                                            for (std::size_t j = 0;;) {
                                                lk.push_back(k);
-                                               lp.push_back(t.part_of(detail::hash_key(k)));
+                                               lp.push_back(static_cast<std::uint32_t>(t.part_of(detail::hash_key(k))));
                                                if (++j == count) break;
                                                k = codec.roll(k, tokens[first + j + n_ - 1]);
                                            }
                                        });
             std::size_t* b = bounds.data() + i * (parts + 1);
-            for (std::size_t p : lp) ++b[p + 1];
+            for (std::uint32_t p : lp) ++b[p + 1];
             for (std::size_t p = 0; p < parts; ++p) b[p + 1] += b[p];
             std::vector<std::size_t> next(b, b + parts);
             Key* out = keys.data() + i * chunk;

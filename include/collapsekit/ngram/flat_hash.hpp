@@ -270,16 +270,21 @@ private:
 namespace collapsekit {
 namespace detail {
 
-// A map from keys to 64-bit counts split by the top bits of hash_key into 1 or
-// 2^partitioned_counts::parts_log2 independent flat_maps. A small table has one part; a
-// table reserved for many keys has many, so that threads can fill disjoint parts at
-// once (add_many with keys of one part each), each part receiving its keys in the same order whatever the number
-// of threads: the layout, and so the order of for_each, never depends on the thread
-// count. for_each runs part by part, each in table order.
+// A map from keys to 64-bit counts split by the top 32 bits of hash_key into 1 to 4096
+// independent flat_maps. A small table has one part; a table reserved for many keys has
+// at least two, so that threads can fill disjoint parts at once (add_many with keys of
+// one part each), and up to 2^16 - 2^12 keys per part: a pass that fills one part at a
+// time works in a table that stays in cache (a single table of 10^7 keys misses the
+// caches on every key), and each part's table is 2^17 slots, whole 2 MiB pages of
+// allocate_big (faulting in 4 KiB pages cost more than the counting on our VMs), about
+// half full (the number of parts need not be a power of two).
+// Each part receives its keys in the same order whatever the number of threads: the
+// layout, and so the order of for_each, never depends on the thread count. for_each runs
+// part by part, each in table order.
 template <class Key>
 class partitioned_counts {
 public:
-    static constexpr unsigned parts_log2 = 6;
+    static constexpr std::size_t max_parts = 4096, keys_per_part = (std::size_t{1} << 16) - (std::size_t{1} << 12);
     // Tables reserved for at least this many keys are split.
     static constexpr std::size_t split_from = std::size_t{1} << 16;
 
@@ -310,14 +315,22 @@ public:
     // reserve(elements, g, groups) for every g < groups (on any threads) makes room in the
     // parts that are g modulo groups, so that the cost of fresh memory is shared.
     void split_for(std::size_t elements) {
-        if (parts_.size() == 1 && elements >= split_from) split();
+        if (elements < split_from) return;
+        // At most keys_per_part keys per part on average, so that reserve's allowance for
+        // the spread still fits 2^16 keys (2^17 slots).
+        const std::size_t want = std::min(max_parts, std::max<std::size_t>(2, (elements - 1) / keys_per_part + 1));
+        if (want > parts_.size()) split(want);
     }
     void reserve(std::size_t elements, std::size_t g, std::size_t groups) {
         const std::size_t per = elements / parts_.size();
         // Parts get a binomial share of the keys: leave four standard deviations.
         std::size_t sd = 1;
         while (sd * sd < per) ++sd;
-        for (std::size_t p = g; p < parts_.size(); p += groups) parts_[p].reserve(parts_[p].size() + per + 4 * sd + 16);
+        // A split table's parts start at 2^16 keys (see the class comment).
+        const std::size_t least = parts_.size() == 1 ? 0 : std::size_t{1} << 16;
+        for (std::size_t p = g; p < parts_.size(); p += groups) {
+            parts_[p].reserve(std::max(parts_[p].size() + per + 4 * sd + 16, least));
+        }
     }
 
     // Adds `by` to the count of every key of keys[0, count), hashing a block ahead and
@@ -340,13 +353,17 @@ public:
         for (const auto& p : parts_) p.for_each(f);
     }
 
+    // The part of hash h: its top 32 bits scaled to the number of parts (flat_map takes the
+    // low bits for the slot, so the two stay independent).
     std::size_t part_of(std::uint64_t h) const noexcept {
-        return parts_.size() == 1 ? 0 : static_cast<std::size_t>(h >> (64 - parts_log2));
+        return static_cast<std::size_t>(((h >> 32) * parts_.size()) >> 32);
     }
 
 private:
-    void split() {
-        std::vector<flat_map<Key, std::uint64_t>> old(std::size_t{1} << parts_log2);
+    // Re-spreads every key over `parts` parts (more than now), in the order for_each visits
+    // them, so the new layout depends only on the old one.
+    void split(std::size_t parts) {
+        std::vector<flat_map<Key, std::uint64_t>> old(parts);
         old.swap(parts_);
         for (const auto& p : old) p.for_each([&](const Key& k, std::uint64_t c) { (*this)[k] += c; });
     }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/big_buffer.hpp"
 #include "../core/errors.hpp"
 #include "../core/estimate.hpp"
 #include "../core/numeric.hpp"
@@ -63,19 +64,23 @@ decltype(auto) with_distinct_set(const corpus& c, std::size_t n, unsigned bits, 
     });
 }
 
-// Calls f(key) for every n-gram of c in order, Word keys packed by pack_positions<Word,
-// Mix> a block of positions at a time (vectorised, and read back from L1); positions
-// whose n-gram crosses a document boundary are skipped.
+// Calls f(key) for every n-gram starting at a position in [q0, q1) of c, in order, Word
+// keys packed by pack_positions<Word, Mix> a block of positions at a time (vectorised
+// across document boundaries, and read back from L1); positions whose n-gram crosses a
+// boundary are skipped. q1 <= c.size() - n + 1.
 template <class Word, bool Mix, class F>
-void for_each_packed(const corpus& c, std::size_t n, unsigned bits, F&& f) {
-    if (c.size() < n) return;
+void for_each_packed_range(const corpus& c, std::size_t n, unsigned bits, std::size_t q0, std::size_t q1, F&& f) {
+    if (c.size() < n || q0 >= q1) return;
     constexpr std::size_t block = 2048;
     Word keys[block];
-    const std::size_t positions = c.size() - n + 1, docs = c.documents();
+    const std::size_t docs = c.documents();
     const std::size_t* off = c.offsets().data();
-    std::size_t d = 0;
-    for (std::size_t p0 = 0; p0 < positions; p0 += block) {
-        const std::size_t p1 = std::min(positions, p0 + block);
+    // The document holding q0: the last d with off[d] <= q0.
+    std::size_t d =
+        static_cast<std::size_t>(std::upper_bound(c.offsets().begin(), c.offsets().end(), q0) - c.offsets().begin()) -
+        1;
+    for (std::size_t p0 = q0; p0 < q1; p0 += block) {
+        const std::size_t p1 = std::min(q1, p0 + block);
         pack_positions<Word, Mix>(n, c.tokens().data() + p0, p1 - p0, bits, keys);
         for (; d < docs; ++d) {
             if (off[d + 1] - off[d] < n) continue;       // no n-gram
@@ -84,6 +89,12 @@ void for_each_packed(const corpus& c, std::size_t n, unsigned bits, F&& f) {
             if (end > p1) break;  // the document goes on in the next block
         }
     }
+}
+
+// The same over every n-gram of c.
+template <class Word, bool Mix, class F>
+void for_each_packed(const corpus& c, std::size_t n, unsigned bits, F&& f) {
+    if (c.size() >= n) for_each_packed_range<Word, Mix>(c, n, bits, 0, c.size() - n + 1, f);
 }
 
 inline unsigned popcount64(std::uint64_t w) noexcept {
@@ -124,7 +135,57 @@ inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned
     return distinct;
 }
 
-// Distinct n-grams whose keys fit in one Word (uint32_t or uint64_t), exactly:
+// The table size in which one leaf of m hashes is deduplicated: four slots per hash while
+// that fits in L1 (few hashes meet another at home), two beyond.
+template <class Word>
+std::size_t leaf_table_size(std::size_t m) noexcept {
+    std::size_t cap = 16;
+    while (cap < 4 * m && cap * sizeof(Word) < 32768) cap *= 2;
+    while (cap < 2 * m) cap *= 2;
+    return cap;
+}
+
+// Distinct values among the m nonzero hashes p[0, m), in `table` (at least
+// leaf_table_size(m) + m + 1 slots, overwritten) with `collided` (m slots) aside: a
+// branch-free pass settles every hash whose home slot (its low bits) is empty or holds
+// it; the few that met another hash there are probed linearly afterwards, running on
+// past the end of the table instead of wrapping (by at most one slot per hash).
+template <class Word>
+std::size_t distinct_in_leaf(const Word* p, std::size_t m, Word* table, Word* collided) noexcept {
+    const std::size_t cap = leaf_table_size<Word>(m), mask = cap - 1;
+    std::fill(table, table + cap + m + 1, Word{0});
+    std::size_t distinct = 0, late = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+        const Word h = p[j];
+        const std::size_t home = static_cast<std::size_t>(h) & mask;
+        const Word cur = table[home];
+        const bool empty = cur == 0;
+        table[home] = empty ? h : cur;
+        distinct += empty;
+        collided[late] = h;
+        late += !empty & (cur != h);
+    }
+    // A hash that met another at home was never stored at home, so it is looked for from
+    // home + 1 on; slots only fill, so once stored it is always found.
+    for (std::size_t j = 0; j < late; ++j) {
+        const Word h = collided[j];
+        std::size_t slot = (static_cast<std::size_t>(h) & mask) + 1;
+        while (table[slot] != 0 && table[slot] != h) ++slot;
+        distinct += table[slot] == 0;
+        table[slot] = h;
+    }
+    return distinct;
+}
+
+// The `take` bits of h below its top `skip` bits (0 when take is 0).
+template <class Word>
+std::size_t hash_digit(Word h, unsigned skip, unsigned take) noexcept {
+    constexpr unsigned word_bits = sizeof(Word) * 8;
+    return take == 0 ? 0 : static_cast<std::size_t>(static_cast<Word>(h << skip) >> (word_bits - take));
+}
+
+// Distinct n-grams whose keys fit in one Word (uint32_t or uint64_t), exactly, for
+// small inputs (count_distinct_partitioned is the path for large ones):
 //  1. the keys of a block of positions, passed through mix_word, are computed over the
 //     flat token array (vectorised); mix_word is a bijection, so distinct keys keep
 //     distinct hashes and the hashes can be counted instead of the keys;
@@ -133,43 +194,31 @@ inline std::size_t count_distinct_dense(const corpus& c, std::size_t n, unsigned
 //     over and over); the rest are kept and counted per bucket of their top bits.
 //     Positions whose n-gram crosses a document boundary are skipped here;
 //  3. the survivors are scattered into buckets of about 2^11 (2^10 for 64-bit words);
-//  4. each bucket is deduplicated in a table in L1 of four slots per hash (two for
-//     the largest buckets): a branch-free pass settles every hash whose home slot is
-//     empty or holds it, and the few that meet another hash there are probed
-//     linearly afterwards.
-// The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram,
-// which is why count_distinct keeps this for inputs of at most a few MiB.
+//  4. each bucket is deduplicated in L1 (distinct_in_leaf).
+// The hash 0 marks empty slots, so it is counted aside. Memory: two Words per n-gram.
 template <class Word>
 std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits, std::size_t total) {
-    constexpr unsigned word_bits = sizeof(Word) * 8;
     constexpr unsigned bucket_log2 = sizeof(Word) == 4 ? 11 : 10, filter_log2 = 14;
     unsigned b = 0;  // log2 of the number of buckets
     while (b < 12 && (total >> (b + bucket_log2)) != 0) ++b;
     const std::size_t buckets = std::size_t{1} << b;
-    const unsigned shift = b == 0 ? 0 : word_bits - b;
-    auto bucket_of = [b, shift](Word h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> shift); };
+    auto bucket_of = [b](Word h) { return hash_digit(h, 0, b); };
 
     unsigned f_log2 = 4;
     while (f_log2 < filter_log2 && (std::size_t{1} << f_log2) < total) ++f_log2;
     std::vector<Word> filter(std::size_t{1} << f_log2, 0);  // 0 never passes for a repeat: see below
     const std::size_t filter_mask = filter.size() - 1;
-    // Calls keep(h, fresh) for every position's hash h, fresh telling whether it passed
-    // the filter and is not 0.
     bool has_zero = false;
-    auto filtered = [&](auto&& keep) {
-        for_each_packed<Word, true>(c, n, bits, [&](Word h) {
-            Word& seen = filter[h & filter_mask];
-            has_zero |= h == 0;
-            keep(h, (seen != h) & (h != 0));
-            seen = h;
-        });
-    };
     std::vector<std::size_t> start(buckets + 1, 0);
     std::size_t* count = start.data() + 1;
     std::size_t kept = 0;
     // Left uninitialised: only the pages the survivors reach are ever touched.
     std::unique_ptr<Word[]> survivors(new Word[total]);
-    filtered([&](Word h, bool fresh) {
+    for_each_packed<Word, true>(c, n, bits, [&](Word h) {
+        Word& seen = filter[h & filter_mask];
+        const bool fresh = (seen != h) & (h != 0);
+        has_zero |= h == 0;
+        seen = h;
         survivors[kept] = h;  // overwritten by the next one unless fresh
         kept += fresh;
         count[bucket_of(h)] += fresh;
@@ -182,167 +231,198 @@ std::size_t count_distinct_hashed(const corpus& c, std::size_t n, unsigned bits,
     }
     survivors.reset();
 
-    // Four slots per hash while that fits in L1 (few collisions), two beyond.
-    auto table_size = [](std::size_t m) {
-        std::size_t cap = 16;
-        while (cap < 4 * m && cap * sizeof(Word) < 32768) cap *= 2;
-        while (cap < 2 * m) cap *= 2;
-        return cap;
-    };
     std::size_t largest = 0;
     for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
-    // Probing runs on past the end instead of wrapping, by at most one slot per hash.
-    std::vector<Word> table(table_size(largest) + largest + 1);
+    std::vector<Word> table(leaf_table_size<Word>(largest) + largest + 1);
     std::vector<Word> collided(largest);
     std::size_t distinct = has_zero ? 1 : 0;
     for (std::size_t i = 0; i < buckets; ++i) {
-        const std::size_t m = start[i + 1] - start[i], cap = table_size(m), mask = cap - 1;
-        Word* t = table.data();
-        std::fill(t, t + cap + m + 1, Word{0});
-        const Word* p = part.get() + start[i];
-        std::size_t late = 0;
-        for (std::size_t j = 0; j < m; ++j) {
-            const Word h = p[j];
-            const std::size_t home = static_cast<std::size_t>(h) & mask;
-            const Word cur = t[home];
-            const bool empty = cur == 0;
-            t[home] = empty ? h : cur;
-            distinct += empty;
-            collided[late] = h;
-            late += !empty & (cur != h);
-        }
-        // A hash that met another at home was never stored at home, so it is looked
-        // for from home + 1 on; slots only fill, so once stored it is always found.
-        for (std::size_t j = 0; j < late; ++j) {
-            const Word h = collided[j];
-            std::size_t slot = (static_cast<std::size_t>(h) & mask) + 1;
-            while (t[slot] != 0 && t[slot] != h) ++slot;
-            distinct += t[slot] == 0;
-            t[slot] = h;
-        }
+        distinct += distinct_in_leaf(part.get() + start[i], start[i + 1] - start[i], table.data(), collided.data());
     }
     return distinct;
-}
-
-// Distinct values among the m hashes h[0, m) of one bucket, in `table` (at least
-// table_capacity_for(m) slots, contents overwritten).
-inline std::size_t distinct_in_bucket(const std::uint64_t* h, std::size_t m, std::vector<std::uint64_t>& table) {
-    const std::size_t cap = table_capacity_for(m), mask = cap - 1;
-    std::fill(table.begin(), table.begin() + static_cast<std::ptrdiff_t>(cap), std::uint64_t{0});
-    std::size_t distinct = 0;
-    bool has_zero = false;  // 0 marks empty slots, so the hash 0 is kept aside
-    for (std::size_t j = 0; j < m; ++j) {
-        const std::uint64_t x = h[j];
-        if (x == 0) {
-            distinct += has_zero ? 0 : 1;
-            has_zero = true;
-            continue;
-        }
-        std::size_t slot = x & mask;  // low bits: the top ones chose the bucket
-        while (table[slot] != 0 && table[slot] != x) slot = (slot + 1) & mask;
-        if (table[slot] == 0) {
-            table[slot] = x;
-            ++distinct;
-        }
-    }
-    return distinct;
-}
-
-// Distinct 64-bit keys by hash partitioning. mix64 is a bijection, so distinct keys
-// have distinct hashes; the hashes are scattered by their top bits into buckets of
-// about 2^15, and each bucket is deduplicated in a table that stays in cache. Two
-// passes over the keys (each_key(f) calls f on every key) and 8 bytes per key.
-template <class EachKey>
-std::size_t count_distinct_partitioned(std::size_t total, EachKey&& each_key) {
-    constexpr unsigned target_log2 = 15;
-    unsigned b = 0;
-    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
-    const std::size_t buckets = std::size_t{1} << b;
-    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
-    std::vector<std::size_t> start(buckets + 1, 0);
-    each_key([&](std::uint64_t k) { ++start[bucket_of(mix64(k)) + 1]; });
-    for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
-    std::vector<std::uint64_t> part(total);
-    std::vector<std::size_t> pos(start.begin(), start.end() - 1);
-    each_key([&](std::uint64_t k) {
-        const std::uint64_t h = mix64(k);
-        part[pos[bucket_of(h)]++] = h;
-    });
-    std::size_t largest = 0;
-    for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
-    std::vector<std::uint64_t> table(table_capacity_for(largest));
-    std::size_t distinct = 0;
-    for (std::size_t i = 0; i < buckets; ++i)
-        distinct += distinct_in_bucket(part.data() + start[i], start[i + 1] - start[i], table);
-    return distinct;
-}
-
-// Number of distinct n-grams of c, choosing the method by key width and size: a map of
-// all keys when n * bits <= 26; up to 64 bits, count_distinct_hashed while its two
-// Words per n-gram take at most hashed_bytes (16 MiB: beyond, the page faults of fresh
-// memory, several microseconds per 4 KiB in a VM, outweigh its gains), else a flat
-// hash set abandoned for hash partitioning once it outgrows the caches (2^16 keys);
-// wider keys go to a flat hash set.
-// total is c.ngram_total(n), which the callers have at hand.
-inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits, std::size_t total,
-                                  std::size_t hashed_bytes = std::size_t{16} << 20) {
-    if (total == 0) return 0;
-    if (n * bits <= 26) return count_distinct_dense(c, n, bits);
-    if (choose_key_kind(n, bits) == key_kind::word64) {
-        const std::size_t word = n * bits <= 32 ? 4 : 8;
-        if (total * word <= hashed_bytes / 2) {
-            return word == 4 ? count_distinct_hashed<std::uint32_t>(c, n, bits, total)
-                             : count_distinct_hashed<std::uint64_t>(c, n, bits, total);
-        }
-        const key_codec<std::uint64_t> codec(n, bits);
-        auto each_key = [&](auto&& f) {
-            for (std::size_t d = 0; d < c.documents(); ++d) codec.for_each(c.document(d), f);
-        };
-        constexpr std::size_t cache_limit = std::size_t{1} << 16, chunk = 512;
-        flat_set<std::uint64_t> set;
-        std::uint64_t buf[chunk];
-        std::size_t used = 0;
-        for (std::size_t d = 0; d < c.documents() && set.size() <= cache_limit; ++d) {
-            codec.for_each(c.document(d), [&](std::uint64_t k) {
-                buf[used++] = k;
-                if (used == chunk) {
-                    set.insert_many(buf, used);
-                    used = 0;
-                }
-            });
-        }
-        if (set.size() <= cache_limit) {
-            set.insert_many(buf, used);
-            return set.size();
-        }
-        return count_distinct_partitioned(total, each_key);
-    }
-    return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
-}
-
-// The threaded counterparts of count_distinct. The answer is an exact integer, so how
-// the work is split cannot change it; each thread takes an equal share of the n-gram
-// positions (for_each_ngram_run), `workers` >= 2.
-
-// Calls f(key) for every n-gram starting in positions [p0, p1) of c, keys packed by
-// pack_positions<Word, Mix> a block at a time.
-template <class Word, bool Mix, class F>
-void for_each_packed_in(const corpus& c, std::size_t n, unsigned bits, std::size_t p0, std::size_t p1, F&& f) {
-    constexpr std::size_t block = 2048;
-    Word keys[block];
-    for_each_ngram_run(c, n, p0, p1, [&](std::size_t first, std::size_t count) {
-        for (std::size_t b = 0; b < count; b += block) {
-            const std::size_t m = std::min(block, count - b);
-            pack_positions<Word, Mix>(n, c.tokens().data() + first + b, m, bits, keys);
-            for (std::size_t i = 0; i < m; ++i) f(keys[i]);
-        }
-    });
 }
 
 // The share [begin, end) of `positions` of worker w of `workers`.
 inline std::pair<std::size_t, std::size_t> worker_share(std::size_t positions, std::size_t w, std::size_t workers) {
     return {positions * w / workers, positions * (w + 1) / workers};
 }
+
+// The memory count_distinct_partitioned reuses from call to call on one thread: on 1e8
+// n-grams its blocks take 800 MB, whose fresh pages would cost more to fault in (about
+// 7 us per 4 KiB page on the VMs we measure on) than the counting itself.
+struct distinct_workspace {
+    reusable_buffer blocks;
+    std::vector<std::unique_ptr<reusable_buffer>> scratch;  // one per worker
+
+    reusable_buffer& worker_scratch(std::size_t w) { return *scratch[w]; }
+    void reserve_workers(std::size_t workers) {
+        while (scratch.size() < workers) scratch.push_back(std::make_unique<reusable_buffer>());
+    }
+    void release() noexcept {
+        blocks.release();
+        for (auto& s : scratch) s->release();
+    }
+};
+
+inline distinct_workspace& thread_distinct_workspace() {
+    thread_local distinct_workspace w;
+    return w;
+}
+
+// Distinct n-grams whose keys fit in one Word, exactly, at a cost per n-gram that does not
+// grow with the input (no table that outgrows the caches, no fresh memory per call):
+//  1. each worker takes an equal share of the n-gram positions, packs and mixes their
+//     keys as count_distinct_hashed does (mix_word is a bijection: distinct keys, distinct
+//     hashes), drops repeats with a direct-mapped filter, and scatters the rest by the
+//     top b1 <= 8 bits of the hash into 2^b1 partitions: each partition is a chain of
+//     blocks of 1024 hashes taken from the worker's region of a reused buffer, so a
+//     single pass over the corpus suffices and at most 256 write streams are open;
+//  2. each partition (in parallel) is scattered by its next b2 hash bits into leaves of
+//     about 2^11 hashes (2^10 for 64-bit words) in a scratch buffer that stays in cache,
+//     and every leaf is deduplicated in L1 (distinct_in_leaf).
+// Every distinct hash lands in exactly one leaf, so the leaves' counts add up to the
+// exact answer for any number of workers. The hash 0 (the all-zero n-gram) marks empty
+// slots and is counted aside. Memory: one Word per n-gram position plus 1024 Words per
+// partition and worker, kept by the calling thread (release_ngram_workspace frees it).
+template <class Word>
+std::size_t count_distinct_partitioned(std::size_t workers, const corpus& c, std::size_t n, unsigned bits,
+                                       std::size_t total) {
+    constexpr unsigned leaf_log2 = sizeof(Word) == 4 ? 11 : 10, max_fanout_log2 = 8;
+    constexpr std::size_t block = 1024, filter_size = std::size_t{1} << 14;
+    unsigned b1 = 0;
+    while (b1 < max_fanout_log2 && (total >> (b1 + leaf_log2)) != 0) ++b1;
+    const std::size_t parts = std::size_t{1} << b1;
+    const std::size_t positions = c.size() - n + 1;
+
+    // Worker w's blocks: [first_block[w], first_block[w + 1]); it fills at most one block
+    // per `block` fresh hashes plus one partly filled block per partition.
+    std::vector<std::size_t> first_block(workers + 1, 0);
+    for (std::size_t w = 0; w < workers; ++w) {
+        const auto share = worker_share(positions, w, workers);
+        first_block[w + 1] = first_block[w] + (share.second - share.first) / block + parts + 1;
+    }
+    distinct_workspace& ws = thread_distinct_workspace();
+    ws.reserve_workers(workers);
+    Word* const blocks = ws.blocks.get<Word>(first_block[workers] * block);
+    // chain[w * parts + p]: the blocks of partition p filled by worker w, in order; every
+    // one is full but the last, which holds fill[w * parts + p] hashes.
+    std::vector<std::vector<std::uint32_t>> chain(workers * parts);
+    std::vector<std::size_t> fill(workers * parts, 0);
+    std::vector<unsigned char> zero(workers, 0);
+
+    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
+        const auto share = worker_share(positions, w, workers);
+        std::size_t next_block = first_block[w];
+        std::vector<Word*> cur(parts);
+        std::vector<std::size_t> used(parts, 0);
+        for (std::size_t p = 0; p < parts; ++p) {
+            chain[w * parts + p].push_back(static_cast<std::uint32_t>(next_block));
+            cur[p] = blocks + next_block++ * block;
+        }
+        std::vector<Word> filter(filter_size, 0);  // 0 never passes for a repeat
+        bool has_zero = false;
+        for_each_packed_range<Word, true>(c, n, bits, share.first, share.second, [&](Word h) {
+            Word& seen = filter[h & (filter_size - 1)];
+            const bool fresh = (seen != h) & (h != 0);
+            has_zero |= h == 0;
+            seen = h;
+            const std::size_t p = hash_digit(h, 0, b1);
+            // Written whether fresh or not (no branch): a repeat is overwritten by the
+            // next fresh hash, and `used` stays below `block` between calls.
+            cur[p][used[p]] = h;
+            used[p] += fresh;
+            if (used[p] == block) {
+                chain[w * parts + p].push_back(static_cast<std::uint32_t>(next_block));
+                cur[p] = blocks + next_block++ * block;
+                used[p] = 0;
+            }
+        });
+        for (std::size_t p = 0; p < parts; ++p) fill[w * parts + p] = used[p];
+        zero[w] = has_zero;
+    });
+
+    std::vector<std::size_t> distinct(workers, 0);
+    parallel_for_workers(std::min(workers, parts), parts, [&](std::size_t p, std::size_t w) {
+        // Calls f(first, count) for every run of hashes of partition p.
+        auto each_run = [&](auto&& f) {
+            for (std::size_t v = 0; v < workers; ++v) {
+                const auto& ch = chain[v * parts + p];
+                for (std::size_t k = 0; k < ch.size(); ++k) {
+                    f(blocks + std::size_t{ch[k]} * block, k + 1 < ch.size() ? block : fill[v * parts + p]);
+                }
+            }
+        };
+        std::size_t m = 0;
+        each_run([&](const Word*, std::size_t count) { m += count; });
+        if (m == 0) return;
+        unsigned b2 = 0;
+        while (b1 + b2 < 24 && (m >> (b2 + leaf_log2)) != 0) ++b2;
+        const std::size_t leaves = std::size_t{1} << b2;
+        std::vector<std::size_t> start(leaves + 1, 0);
+        if (b2 == 0) {
+            start[1] = m;
+        } else {
+            each_run([&](const Word* h, std::size_t count) {
+                for (std::size_t j = 0; j < count; ++j) ++start[hash_digit(h[j], b1, b2) + 1];
+            });
+            for (std::size_t i = 0; i < leaves; ++i) start[i + 1] += start[i];
+        }
+        std::size_t largest = 0;
+        for (std::size_t i = 0; i < leaves; ++i) largest = std::max(largest, start[i + 1] - start[i]);
+        // Scratch: the partition's hashes by leaf, then a leaf's table, then its collisions.
+        Word* sorted = ws.worker_scratch(w).get<Word>(m + leaf_table_size<Word>(largest) + 2 * largest + 1);
+        Word* table = sorted + m;
+        Word* collided = table + leaf_table_size<Word>(largest) + largest + 1;
+        if (b2 == 0) {
+            std::size_t at = 0;
+            each_run([&](const Word* h, std::size_t count) {
+                std::copy(h, h + count, sorted + at);
+                at += count;
+            });
+        } else {
+            std::vector<std::size_t> next(start.begin(), start.end() - 1);
+            each_run([&](const Word* h, std::size_t count) {
+                for (std::size_t j = 0; j < count; ++j) sorted[next[hash_digit(h[j], b1, b2)]++] = h[j];
+            });
+        }
+        for (std::size_t i = 0; i < leaves; ++i) {
+            distinct[w] += distinct_in_leaf(sorted + start[i], start[i + 1] - start[i], table, collided);
+        }
+    });
+    std::size_t sum = 0;
+    for (std::size_t d : distinct) sum += d;
+    for (unsigned char z : zero) {
+        if (z != 0) return sum + 1;
+    }
+    return sum;
+}
+
+// Number of distinct n-grams of c, choosing the method by key width and size: a map of
+// all keys when n * bits <= 26; up to 64 bits, count_distinct_hashed while its hashes
+// take at most hashed_bytes (1 MiB: its buffers are allocated per call, which costs
+// little while they are small), count_distinct_partitioned beyond (reused buffers, a
+// cost per n-gram that does not grow with the corpus); wider keys go to a flat hash set.
+// total is c.ngram_total(n), which the callers have at hand.
+inline std::size_t count_distinct(const corpus& c, std::size_t n, unsigned bits, std::size_t total,
+                                  std::size_t hashed_bytes = std::size_t{1} << 20) {
+    if (total == 0) return 0;
+    if (n * bits <= 26) return count_distinct_dense(c, n, bits);
+    if (choose_key_kind(n, bits) == key_kind::word64) {
+        const bool narrow = n * bits <= 32;
+        const std::size_t word = narrow ? 4 : 8;
+        if (total * word <= hashed_bytes) {
+            return narrow ? count_distinct_hashed<std::uint32_t>(c, n, bits, total)
+                          : count_distinct_hashed<std::uint64_t>(c, n, bits, total);
+        }
+        return narrow ? count_distinct_partitioned<std::uint32_t>(1, c, n, bits, total)
+                      : count_distinct_partitioned<std::uint64_t>(1, c, n, bits, total);
+    }
+    return with_distinct_set(c, n, bits, [](const auto&, const auto& set) { return set.size(); });
+}
+
+// The threaded counterparts of count_distinct. The answer is an exact integer, so how
+// the work is split cannot change it; each thread takes an equal share of the n-gram
+// positions, `workers` >= 2.
 
 // Keys of n * bits <= 26 bits: one bit map of all keys, cut into equal ranges of whole
 // words, one per thread; each thread reads every n-gram and marks those of its range
@@ -359,61 +439,12 @@ inline std::size_t count_distinct_dense(std::size_t workers, const corpus& c, st
                             width = static_cast<std::uint32_t>(range.second - range.first);
         std::uint64_t elsewhere = 0;
         std::uint64_t* mine = seen.data() + range.first;
-        for_each_packed_in<std::uint32_t, false>(c, n, bits, 0, positions, [&](std::uint32_t k) {
+        for_each_packed_range<std::uint32_t, false>(c, n, bits, 0, positions, [&](std::uint32_t k) {
             const std::uint32_t word = (k >> 6) - lo;  // wraps around below lo
             std::uint64_t* target = word < width ? mine + word : &elsewhere;
             *target |= std::uint64_t{1} << (k & 63);
         });
         for (std::size_t i = 0; i < width; ++i) distinct[w] += popcount64(mine[i]);
-    });
-    std::size_t sum = 0;
-    for (std::size_t d : distinct) sum += d;
-    return sum;
-}
-
-// Keys of at most 64 bits: count_distinct_partitioned with each phase threaded (bucket
-// sizes per share, a scatter per share, then buckets deduplicated in parallel).
-inline std::size_t count_distinct_partitioned(std::size_t workers, const corpus& c, std::size_t n, unsigned bits,
-                                              std::size_t total) {
-    constexpr unsigned target_log2 = 15;
-    unsigned b = 0;
-    while (b < 16 && (total >> (b + target_log2)) != 0) ++b;
-    const std::size_t buckets = std::size_t{1} << b;
-    auto bucket_of = [b](std::uint64_t h) { return b == 0 ? std::size_t{0} : static_cast<std::size_t>(h >> (64 - b)); };
-    const std::size_t positions = c.size() - n + 1;
-    // at[w * buckets + i]: first slot of share w's hashes of bucket i (buckets, then shares).
-    std::vector<std::size_t> at(workers * buckets, 0);
-    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
-        const auto share = worker_share(positions, w, workers);
-        std::size_t* count = at.data() + w * buckets;
-        for_each_packed_in<std::uint64_t, true>(c, n, bits, share.first, share.second,
-                                                [&](std::uint64_t h) { ++count[bucket_of(h)]; });
-    });
-    std::vector<std::size_t> start(buckets + 1, 0);
-    for (std::size_t i = 0, sum = 0; i < buckets; ++i) {
-        start[i] = sum;
-        for (std::size_t w = 0; w < workers; ++w) {
-            const std::size_t k = at[w * buckets + i];
-            at[w * buckets + i] = sum;
-            sum += k;
-        }
-        start[i + 1] = sum;
-    }
-    std::unique_ptr<std::uint64_t[]> part(new std::uint64_t[total]);
-    parallel_for_workers(workers, workers, [&](std::size_t w, std::size_t) {
-        const auto share = worker_share(positions, w, workers);
-        std::size_t* next = at.data() + w * buckets;
-        for_each_packed_in<std::uint64_t, true>(c, n, bits, share.first, share.second,
-                                                [&](std::uint64_t h) { part[next[bucket_of(h)]++] = h; });
-    });
-    std::size_t largest = 0;
-    for (std::size_t i = 0; i < buckets; ++i) largest = std::max(largest, start[i + 1] - start[i]);
-    std::vector<std::size_t> distinct(workers, 0);
-    std::vector<std::vector<std::uint64_t>> tables(workers);
-    parallel_for_workers(workers, buckets, [&](std::size_t i, std::size_t w) {
-        std::vector<std::uint64_t>& table = tables[w];
-        if (table.empty()) table.resize(table_capacity_for(largest));
-        distinct[w] += distinct_in_bucket(part.get() + start[i], start[i + 1] - start[i], table);
     });
     std::size_t sum = 0;
     for (std::size_t d : distinct) sum += d;
@@ -442,7 +473,10 @@ inline std::size_t count_distinct(const execution& ex, const corpus& c, std::siz
     const std::size_t workers = ex.workers(total, std::size_t{1} << 17);
     if (workers <= 1 || total == 0) return count_distinct(c, n, bits, total);
     if (n * bits <= 26) return count_distinct_dense(workers, c, n, bits);
-    if (choose_key_kind(n, bits) == key_kind::word64) return count_distinct_partitioned(workers, c, n, bits, total);
+    if (choose_key_kind(n, bits) == key_kind::word64) {
+        return n * bits <= 32 ? count_distinct_partitioned<std::uint32_t>(workers, c, n, bits, total)
+                              : count_distinct_partitioned<std::uint64_t>(workers, c, n, bits, total);
+    }
     return count_distinct_grouped(workers, c, n, bits);
 }
 
@@ -477,6 +511,11 @@ inline std::vector<std::size_t> distinct_per_document(const execution& ex, const
 }
 
 }  // namespace detail
+
+// Frees the memory the calling thread keeps between calls for counting the distinct
+// n-grams of large corpora (about one word per n-gram of the largest corpus counted so
+// far; reusing it spares later calls the cost of faulting in fresh pages).
+inline void release_ngram_workspace() noexcept { detail::thread_distinct_workspace().release(); }
 
 // Number of distinct n-grams of order n in c (documents respected). Throws
 // std::invalid_argument for n outside 1..8; an empty corpus gives 0. The execution
