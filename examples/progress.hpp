@@ -106,7 +106,8 @@ public:
     // can take a while, and silence then looks like a hang.
     void start(std::size_t total) {
         if (mode_ == progress_mode::quiet) return;
-        const collapsekit::feedback::progress p{0, total};
+        collapsekit::feedback::progress p;
+        p.total = total;
         if (mode_ == progress_mode::terminal) {
             draw_terminal(p, 0.0, false);
         } else {
@@ -124,9 +125,27 @@ public:
 private:
     static double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+    // Where the run is: "generation 4/10" (of "replicate 2/4" when there are several).
+    // The generation and replicate are those of the latest report; replicates run side by
+    // side, so the percentage and ETA come from the count over all of them.
+    static std::string position(const collapsekit::feedback::progress& p, bool abbreviated) {
+        if (p.generations == 0) return "";
+        std::string s = std::string(abbreviated ? "gen " : "generation ") + std::to_string(p.generation) + "/" +
+                        std::to_string(p.generations);
+        if (p.replicates > 1) {
+            s += std::string(abbreviated ? " rep " : " of replicate ") + std::to_string(p.replicate + 1) + "/" +
+                 std::to_string(p.replicates);
+        }
+        return s + (abbreviated ? ", " : "; ");
+    }
+
     std::string status(const collapsekit::feedback::progress& p, double elapsed, bool finished) const {
-        std::string s = label_ + ": " + std::to_string(p.done) + "/" + std::to_string(p.total) + " generations";
-        if (finished) return s + " in " + duration_text(elapsed);
+        std::string s = label_ + ": ";
+        if (finished) {
+            return s + std::to_string(p.done) + "/" + std::to_string(p.total) + " generations in " +
+                   duration_text(elapsed);
+        }
+        s += position(p, false) + std::to_string(p.done) + "/" + std::to_string(p.total) + " generations";
         s += " (" + std::to_string(100 * p.done / p.total) + "%), " + duration_text(elapsed) + " elapsed";
         if (p.done > 0) s += ", ETA " + duration_text(eta(p, elapsed));
         return s;
@@ -146,8 +165,9 @@ private:
             constexpr std::size_t width = 10;
             const std::size_t filled = width * p.done / p.total;
             line = label_ + " [" + std::string(filled, '#') + std::string(width - filled, '.') + "] " +
-                   std::to_string(p.done) + "/" + std::to_string(p.total) + " gen (" +
-                   std::to_string(100 * p.done / p.total) + "%), " + duration_text(elapsed);
+                   (p.generations > 0 ? position(p, true)
+                                      : std::to_string(p.done) + "/" + std::to_string(p.total) + " gen, ") +
+                   std::to_string(100 * p.done / p.total) + "%, " + duration_text(elapsed);
             if (p.done > 0) line += ", ETA " + duration_text(eta(p, elapsed));
         }
         if (columns_ == 0) columns_ = stderr_columns();

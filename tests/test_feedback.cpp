@@ -526,3 +526,40 @@ TEST_CASE("drift metrics bind the human reference once per run, and the table do
     CHECK(bound_error == plain_error);
     CHECK(bound_error.rfind("collapsekit::ks_statistic: v contains NaN (first at index 776)", 0) == 0);
 }
+
+TEST_CASE("progress: one serialised call per replicate and generation, naming both") {
+    fb::simulation_options o;
+    o.generations = 5;
+    o.samples = 20;
+    o.replicates = 4;
+    o.threads = 3;
+    o.seed = 16;
+    std::vector<fb::progress> calls;
+    std::atomic<int> inside{0};
+    bool overlapped = false;
+    o.on_progress = [&](const fb::progress& p) {
+        overlapped = overlapped || inside.fetch_add(1) != 0;
+        calls.push_back(p);
+        inside.fetch_sub(1);
+    };
+    const std::vector<fb::lineage<fb::gaussian>> lineages{{"a", fb::gaussian(), fb::policy::replace()},
+                                                          {"b", fb::gaussian(), fb::policy::accumulate()}};
+    const auto human = fb::human_data<double>::from_model(fb::gaussian());
+    fb::simulate(lineages, human, variance_metric(), o);
+    CHECK_FALSE(overlapped);
+    REQUIRE(calls.size() == 20);
+    std::map<std::size_t, std::size_t> last_generation;  // by replicate
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const auto& p = calls[i];
+        CHECK(p.done == i + 1);
+        CHECK(p.total == 20);
+        CHECK(p.generations == 5);
+        CHECK(p.replicates == 4);
+        CHECK(p.lineages == 2);
+        REQUIRE(p.replicate < 4);
+        // Each replicate reports its generations 1..5 in order.
+        CHECK(p.generation == last_generation[p.replicate] + 1);
+        last_generation[p.replicate] = p.generation;
+    }
+    for (std::size_t r = 0; r < 4; ++r) CHECK(last_generation[r] == 5);
+}

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <map>
 #include <string>
 #include <typeinfo>
 #include <vector>
@@ -343,4 +344,93 @@ TEST_CASE("point drift metrics bound to a reference give two's value bit for bit
         check_bound(m, std::vector<fm::point>{}, xs, false);
         check_bound(m, ragged, xs, false);
     }
+}
+
+// Issue 16: novelty and coverage against the reference, by brute force over std::set and
+// std::map of n-gram vectors (an implementation that shares nothing with the counters).
+namespace {
+using ngram_vec = std::vector<std::uint32_t>;
+std::map<ngram_vec, std::size_t> brute_ngrams(const std::vector<fm::document>& docs, std::size_t n) {
+    std::map<ngram_vec, std::size_t> m;
+    for (const auto& d : docs) {
+        for (std::size_t i = 0; i + n <= d.size(); ++i)
+            ++m[ngram_vec(d.begin() + std::ptrdiff_t(i), d.begin() + std::ptrdiff_t(i + n))];
+    }
+    return m;
+}
+}  // namespace
+
+TEST_CASE("novelty and coverage metrics: values, bound to a reference, by name") {
+    ck::rng g(16);
+    const auto text = fb::tokenize_sentences(fb::builtin_text());
+    const std::size_t v = text.words.size();
+    const std::vector<fm::document>& docs = text.documents;
+    const std::vector<fm::document> head(docs.begin(), docs.begin() + 20);
+    fb::ngram_lm lm(v);
+    lm.fit(ck::as_view(head), g);
+    std::vector<fm::document> out;
+    lm.sample(40, g, out);
+    for (std::size_t n = 1; n <= 4; ++n) {
+        CAPTURE(n);
+        const auto rm = brute_ngrams(docs, n), xm = brute_ngrams(out, n);
+        std::size_t novel = 0, total = 0, covered = 0;
+        for (const auto& [k, c] : xm) {
+            total += c;
+            if (rm.count(k) == 0) novel += c;
+            if (rm.count(k) != 0) ++covered;
+        }
+        if (total == 0) continue;
+        CHECK(fm::novelty(n).two(out, docs) == double(novel) / double(total));
+        CHECK(fm::coverage(n).two(out, docs) == double(covered) / double(rm.size()));
+        // The library function's two views.
+        const auto cov = ck::ngram_coverage(ck::corpus::from_documents(out), ck::corpus::from_documents(docs), n);
+        std::size_t mass = 0;
+        for (const auto& [k, c] : rm) mass += xm.count(k) != 0 ? c : 0;
+        CHECK(cov.types == double(covered) / double(rm.size()));
+        CHECK(cov.tokens == double(mass) / double(cov.reference_total));
+        CHECK(cov.reference_distinct == rm.size());
+    }
+    // The model writes only what its training documents hold: nothing novel at n = 1, 2
+    // against those documents, and it covers the head of the corpus.
+    CHECK(fm::novelty(1).two(out, head) == 0.0);
+    CHECK(fm::novelty(2).two(out, head) == 0.0);
+    CHECK(fm::coverage(1).two(head, head) == 1.0);
+    CHECK(fm::novelty(3).name == "novelty_3");
+    CHECK(fm::coverage(2).name == "coverage_2");
+    CHECK_THROWS_WITH_AS(fm::novelty(5), "collapsekit::metrics::novelty: n must lie in 1..4 (got 5)",
+                         std::invalid_argument);
+    CHECK_THROWS_AS(fm::coverage(0), std::invalid_argument);
+    const std::vector<fm::document> single_token(1, fm::document(1, 1));  // no bigram
+    CHECK_THROWS_AS(fm::coverage(2).two(single_token, docs), std::invalid_argument);
+    CHECK_THROWS_AS(ck::ngram_coverage(ck::ngram_counts(2), ck::ngram_counts(2)), std::invalid_argument);
+    CHECK_THROWS_AS(ck::ngram_coverage(ck::ngram_counts(2), ck::ngram_counts(3)), std::invalid_argument);
+
+    // Bound: the same bits or the same exception, for outputs with and without n-grams.
+    const std::vector<std::vector<fm::document>> dxs{out, {docs[3]}, {fm::document{}}, {fm::document{0, 1}}, {}};
+    for (std::size_t n = 1; n <= 3; ++n) {
+        check_bound(fm::novelty(n), docs, dxs);
+        check_bound(fm::coverage(n), docs, dxs);
+        check_bound(fm::coverage(n), std::vector<fm::document>{fm::document{}}, dxs, false);  // no n-grams
+    }
+
+    // Categories: coverage of the present categories, novelty of the tokens.
+    const std::vector<std::uint32_t> ref{0, 0, 1, 2, 2, 2};  // 3 absent
+    const std::vector<std::uint32_t> gen{0, 3, 3, 1, 0, 0};  // 2 lost, 3 new
+    CHECK(fm::token_coverage(4).two(gen, ref) == 2.0 / 3.0);
+    CHECK(fm::token_novelty(4).two(gen, ref) == 2.0 / 6.0);
+    CHECK(fm::token_novelty(4).two(ref, ref) == 0.0);
+    std::vector<std::uint32_t> r, x;
+    fb::categorical::zipf(6, 1.3).sample(300, g, r);
+    fb::categorical::zipf(6, 2.0).sample(40, g, x);
+    const std::vector<std::vector<std::uint32_t>> xs{x, {2}, std::vector<std::uint32_t>(9, 5), {1, 6, 0}, {}};
+    check_bound(fm::token_coverage(6), r, xs);
+    check_bound(fm::token_novelty(6), r, xs);
+    check_bound(fm::token_coverage(6), std::vector<std::uint32_t>{}, xs, false);
+
+    // By name, as Python asks for them.
+    CHECK(fm::metric_by_name("novelty_2", lm).name == "novelty_2");
+    CHECK(fm::metric_by_name("coverage_4", lm).name == "coverage_4");
+    CHECK(fm::metric_by_name("coverage", fb::categorical(4)).name == "coverage");
+    CHECK(fm::metric_by_name("novelty", fb::categorical(4)).name == "novelty");
+    CHECK_THROWS_AS(fm::metric_by_name("novelty_5", lm), std::invalid_argument);
 }

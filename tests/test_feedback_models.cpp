@@ -260,3 +260,64 @@ TEST_CASE("tokenize_sentences keeps apostrophes inside words and lower-cases ASC
         CHECK(std::find(t.words.begin(), t.words.end(), w) != t.words.end());
     }
 }
+
+// Issue 16: asked for their samples a few at a time into one growing vector (as the
+// accumulate policy and a human pool drawn generation after generation do), the models
+// grow it geometrically. An exact reserve(size + n) per call reallocated on every call:
+// 4096 calls cost 4096 reallocations and copies of everything before.
+namespace {
+template <class Model, class Sample>
+std::size_t reallocations_appending(const Model& model, std::vector<Sample>& out) {
+    ck::rng g(16);
+    std::size_t moves = 0;
+    for (int call = 0; call < 4096; ++call) {
+        const auto* before = out.data();
+        const std::size_t capacity = out.capacity();
+        model.sample(3, g, out);
+        if (out.data() != before && capacity != 0) ++moves;
+    }
+    return moves;
+}
+}  // namespace
+
+TEST_CASE("models append their samples with geometric growth") {
+    ck::rng g(1);
+    std::vector<double> d;
+    CHECK(reallocations_appending(fb::gaussian(0.0, 1.0), d) <= 16);
+    CHECK(d.size() == 3 * 4096);
+
+    std::vector<double> pts{-2.0, -1.0, 0.5, 1.0, 2.5, 3.0};
+    fb::gaussian_mixture mix(2);
+    mix.fit(ck::as_view(pts), g);
+    std::vector<double> m;
+    CHECK(reallocations_appending(mix, m) <= 16);
+
+    fb::kde k;
+    k.fit(ck::as_view(pts), g);
+    std::vector<double> kd;
+    CHECK(reallocations_appending(k, kd) <= 16);
+
+    fb::categorical cat(4);
+    const std::vector<std::uint32_t> labels{0, 1, 1, 2, 3, 3, 3};
+    cat.fit(ck::as_view(labels), g);
+    std::vector<std::uint32_t> c;
+    CHECK(reallocations_appending(cat, c) <= 16);
+
+    fb::multivariate_gaussian mv(2);
+    const std::vector<std::vector<double>> rows{{0.0, 1.0}, {1.0, 0.5}, {2.0, 2.5}, {-1.0, 0.0}};
+    mv.fit(ck::as_view(rows), g);
+    std::vector<std::vector<double>> r;
+    CHECK(reallocations_appending(mv, r) <= 16);
+
+    auto pool = fb::human_data<double>::from_samples({1.0, 2.0, 3.0});
+    std::vector<double> h;
+    std::size_t moves = 0;
+    for (int call = 0; call < 4096; ++call) {
+        const auto* before = h.data();
+        const std::size_t capacity = h.capacity();
+        pool.draw(3, g, h);
+        if (h.data() != before && capacity != 0) ++moves;
+    }
+    CHECK(moves <= 16);
+    CHECK(h.size() == 3 * 4096);
+}

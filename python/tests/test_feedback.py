@@ -65,3 +65,24 @@ def test_simulate_errors():
         ck.simulate("gaussian", generations=1, samples=10)
     with pytest.raises(ValueError):
         ck.Policy.replace().human_floor(1.5)
+
+
+def test_novelty_and_coverage_metrics():
+    # A bigram model writes only bigrams of its training documents: nothing novel at n = 2
+    # against them, and its coverage of them falls as the loop forgets (replace policy).
+    docs, words = ck.tokenize(ck.builtin_text())
+    lm = ck.NgramLanguageModel(len(words), order=2)
+    t = ck.simulate(lm, ck.Policy.replace(), generations=4, samples=len(docs), replicates=3, seed=4,
+                    metrics=["novelty_2", "coverage_1", "coverage_2"], human=docs, threads=1)
+    assert {"novelty_2", "coverage_1", "coverage_2", "coverage_2_step"} <= set(t.metric)
+    assert (t[t.metric == "novelty_2"].value == 0).all()
+    cov = t[t.metric == "coverage_1"].groupby("generation").value.mean()
+    assert ((cov > 0) & (cov <= 1)).all() and cov.iloc[-1] < cov.iloc[0]
+    # Categories: the MLE refit can only lose categories, never invent one.
+    c = ck.simulate(ck.CategoricalModel.zipf(40, 1.2), ck.Policy.replace(), generations=6, samples=100,
+                    replicates=4, seed=1, metrics=["coverage", "novelty"], threads=1)
+    assert (c[c.metric == "novelty"].value == 0).all()
+    cc = c[c.metric == "coverage"].groupby("generation").value.mean()
+    assert cc.iloc[-1] < cc.iloc[0] <= 1
+    with pytest.raises(ValueError, match="unknown metric 'novelty_9'"):
+        ck.simulate(lm, generations=1, samples=5, metrics=["novelty_9"], human=docs)

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/append.hpp"
 #include "../core/errors.hpp"
 #include "../core/random.hpp"
 #include "../core/view.hpp"
@@ -103,7 +104,7 @@ public:
         human_data h;
         h.pool_ = std::make_shared<const std::vector<Sample>>(std::move(pool));
         h.draw_ = [p = h.pool_](std::size_t n, rng& g, std::vector<Sample>& out) {
-            out.reserve(out.size() + n);
+            collapsekit::detail::reserve_for_append(out, n);
             for (std::size_t i = 0; i < n; ++i) out.push_back((*p)[static_cast<std::size_t>(g.below(p->size()))]);
         };
         return h;
@@ -138,6 +139,15 @@ struct lineage {
 struct progress {
     std::size_t done = 0;   // generations completed, summed over replicates
     std::size_t total = 0;  // generations x replicates
+    // The step this call reports: replicate `replicate` (0-based) has completed
+    // `generation` of its `generations` generations, for all of its `lineages` lineages
+    // at once (the lineages of a replicate advance together). Replicates run side by side
+    // on worker threads, so successive calls may name different replicates.
+    std::size_t replicate = 0;
+    std::size_t generation = 0;
+    std::size_t generations = 0;
+    std::size_t replicates = 0;
+    std::size_t lineages = 0;
 };
 
 struct simulation_options {
@@ -250,7 +260,11 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
     std::vector<std::exception_ptr> errors(options.replicates);
 
     std::mutex progress_mutex;
-    progress prog{0, options.replicates * options.generations};
+    progress prog;
+    prog.total = options.replicates * options.generations;
+    prog.generations = options.generations;
+    prog.replicates = options.replicates;
+    prog.lineages = L;
     // Replicates after the first failed one are skipped; earlier ones still run, so the
     // error reported is the lowest replicate's whatever the scheduling.
     std::atomic<std::size_t> first_failed{options.replicates};
@@ -339,6 +353,8 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
             if (options.on_progress) {
                 std::lock_guard<std::mutex> lock(progress_mutex);
                 ++prog.done;
+                prog.replicate = r;
+                prog.generation = t + 1;
                 options.on_progress(prog);
             }
         }

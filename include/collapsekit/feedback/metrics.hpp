@@ -177,6 +177,42 @@ std::function<typename sample_metric<S>::bound(view<const S>)> counts_kl_against
     };
 }
 
+// A drift metric whose value is compare(x, prepare(r)): two(x, r) prepares r on every call
+// and against(r) once, so the bound metric agrees with two bit for bit by construction.
+// With r bad, both two and against throw prepare's error (the driver then calls two).
+template <class S, class Prepare, class Compare>
+sample_metric<S> prepared_drift(std::string name, Prepare prepare, Compare compare) {
+    using prepared = std::decay_t<decltype(prepare(view<const S>{}))>;
+    return sample_metric<S>::drift(
+        std::move(name), [prepare, compare](view<const S> x, view<const S> r) { return compare(x, prepare(r)); },
+        [prepare, compare](view<const S> r) -> typename sample_metric<S>::bound {
+            auto p = std::make_shared<const prepared>(prepare(r));
+            return [compare, p = std::move(p)](view<const S> x) { return compare(x, *p); };
+        });
+}
+
+// Share of x's tokens in categories r never uses: sum_{i : r_i = 0} x_i / sum_i x_i.
+inline double novel_share(const std::vector<std::uint64_t>& r, const std::vector<std::uint64_t>& x, const char* fn) {
+    std::uint64_t novel = 0, total = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        total += x[i];
+        novel += r[i] == 0 ? x[i] : 0;
+    }
+    require(total > 0, fn, "samples is empty");
+    return static_cast<double>(novel) / static_cast<double>(total);
+}
+
+// The n-gram counts of a set of documents, which must hold at least one n-gram.
+inline ngram_counts document_ngrams(view<const document> x, std::size_t n, const char* fn, const char* what) {
+    const corpus c = corpus::from_documents(x);
+    collapsekit::detail::require_ngrams(fn, c, n, what);
+    return ngram_counts(c, n);
+}
+
+inline void check_metric_order(const char* fn, std::size_t n) {
+    require(n >= 1 && n <= 4, fn, "n must lie in 1..4 (got " + std::to_string(n) + ")");
+}
+
 }  // namespace detail
 
 // ---- real values -------------------------------------------------------------------
@@ -371,7 +407,65 @@ inline token_metric token_rare_survival(std::size_t k, rare_categories rule = ra
             rule, true));
 }
 
+// "coverage": share of the categories present in r that x still uses (support_coverage,
+// tail/discrete.hpp), in [0, 1]. Bound: r counted once.
+inline token_metric token_coverage(std::size_t k) {
+    constexpr const char* fn = "metrics::token_coverage";
+    return detail::prepared_drift<std::uint32_t>(
+        "coverage",
+        [k](view<const std::uint32_t> r) {
+            require_not_empty(fn, "reference", r.size());
+            return detail::token_counts(r, k, fn);
+        },
+        [k](view<const std::uint32_t> x, const std::vector<std::uint64_t>& rc) {
+            require_not_empty(fn, "samples", x.size());
+            return support_coverage(rc, detail::token_counts(x, k, fn));
+        });
+}
+
+// "novelty": share of x's tokens in categories that r never uses, in [0, 1] (a model that
+// only reshuffles its training data writes none). Bound: r counted once.
+inline token_metric token_novelty(std::size_t k) {
+    constexpr const char* fn = "metrics::token_novelty";
+    return detail::prepared_drift<std::uint32_t>(
+        "novelty",
+        [k](view<const std::uint32_t> r) {
+            require_not_empty(fn, "reference", r.size());
+            return detail::token_counts(r, k, fn);
+        },
+        [k](view<const std::uint32_t> x, const std::vector<std::uint64_t>& rc) {
+            return detail::novel_share(rc, detail::token_counts(x, k, fn), fn);
+        });
+}
+
 // ---- documents ---------------------------------------------------------------------
+
+// "novelty_<n>": share of the output's n-gram occurrences that never occur in r (novelty
+// in ngram/measures.hpp, by tokens), in [0, 1]; n in 1..4. Bound: r's n-grams counted once.
+inline document_metric novelty(std::size_t n) {
+    constexpr const char* fn = "metrics::novelty";
+    detail::check_metric_order(fn, n);
+    return detail::prepared_drift<document>(
+        "novelty_" + std::to_string(n),
+        [n](view<const document> r) { return detail::document_ngrams(r, n, fn, "reference"); },
+        [n](view<const document> x, const ngram_counts& rc) {
+            return collapsekit::novelty(detail::document_ngrams(x, n, fn, "samples"), rc).tokens;
+        });
+}
+
+// "coverage_<n>": share of r's distinct n-grams that the output uses at least once
+// (ngram_coverage in ngram/measures.hpp, by types), in [0, 1]; n in 1..4. Bound: r's
+// n-grams counted once.
+inline document_metric coverage(std::size_t n) {
+    constexpr const char* fn = "metrics::coverage";
+    detail::check_metric_order(fn, n);
+    return detail::prepared_drift<document>(
+        "coverage_" + std::to_string(n),
+        [n](view<const document> r) { return detail::document_ngrams(r, n, fn, "reference"); },
+        [n](view<const document> x, const ngram_counts& rc) {
+            return ngram_coverage(detail::document_ngrams(x, n, fn, "samples"), rc).types;
+        });
+}
 
 // "distinct_<n>": distinct-n of the documents pooled (ngram.hpp), in (0, 1].
 inline document_metric distinct(std::size_t n) {
@@ -587,10 +681,10 @@ inline point_metric sliced_w2(std::size_t projections = 50, std::uint64_t seed =
 //     the fitted model);
 //   multivariate_gaussian: spread, w2, kl, sliced_w2; total_variance and log_det (of the
 //     fitted covariance);
-//   categorical: entropy, gini_simpson, support, kl, tail_retention, rare_survival; model_entropy and
-//     model_gini_simpson (of the fitted probabilities);
-//   ngram_lm: distinct_1 .. distinct_4, entropy, length, kl, tail_retention, rare_survival,
-//     live_vocabulary (of the fitted model).
+//   categorical: entropy, gini_simpson, support, kl, tail_retention, rare_survival, coverage,
+//     novelty; model_entropy and model_gini_simpson (of the fitted probabilities);
+//   ngram_lm: distinct_1 .. distinct_4, novelty_1 .. novelty_4, coverage_1 .. coverage_4,
+//     entropy, length, kl, tail_retention, rare_survival, live_vocabulary (of the fitted model).
 // Throws std::invalid_argument for an unknown name, listing the known ones.
 template <class Model>
 metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
@@ -629,6 +723,8 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
         if (n == "kl") return token_kl(k);
         if (n == "tail_retention") return token_tail_retention(k);
         if (n == "rare_survival") return token_rare_survival(k);
+        if (n == "coverage") return token_coverage(k);
+        if (n == "novelty") return token_novelty(k);
         if (n == "model_entropy") {
             return metric<Model>::of_model(n, [](const categorical& m) { return shannon_entropy(m.probabilities()); });
         }
@@ -636,11 +732,19 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
             return metric<Model>::of_model(
                 n, [](const categorical& m) { return collapsekit::gini_simpson(m.probabilities()); });
         }
-        unknown("entropy, gini_simpson, support, kl, tail_retention, rare_survival, model_entropy, model_gini_simpson");
+        unknown(
+            "entropy, gini_simpson, support, kl, tail_retention, rare_survival, coverage, novelty, model_entropy, "
+            "model_gini_simpson");
     } else if constexpr (std::is_same_v<Model, ngram_lm>) {
         const std::size_t v = prototype.vocabulary();
         if (n.size() == 10 && n.compare(0, 9, "distinct_") == 0 && n[9] >= '1' && n[9] <= '4') {
             return distinct(static_cast<std::size_t>(n[9] - '0'));
+        }
+        if (n.size() == 9 && n.compare(0, 8, "novelty_") == 0 && n[8] >= '1' && n[8] <= '4') {
+            return novelty(static_cast<std::size_t>(n[8] - '0'));
+        }
+        if (n.size() == 10 && n.compare(0, 9, "coverage_") == 0 && n[9] >= '1' && n[9] <= '4') {
+            return coverage(static_cast<std::size_t>(n[9] - '0'));
         }
         if (n == "entropy") return unigram_entropy(v);
         if (n == "length") return length();
@@ -651,7 +755,9 @@ metric<Model> metric_by_name(std::string_view name, const Model& prototype) {
             return metric<Model>::of_model(n,
                                            [](const ngram_lm& m) { return static_cast<double>(m.live_vocabulary()); });
         }
-        unknown("distinct_1..distinct_4, entropy, length, kl, tail_retention, rare_survival, live_vocabulary");
+        unknown(
+            "distinct_1..distinct_4, novelty_1..novelty_4, coverage_1..coverage_4, entropy, length, kl, "
+            "tail_retention, rare_survival, live_vocabulary");
     } else {
         unknown("none for this model's sample type");
     }

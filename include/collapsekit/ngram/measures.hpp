@@ -643,6 +643,51 @@ inline novelty_result novelty(const ngram_counts& generated, const ngram_counts&
     return r;
 }
 
+// Coverage of a reference corpus by generated text, for one order n: how much of what the
+// reference says the generated text still says (the n-gram counterpart of
+// support_coverage in tail/discrete.hpp; novelty is the opposite view).
+struct coverage_result {
+    double types = 0;                    // share of the reference's distinct n-grams the generated text uses
+    double tokens = 0;                   // share of the reference's n-gram occurrences whose n-gram it uses
+    std::size_t reference_total = 0;     // reference n-gram occurrences
+    std::size_t reference_distinct = 0;  // distinct reference n-grams
+};
+
+// Coverage from count tables of equal order: one lookup in the reference per distinct
+// generated n-gram, so a reference counted once serves any number of generations.
+// Throws std::invalid_argument when the orders differ or either table is empty.
+inline coverage_result ngram_coverage(const ngram_counts& generated, const ngram_counts& reference) {
+    constexpr const char* fn = "ngram_coverage";
+    require(generated.order() == reference.order(), fn,
+            "generated and reference differ in order (" + std::to_string(generated.order()) + " vs " +
+                std::to_string(reference.order()) + ")");
+    require(!generated.empty(), fn, "generated is empty");
+    require(!reference.empty(), fn, "reference is empty");
+    std::size_t types = 0;
+    std::uint64_t tokens = 0;
+    generated.for_each([&](view<const std::uint32_t> ids, std::uint64_t) {
+        const std::uint64_t c = reference.count(ids);
+        types += c != 0 ? 1 : 0;
+        tokens += c;
+    });
+    coverage_result r;
+    r.reference_total = static_cast<std::size_t>(reference.total());
+    r.reference_distinct = reference.distinct();
+    r.types = static_cast<double>(types) / static_cast<double>(r.reference_distinct);
+    r.tokens = static_cast<double>(tokens) / static_cast<double>(reference.total());
+    return r;
+}
+
+// The same from corpora (n-grams counted per document, none spanning a boundary). Throws
+// std::invalid_argument for n outside 1..8 or a corpus that is empty or has no n-grams of
+// order n.
+inline coverage_result ngram_coverage(const corpus& generated, const corpus& reference, std::size_t n) {
+    constexpr const char* fn = "ngram_coverage";
+    detail::require_ngrams(fn, generated, n, "generated");
+    detail::require_ngrams(fn, reference, n, "reference");
+    return ngram_coverage(ngram_counts(generated, n), ngram_counts(reference, n));
+}
+
 namespace detail {
 
 // Per-id counters for windowed measures: a dense array when ids are few compared with

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/append.hpp"
 #include "../../core/errors.hpp"
 #include "../../core/random.hpp"
 #include "../../core/view.hpp"
@@ -75,7 +76,7 @@ public:
 
     // Appends n outcomes drawn from sampling_probabilities().
     void sample(std::size_t n, rng& g, std::vector<std::uint32_t>& out) const {
-        out.reserve(out.size() + n);
+        collapsekit::detail::reserve_for_append(out, n);
         for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<std::uint32_t>(table_(g)));
     }
 

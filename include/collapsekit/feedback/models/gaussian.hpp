@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/append.hpp"
 #include "../../core/errors.hpp"
 #include "../../core/random.hpp"
 #include "../../core/view.hpp"
@@ -68,7 +69,7 @@ public:
     // Appends n draws of N(mean, variance) to out.
     void sample(std::size_t n, rng& g, std::vector<double>& out) const {
         normal_distribution d(mean_, std::sqrt(var_));
-        out.reserve(out.size() + n);
+        collapsekit::detail::reserve_for_append(out, n);
         for (std::size_t i = 0; i < n; ++i) out.push_back(d(g));
     }
 
@@ -145,7 +146,7 @@ public:
     void sample(std::size_t n, rng& g, std::vector<std::vector<double>>& out) const {
         normal_distribution d;
         std::vector<double> z(dim_);
-        out.reserve(out.size() + n);
+        collapsekit::detail::reserve_for_append(out, n);
         for (std::size_t i = 0; i < n; ++i) {
             for (double& v : z) v = d.standard(g);
             std::vector<double> x(mean_);

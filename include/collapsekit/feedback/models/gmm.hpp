@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/append.hpp"
 #include "../../core/errors.hpp"
 #include "../../core/random.hpp"
 #include "../../core/view.hpp"
@@ -166,7 +167,7 @@ public:
     void sample(std::size_t n, rng& g, std::vector<double>& out) const {
         const categorical_distribution pick(w_);
         normal_distribution z;
-        out.reserve(out.size() + n);
+        collapsekit::detail::reserve_for_append(out, n);
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t k = pick(g);
             out.push_back(mu_[k] + std::sqrt(var_[k]) * z.standard(g));

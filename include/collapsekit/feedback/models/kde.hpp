@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/append.hpp"
 #include "../../core/errors.hpp"
 #include "../../core/random.hpp"
 #include "../../core/view.hpp"
@@ -75,7 +76,7 @@ public:
     void sample(std::size_t n, rng& g, std::vector<double>& out) const {
         require(!data_.empty(), "kde::sample", "the model has not been fitted");
         normal_distribution z;
-        out.reserve(out.size() + n);
+        collapsekit::detail::reserve_for_append(out, n);
         for (std::size_t i = 0; i < n; ++i) {
             const double c = data_[static_cast<std::size_t>(g.below(data_.size()))];
             out.push_back(c + h_ * z.standard(g));

@@ -125,13 +125,19 @@ void append_alias_table(const std::uint32_t* tokens, const W* w, std::size_t k, 
         for (std::size_t i = 0; i < k; ++i) rel += static_cast<double>(w[i]) / norm;
         scale = target / rel;
     }
-    std::uint64_t assigned = 0;
+    std::uint64_t assigned = 0, biggest = 0;
     std::size_t big = 0;
     for (std::size_t i = 0; i < k; ++i) {
         const double x = norm == 1.0 ? static_cast<double>(w[i]) * scale : static_cast<double>(w[i]) / norm * scale;
-        q[i] = x >= target ? total : x > 0.0 ? static_cast<std::uint64_t>(x) : 0;
-        assigned += q[i];
-        if (q[i] > q[big]) big = i;
+        const std::uint64_t qi = x >= target ? total : x > 0.0 ? static_cast<std::uint64_t>(x) : 0;
+        q[i] = qi;
+        assigned += qi;
+        // The running maximum in a register: reading q[big] back made each step wait for
+        // the previous one's load.
+        if (qi > biggest) {
+            biggest = qi;
+            big = i;
+        }
     }
     // The rounding error (a few units in 2^m per outcome) goes to the most probable outcome.
     if (assigned > total) {
@@ -141,11 +147,11 @@ void append_alias_table(const std::uint32_t* tokens, const W* w, std::size_t k, 
     }
     std::size_t ns = 0, nl = 0;
     for (std::size_t i = 0; i < k; ++i) {
-        if (q[i] < cap) {
-            small[ns++] = static_cast<std::uint32_t>(i);
-        } else {
-            large[nl++] = static_cast<std::uint32_t>(i);
-        }
+        // Both lists written, one advanced: no branch to mispredict on random weights.
+        const bool is_small = q[i] < cap;
+        small[ns] = large[nl] = static_cast<std::uint32_t>(i);
+        ns += is_small ? 1 : 0;
+        nl += is_small ? 0 : 1;
     }
     // Each step fills one slot and keeps sum(q) = (slots left) * cap, so when the small
     // list runs out every large one holds exactly cap.
