@@ -651,3 +651,54 @@ class NgramLanguageModel:
 def tokenize(text: str) -> Tuple[List[npt.NDArray[np.uint32]], List[str]]: ...
 def builtin_text() -> str: ...
 def detokenize(doc: ArrayLike, words: Sequence[str]) -> str: ...
+
+# ---- report engines (include/collapsekit/sample_drift.hpp, count_drift.hpp, budget_distinct.hpp)
+
+def sample_drift_bootstrap(
+    reference: ArrayLike,
+    other: ArrayLike,
+    n_resamples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    quantiles: Sequence[float] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99),
+    bins: int = 10,
+    smoothing: float = 0.5,
+    tail_alphas: Sequence[float] = (0.01, 0.05),
+    permutations: int = 1000,
+    bias_adjust: bool = True,
+    threads: int = 0,
+) -> dict: ...
+def count_drift_bootstrap(
+    reference_counts: ArrayLike,
+    other_counts: ArrayLike,
+    n_resamples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    smoothing: float = 0.5,
+    rare_count: float = 2.0,
+    bias_adjust: bool = True,
+    threads: int = 0,
+) -> dict: ...
+def budget_distinct(
+    reference_tokens: ArrayLike,
+    reference_offsets: ArrayLike,
+    other_tokens: ArrayLike,
+    other_offsets: ArrayLike,
+    orders: Sequence[int] = (1, 2, 3, 4),
+    *,
+    budgets: Sequence[int],
+    draws: int = 200,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    threads: int = 0,
+) -> dict: ...
+def energy_rows_bootstrap(
+    x: ArrayLike,
+    y: ArrayLike,
+    n_resamples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    max_rows: int = 1000,
+    bias_adjust: bool = True,
+    threads: int = 0,
+) -> dict: ...

@@ -515,5 +515,6 @@ void bind_tail(py::module_& m);
 void bind_ngram(py::module_& m);
 void bind_feedback(py::module_& m);
 void bind_tokenizer(py::module_& m);
+void bind_report(py::module_& m);
 
 }  // namespace ckpy

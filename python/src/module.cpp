@@ -243,4 +243,5 @@ PYBIND11_MODULE(_core, m) {
     ckpy::bind_ngram(m);
     ckpy::bind_tokenizer(m);
     ckpy::bind_feedback(m);
+    ckpy::bind_report(m);
 }

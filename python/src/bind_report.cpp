@@ -1,0 +1,181 @@
+// Bindings of the report's engines: sample_drift_bootstrap (numbers), count_drift_bootstrap
+// (word counts) and budget_distinct (distinct-n at equal token budgets). Each returns a
+// dict of plain Python values so that `collapsekit report` only formats them.
+#include <collapsekit/budget_distinct.hpp>
+#include <collapsekit/count_drift.hpp>
+#include <collapsekit/energy_rows.hpp>
+#include <collapsekit/sample_drift.hpp>
+
+#include "common.hpp"
+
+namespace ckpy {
+
+namespace {
+
+py::dict interval_dict(const ck::interval_estimate& e) {
+    py::dict d;
+    d["estimate"] = e.estimate;
+    d["low"] = e.lower;
+    d["high"] = e.upper;
+    d["standard_error"] = e.standard_error;
+    return d;
+}
+
+ck::bootstrap_options report_bootstrap_options(const char* fn, std::size_t n_resamples, double level,
+                                               std::uint64_t seed) {
+    return bootstrap_options_of(fn, n_resamples, level, seed, "percentile", 1000);
+}
+
+}  // namespace
+
+void bind_report(py::module_& m) {
+    m.def(
+        "sample_drift_bootstrap",
+        [](const py::object& reference, const py::object& other, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed, std::vector<double> quantiles, std::size_t bins, double smoothing,
+           std::vector<double> tail_alphas, std::size_t permutations, bool bias_adjust, std::int64_t threads) {
+            constexpr const char* fn = "sample_drift_bootstrap";
+            ck::sample_drift_options opt;
+            opt.bootstrap = report_bootstrap_options(fn, n_resamples, confidence_level, seed);
+            opt.quantiles = std::move(quantiles);
+            opt.bins = bins;
+            opt.smoothing = smoothing;
+            opt.tail_alphas = std::move(tail_alphas);
+            opt.permutations = permutations;
+            opt.bias_adjust = bias_adjust;
+            const auto ex = execution_of(threads, fn);
+            auto a = vector_of<double>(reference, fn, "reference");
+            auto b = vector_of<double>(other, fn, "other");
+            const ck::sample_drift_result r =
+                nogil([&] { return ck::sample_drift_bootstrap(ex, view_of(a), view_of(b), opt); });
+            py::dict out, stats;
+            for (std::size_t k = 0; k < r.names.size(); ++k) stats[py::str(r.names[k])] = interval_dict(r.intervals[k]);
+            out["statistics"] = stats;
+            out["edges"] = r.edges;
+            out["reference_bins"] = r.reference_bins;
+            out["other_bins"] = r.other_bins;
+            out["permutations"] = r.permutations;
+            out["p_ks"] = r.p_ks;
+            out["p_wasserstein"] = r.p_wasserstein;
+            out["p_energy"] = r.p_energy;
+            return out;
+        },
+        py::arg("reference"), py::arg("other"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
+        py::arg("seed") = 0, py::arg("quantiles") = std::vector<double>{0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99},
+        py::arg("bins") = 10, py::arg("smoothing") = 0.5, py::arg("tail_alphas") = std::vector<double>{0.01, 0.05},
+        py::arg("permutations") = 1000, py::arg("bias_adjust") = true, py::arg("threads") = 0,
+        "Every drift summary of two numeric samples with two-sample bootstrap percentile\n"
+        "intervals from the same replicates (each sample resampled independently; moved by the\n"
+        "bootstrap bias estimate unless bias_adjust=False), and\n"
+        "permutation p-values of KS, W1 and energy (see include/collapsekit/sample_drift.hpp).\n"
+        "Returns {'statistics': {name: {'estimate', 'low', 'high', 'standard_error'}}, 'edges',\n"
+        "'reference_bins', 'other_bins', 'permutations', 'p_ks', 'p_wasserstein', 'p_energy'}.\n"
+        "ValueError for empty samples, NaN or infinite values and bad options.");
+
+    m.def(
+        "count_drift_bootstrap",
+        [](const py::object& reference_counts, const py::object& other_counts, std::size_t n_resamples,
+           double confidence_level, std::uint64_t seed, double smoothing, double rare_count, bool bias_adjust,
+           std::int64_t threads) {
+            constexpr const char* fn = "count_drift_bootstrap";
+            ck::count_drift_options opt;
+            opt.bootstrap = report_bootstrap_options(fn, n_resamples, confidence_level, seed);
+            opt.smoothing = smoothing;
+            opt.rare_count = rare_count;
+            opt.bias_adjust = bias_adjust;
+            const auto ex = execution_of(threads, fn);
+            auto a = vector_of<double>(reference_counts, fn, "reference_counts");
+            auto b = vector_of<double>(other_counts, fn, "other_counts");
+            const ck::count_drift_result r =
+                nogil([&] { return ck::count_drift_bootstrap(ex, view_of(a), view_of(b), opt); });
+            py::dict stats;
+            for (std::size_t k = 0; k < r.names.size(); ++k) stats[py::str(r.names[k])] = interval_dict(r.intervals[k]);
+            return stats;
+        },
+        py::arg("reference_counts"), py::arg("other_counts"), py::arg("n_resamples") = 1000,
+        py::arg("confidence_level") = 0.95, py::arg("seed") = 0, py::arg("smoothing") = 0.5,
+        py::arg("rare_count") = 2.0, py::arg("bias_adjust") = true, py::arg("threads") = 0,
+        "Unigram drift summaries of two count vectors over one vocabulary (KL, JS, entropies,\n"
+        "coverage, novelty, Good-Turing missing mass, rare-word survival) with two-sample\n"
+        "bootstrap intervals from the same multinomial replicates (include/collapsekit/\n"
+        "count_drift.hpp). Returns {name: {'estimate', 'low', 'high', 'standard_error'}}.");
+
+    m.def(
+        "energy_rows_bootstrap",
+        [](const py::object& x, const py::object& y, std::size_t n_resamples, double confidence_level,
+           std::uint64_t seed, std::size_t max_rows, bool bias_adjust, std::int64_t threads) {
+            constexpr const char* fn = "energy_rows_bootstrap";
+            ck::energy_rows_options opt;
+            opt.bootstrap = report_bootstrap_options(fn, n_resamples, confidence_level, seed);
+            opt.max_rows = max_rows;
+            opt.bias_adjust = bias_adjust;
+            const auto ex = execution_of(threads, fn);
+            auto a = contiguous<double>(x, fn, "x");
+            auto b = contiguous<double>(y, fn, "y");
+            require_ndim(a, 2, fn, "x");
+            require_ndim(b, 2, fn, "y");
+            if (a.shape(1) != b.shape(1)) {
+                throw py::value_error("collapsekit.energy_rows_bootstrap: x and y differ in columns (" +
+                                      std::to_string(a.shape(1)) + " vs " + std::to_string(b.shape(1)) + ")");
+            }
+            const auto dim = static_cast<std::size_t>(a.shape(1));
+            const ck::energy_rows_result r =
+                nogil([&] { return ck::energy_rows_bootstrap(ex, view_of(a), view_of(b), dim, opt); });
+            py::dict out = interval_dict(r.energy);
+            out["used_rows_x"] = r.used_rows_x;
+            out["used_rows_y"] = r.used_rows_y;
+            return out;
+        },
+        py::arg("x"), py::arg("y"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
+        py::arg("seed") = 0, py::arg("max_rows") = 1000, py::arg("bias_adjust") = true, py::arg("threads") = 0,
+        "Energy distance sqrt(2 E|X-Y| - E|X-X'| - E|Y-Y'|) between the rows of two 2-D arrays\n"
+        "(Euclidean), with a two-sample bootstrap interval; samples above max_rows rows are\n"
+        "replaced by seeded subsamples (include/collapsekit/energy_rows.hpp). In one column it\n"
+        "equals energy_distance. Returns {'estimate', 'low', 'high', 'standard_error',\n"
+        "'used_rows_x', 'used_rows_y'}.");
+
+    m.def(
+        "budget_distinct",
+        [](const py::object& reference_tokens, const py::object& reference_offsets, const py::object& other_tokens,
+           const py::object& other_offsets, std::vector<std::size_t> orders, std::vector<std::uint64_t> budgets,
+           std::size_t draws, double confidence_level, std::uint64_t seed, std::int64_t threads) {
+            constexpr const char* fn = "budget_distinct";
+            ck::budget_distinct_options opt;
+            opt.orders = std::move(orders);
+            opt.budgets = std::move(budgets);
+            opt.draws = draws;
+            opt.level = confidence_level;
+            opt.seed = seed;
+            const auto ex = execution_of(threads, fn);
+            auto rt = vector_of<std::uint32_t>(reference_tokens, fn, "reference_tokens");
+            auto ro = vector_of<std::uint64_t>(reference_offsets, fn, "reference_offsets");
+            auto ot = vector_of<std::uint32_t>(other_tokens, fn, "other_tokens");
+            auto oo = vector_of<std::uint64_t>(other_offsets, fn, "other_offsets");
+            const ck::budget_distinct_result r =
+                nogil([&] { return ck::budget_distinct(ex, view_of(rt), view_of(ro), view_of(ot), view_of(oo), opt); });
+            auto table = [](const std::vector<std::vector<ck::interval_estimate>>& t) {
+                py::list rows;
+                for (const auto& row : t) {
+                    py::list cells;
+                    for (const auto& e : row) cells.append(interval_dict(e));
+                    rows.append(cells);
+                }
+                return rows;
+            };
+            py::dict out;
+            out["reference"] = table(r.reference);
+            out["other"] = table(r.other);
+            out["difference"] = table(r.difference);
+            return out;
+        },
+        py::arg("reference_tokens"), py::arg("reference_offsets"), py::arg("other_tokens"), py::arg("other_offsets"),
+        py::arg("orders") = std::vector<std::size_t>{1, 2, 3, 4}, py::arg("budgets"), py::arg("draws") = 200,
+        py::arg("confidence_level") = 0.95, py::arg("seed") = 0, py::arg("threads") = 0,
+        "distinct-n of two corpora (token ids + document offsets, Corpus.tokens/.offsets) at equal\n"
+        "token budgets: documents drawn without replacement in seeded random orders; per order and\n"
+        "budget the mean over the draws and percentile intervals of each side and of the\n"
+        "difference (include/collapsekit/budget_distinct.hpp). Returns {'reference', 'other',\n"
+        "'difference'}, each [order][budget] -> {'estimate', 'low', 'high', 'standard_error'}.");
+}
+
+}  // namespace ckpy
