@@ -45,6 +45,26 @@ expect_match(samples "${nucleus}" "\n== generation 2 ==\n[a-z]")
 file(READ ${WORK}/samples/human.txt human)
 expect_match(samples "${human}" "[a-z]+, [a-z]+")  # punctuation joined back to words
 
+# --corpus-out: the whole corpus and every document of each generation, one per line
+# (40 documents per generation here), beside --samples-out's digest.
+run(corpora 0 ${text} --docs paragraphs ${small} --quiet --corpus-out ${WORK}/corpora --samples-out ${WORK}/digest
+    --show 2)
+expect_match(corpora "${corpora_out}" "wrote .*/corpora/human.txt and <lineage>_gen<t>.txt")
+file(STRINGS ${WORK}/corpora/human.txt human_docs)
+list(LENGTH human_docs n_human)
+file(STRINGS ${WORK}/corpora/plain_gen2.txt gen2_docs)
+list(LENGTH gen2_docs n_gen2)
+if(NOT n_human EQUAL 33 OR NOT n_gen2 EQUAL 40 OR NOT EXISTS ${WORK}/corpora/10_human_gen0.txt)
+  message(FATAL_ERROR "--corpus-out: ${n_human} human documents (33 expected), ${n_gen2} in plain_gen2.txt (40)")
+endif()
+# The digest shows the first documents of the same run.
+list(GET gen2_docs 0 first_gen2)
+file(READ ${WORK}/digest/plain.txt digest)
+string(FIND "${digest}" "== generation 2 ==\n${first_gen2}\n" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "--samples-out's generation 2 does not start with plain_gen2.txt's first document")
+endif()
+
 # --samples-out reruns replicate 0 alone and shows its documents as those behind the
 # tables: replicate 0 of a one-replicate run must be replicate 0 of the two-replicate run.
 run(one 0 ${text} --docs paragraphs ${small} --replicates 1 --quiet --csv ${WORK}/one.csv)

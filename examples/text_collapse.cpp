@@ -25,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -82,6 +83,9 @@ const char* const usage_text =
     "  --samples-out DIR   DIR/human.txt and DIR/<lineage>.txt: documents written at each\n"
     "                      generation by replicate 0, as text, to read the collapse\n"
     "  --show N            documents per generation in --samples-out (default 5)\n"
+    "  --corpus-out DIR    DIR/human.txt (the corpus) and DIR/<lineage>_gen<t>.txt: every\n"
+    "                      document replicate 0 wrote at generation t, one per line, as\n"
+    "                      input for `collapsekit report` (e.g. human.txt vs plain_gen9.txt)\n"
     "  --quiet             no progress on stderr\n"
     "\n"
     "Exit status: 0 done, 2 bad usage or input.\n";
@@ -176,7 +180,7 @@ struct settings {
     std::size_t order = 3, generations = 10, samples = 0, max_length = 0, replicates = 4, threads = 0, show = 5;
     double top_p = 0.9;
     std::uint64_t seed = 1;
-    std::string csv, summary_csv, samples_out;
+    std::string csv, summary_csv, samples_out, corpus_out;
 };
 
 settings parse_arguments(int argc, char** argv) {
@@ -233,6 +237,8 @@ settings parse_arguments(int argc, char** argv) {
             s.summary_csv = value();
         } else if (a == "--samples-out") {
             s.samples_out = value();
+        } else if (a == "--corpus-out") {
+            s.corpus_out = value();
         } else if (a == "--show") {
             s.show = parse_count(a, value());
         } else if (a == "--quiet" || a == "-q") {
@@ -317,22 +323,26 @@ human_corpus read_corpus(const settings& s) {
     return c;
 }
 
-void write_samples(const settings& s, const human_corpus& c, const std::vector<fb::lineage<fb::ngram_lm>>& lineages,
-                   const fb::simulation_options& main) {
+std::string make_directory(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    fs::create_directories(s.samples_out, ec);
-    if (ec) throw usage_error("cannot create directory " + s.samples_out + " (" + ec.message() + ")");
-    const std::string dir = s.samples_out + "/";
+    fs::create_directories(path, ec);
+    if (ec) throw usage_error("cannot create directory " + path + " (" + ec.message() + ")");
+    return path + "/";
+}
 
-    // Replicate 0 of a one-replicate run with the same seed is replicate 0 of the main
-    // run (each replicate has its own random stream), so these are documents behind the
-    // tables' numbers; running only it costs 1/replicates of the main run.
+// The first `keep` documents each lineage wrote at each generation of replicate 0, by
+// lineage then generation. Replicate 0 of a one-replicate run with the same seed is
+// replicate 0 of the main run (each replicate has its own random stream), so these are
+// documents behind the tables' numbers; running only it costs 1/replicates of the run.
+std::vector<std::vector<std::vector<document>>> record_replicate_0(
+    const human_corpus& c, const std::vector<fb::lineage<fb::ngram_lm>>& lineages, const fb::simulation_options& main,
+    std::size_t keep) {
     std::vector<std::shared_ptr<std::vector<std::vector<document>>>> sinks;
     std::vector<fb::lineage<recording_lm>> recorded;
     for (const auto& l : lineages) {
         sinks.push_back(std::make_shared<std::vector<std::vector<document>>>());
-        recorded.push_back({l.name, recording_lm(l.model, s.show, sinks.back()), l.policy});
+        recorded.push_back({l.name, recording_lm(l.model, keep, sinks.back()), l.policy});
     }
     fb::simulation_options o = main;
     o.replicates = 1;
@@ -340,7 +350,14 @@ void write_samples(const settings& s, const human_corpus& c, const std::vector<f
     o.provenance = false;
     o.on_progress = nullptr;
     fb::simulate(recorded, fb::human_data<document>::from_samples(c.documents), {}, o);
+    std::vector<std::vector<std::vector<document>>> out;
+    for (auto& sink : sinks) out.push_back(std::move(*sink));
+    return out;
+}
 
+void write_samples(const settings& s, const human_corpus& c, const std::vector<fb::lineage<fb::ngram_lm>>& lineages,
+                   const std::vector<std::vector<std::vector<document>>>& written) {
+    const std::string dir = make_directory(s.samples_out);
     {
         std::ofstream out = open_output(dir + "human.txt");
         out << "Human corpus: " << s.show << " documents drawn at random (seed " << s.seed << ")\n\n";
@@ -353,12 +370,30 @@ void write_samples(const settings& s, const human_corpus& c, const std::vector<f
         std::ofstream out = open_output(dir + file_stem(lineages[l].name) + ".txt");
         out << "Lineage '" << lineages[l].name << "', replicate 0: the first " << s.show
             << " documents written at each generation\n";
-        const auto& gens = *sinks[l];
+        const auto& gens = written[l];
         for (std::size_t t = 0; t < gens.size(); ++t) {
             out << "\n== generation " << t << " ==\n";
-            for (const auto& d : gens[t]) out << ex::detokenize(d, c.vocab) << "\n";
+            const std::size_t n = std::min(s.show, gens[t].size());
+            for (std::size_t k = 0; k < n; ++k) out << ex::detokenize(gens[t][k], c.vocab) << "\n";
         }
         if (!out) throw usage_error("cannot write " + dir + file_stem(lineages[l].name) + ".txt");
+    }
+}
+
+// Whole corpora, one document per line, for tools that compare two corpora.
+void write_corpora(const settings& s, const human_corpus& c, const std::vector<fb::lineage<fb::ngram_lm>>& lineages,
+                   const std::vector<std::vector<std::vector<document>>>& written) {
+    const std::string dir = make_directory(s.corpus_out);
+    auto write = [&](const std::string& name, const std::vector<document>& docs) {
+        std::ofstream out = open_output(dir + name);
+        for (const auto& d : docs) out << ex::detokenize(d, c.vocab) << "\n";
+        if (!out) throw usage_error("cannot write " + dir + name);
+    };
+    write("human.txt", c.documents);
+    for (std::size_t l = 0; l < lineages.size(); ++l) {
+        for (std::size_t t = 0; t < written[l].size(); ++t) {
+            write(file_stem(lineages[l].name) + "_gen" + std::to_string(t) + ".txt", written[l][t]);
+        }
     }
 }
 
@@ -462,9 +497,18 @@ int run(const settings& s) {
         if (!out) throw usage_error("cannot write " + s.summary_csv);
         std::printf("%swrote %s\n", s.csv.empty() ? "\n" : "", s.summary_csv.c_str());
     }
-    if (!s.samples_out.empty()) {
-        write_samples(s, c, lineages, o);
-        std::printf("wrote %s/human.txt and one file per lineage\n", s.samples_out.c_str());
+    if (!s.samples_out.empty() || !s.corpus_out.empty()) {
+        const std::size_t keep = s.corpus_out.empty() ? s.show : std::numeric_limits<std::size_t>::max();
+        const auto written = record_replicate_0(c, lineages, o, keep);
+        if (!s.samples_out.empty()) {
+            write_samples(s, c, lineages, written);
+            std::printf("wrote %s/human.txt and one file per lineage\n", s.samples_out.c_str());
+        }
+        if (!s.corpus_out.empty()) {
+            write_corpora(s, c, lineages, written);
+            std::printf("wrote %s/human.txt and <lineage>_gen<t>.txt for each lineage and generation\n",
+                        s.corpus_out.c_str());
+        }
     }
     return 0;
 }

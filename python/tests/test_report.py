@@ -428,6 +428,10 @@ def test_progress_on_stderr(data, capsys):
     assert "collapsekit report" in err
     _, _, err = run(["report", d / "a.npy", d / "b.npy", *FAST, "--quiet"], capsys)
     assert err == ""
+    # Text: a step per stage of the measures (tokenising, five stages, the rows); the bar
+    # is drawn at the start and erased at the end (leave=False), too fast to redraw between.
+    _, _, err = run(["report", d / "ta.txt", d / "tb.txt", *FAST, "--progress", "--quiet"], capsys)
+    assert "0/7" in err
 
 
 def test_python_m_entry_point_and_console_script(data, tmp_path):

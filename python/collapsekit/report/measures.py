@@ -216,7 +216,13 @@ def rows_matrix(ref: np.ndarray, other: np.ndarray, opts) -> List[dict]:
 # ---- text -------------------------------------------------------------------------
 
 
-def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds) -> Tuple[List[dict], dict]:
+TEXT_STAGES = 5  # calls of text_measures' step(): one per stage below
+
+
+def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds,
+                  step=lambda stage: None) -> Tuple[List[dict], dict]:
+    """Rows for two tokenised corpora and the aggregates their plots need; step(stage) is
+    called after each of the TEXT_STAGES stages (for a progress bar)."""
     rt = np.asarray(ref_corpus.tokens)
     ot = np.asarray(other_corpus.tokens)
     rc = np.bincount(rt, minlength=vocab_size).astype(np.float64)
@@ -235,6 +241,7 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds) -
             s["other_entropy"]["estimate"], s["entropy_diff"], threshold_key="unigram_entropy_diff",
             thresholds=thresholds),
     ]
+    step("unigram bootstrap")
     # distinct-n at equal token budgets
     budget = max(1, min(rt.size, ot.size) // 2)
     budgets = sorted({max(1, budget // k) for k in (16, 8, 4, 2, 1)})
@@ -248,9 +255,11 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds) -
                         bd["reference"][k][last]["estimate"], bd["other"][k][last]["estimate"],
                         bd["difference"][k][last], threshold_key="distinct_diff", thresholds=thresholds,
                         note=f"{draws} draws without replacement"))
+    step("distinct-n at equal budgets")
     # self-BLEU, sampled
     sb = self_bleu_rows(ref_corpus, other_corpus, opts, thresholds)
     rows += sb
+    step("self-BLEU")
     rows += [
         row("novelty", "novelty: O tokens of words unseen in R", interval=s["novelty"], threshold_key="novelty",
             thresholds=thresholds),
@@ -281,8 +290,10 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds) -
             p_value=dl["p_wasserstein"], p_method=perm, threshold_key="doc_length_wasserstein_sd",
             thresholds=thresholds),
     ]
+    step("document lengths")
     plots = text_aggregates(rc, oc, budgets, bd)
     plots["over2"], plots["under2"] = bigram_extremes(ref_corpus, other_corpus, opts)
+    step("plot aggregates")
     return rows, plots
 
 

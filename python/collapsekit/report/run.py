@@ -110,7 +110,7 @@ def build_report(reference: Dataset, other: Dataset, opts: Options,
         finally:
             progress.close()
     else:
-        progress = _Progress(3, opts.progress)
+        progress = _Progress(2 + measures.TEXT_STAGES, opts.progress)
         try:
             vocab = _core.Vocabulary()
             if reference.profile is not None:
@@ -124,7 +124,8 @@ def build_report(reference: Dataset, other: Dataset, opts: Options,
             if ref_corpus.size == 0 or other_corpus.size == 0:
                 empty = reference if ref_corpus.size == 0 else other
                 raise InputError(f"{empty.path}: no tokens in any document")
-            rows, agg = measures.text_measures(ref_corpus, other_corpus, vocab.size, opts, thresholds)
+            rows, agg = measures.text_measures(ref_corpus, other_corpus, vocab.size, opts, thresholds,
+                                               step=progress.step)
             progress.step("measured")
             agg["over"] = [(vocab.token(i), lr, r, o) for i, lr, r, o in agg["over"]]
             agg["under"] = [(vocab.token(i), lr, r, o) for i, lr, r, o in agg["under"]]
