@@ -6,13 +6,18 @@
 #include <collapsekit/entropy.hpp>
 #include <collapsekit/ngram.hpp>
 #include <collapsekit/sample_drift.hpp>
+#include <collapsekit/self_bleu_drift.hpp>
+#include <collapsekit/sliced_rows.hpp>
 #include <collapsekit/tail.hpp>
+#include <collapsekit/unigram_permutation.hpp>
 #include <collapsekit/wasserstein.hpp>
 
 #include <doctest/doctest.h>
 
+#include <bitset>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -207,4 +212,202 @@ TEST_CASE("energy_rows_bootstrap: one column equals energy_distance; subsamples;
     CHECK(a.energy.lower == b.energy.lower);
     CHECK(a.energy.upper == b.energy.upper);
     CHECK_THROWS_AS(ck::energy_rows_bootstrap(x2, y2, 7, opt), std::invalid_argument);
+}
+
+TEST_CASE("wasserstein_pp_counts: counts weigh like repeated values") {
+    // Independent reference: expand each value by its count and take the equal-weight W_p.
+    const std::vector<double> u{-1.5, -0.25, 0.0, 0.75, 2.0};
+    const std::vector<double> v{-2.0, 0.5, 1.0, 3.5};
+    const std::vector<std::uint32_t> cu{2, 0, 3, 1, 4}, cv{1, 5, 0, 2};
+    std::vector<double> eu, ev;
+    for (std::size_t i = 0; i < u.size(); ++i) eu.insert(eu.end(), cu[i], u[i]);
+    for (std::size_t j = 0; j < v.size(); ++j) ev.insert(ev.end(), cv[j], v[j]);
+    for (double p : {1.0, 2.0, 3.0}) {
+        const double got = ck::detail::wasserstein_pp_counts(u.data(), cu.data(), u.size(), eu.size(), v.data(),
+                                                             cv.data(), v.size(), ev.size(), ck::detail::power_of{p});
+        CHECK(got == doctest::Approx(std::pow(ck::wasserstein(eu, ev, p), p)).epsilon(1e-13));
+    }
+    // All ones: the equal-weight walk.
+    const std::vector<std::uint32_t> ou(u.size(), 1u), ov(v.size(), 1u);
+    const double ones = ck::detail::wasserstein_pp_counts(u.data(), ou.data(), u.size(), u.size(), v.data(), ov.data(),
+                                                          v.size(), v.size(), ck::detail::power_of{2.0});
+    CHECK(ones == doctest::Approx(std::pow(ck::wasserstein(u, v, 2.0), 2.0)).epsilon(1e-13));
+}
+
+TEST_CASE("sliced_wasserstein_bootstrap: the estimate is sliced_wasserstein's; interval, threads, errors") {
+    const std::vector<double> x = collapsekit_test::gaussian_points(400, 3, 31);
+    const std::vector<double> y = report_engine_test::shifted(collapsekit_test::gaussian_points(300, 3, 32), 0.5, 1.0);
+    ck::sliced_rows_options opt;
+    opt.sliced.projections = 20;
+    opt.bootstrap.replicates = 40;
+    std::size_t calls = 0, last = 0;
+    opt.on_progress = [&](std::size_t done, std::size_t total) {
+        ++calls;
+        CHECK(done == last + 1);
+        CHECK(total == 40);
+        last = done;
+    };
+    const auto a = ck::sliced_wasserstein_bootstrap(x, y, 3, opt);
+    CHECK(calls == 40);
+    CHECK(a.distance.estimate == ck::sliced_wasserstein(x, y, 3, opt.sliced).value);
+    CHECK(a.used_rows_x == 400);
+    CHECK(a.used_rows_y == 300);
+    CHECK(a.distance.lower < a.distance.estimate);
+    CHECK(a.distance.estimate < a.distance.upper);
+    CHECK(a.distance.lower > 0.0);  // a shift of 0.5 per coordinate is clearly resolved
+    opt.on_progress = nullptr;
+    const auto b = ck::sliced_wasserstein_bootstrap(ck::threads(3), x, y, 3, opt);
+    CHECK(a.distance.lower == b.distance.lower);
+    CHECK(a.distance.upper == b.distance.upper);
+    CHECK(a.distance.standard_error == b.distance.standard_error);
+    // The bootstrap's spread against the spread over independent pairs of samples (the
+    // quantity the interval stands for): within a factor that 40 pairs can resolve.
+    std::vector<double> draws;
+    for (std::uint64_t k = 0; k < 40; ++k) {
+        const std::vector<double> xk = collapsekit_test::gaussian_points(400, 3, 1000 + k);
+        const std::vector<double> yk =
+            report_engine_test::shifted(collapsekit_test::gaussian_points(300, 3, 2000 + k), 0.5, 1.0);
+        draws.push_back(ck::sliced_wasserstein(xk, yk, 3, opt.sliced).value);
+    }
+    double mean = 0, var = 0;
+    for (double d : draws) mean += d / 40.0;
+    for (double d : draws) var += (d - mean) * (d - mean) / 39.0;
+    CHECK(a.distance.standard_error / std::sqrt(var) > 0.6);
+    CHECK(a.distance.standard_error / std::sqrt(var) < 1.6);
+    // Two samples of one distribution: a smaller distance, its interval below the shifted one's.
+    const std::vector<double> z = collapsekit_test::gaussian_points(300, 3, 33);
+    const auto same = ck::sliced_wasserstein_bootstrap(x, z, 3, opt);
+    CHECK(same.distance.lower >= 0.0);
+    CHECK(same.distance.upper < a.distance.lower);
+    // Subsamples above max_rows.
+    opt.max_rows = 50;
+    const auto c = ck::sliced_wasserstein_bootstrap(x, y, 3, opt);
+    CHECK(c.used_rows_x == 50);
+    CHECK(c.used_rows_y == 50);
+    CHECK_THROWS_AS(ck::sliced_wasserstein_bootstrap(x, y, 7, opt), std::invalid_argument);
+    opt.max_rows = 1;
+    CHECK_THROWS_AS(ck::sliced_wasserstein_bootstrap(x, y, 3, opt), std::invalid_argument);
+    opt.max_rows = 100;
+    opt.sliced.p = 0.5;
+    CHECK_THROWS_AS(ck::sliced_wasserstein_bootstrap(x, y, 3, opt), std::invalid_argument);
+    opt.sliced.p = 2.0;
+    std::vector<double> bad = x;
+    bad[5] = std::nan("");
+    CHECK_THROWS_AS(ck::sliced_wasserstein_bootstrap(bad, y, 3, opt), std::invalid_argument);
+    CHECK_THROWS_AS(ck::sliced_wasserstein_bootstrap(std::vector<double>{}, y, 3, opt), std::invalid_argument);
+}
+
+TEST_CASE("progress: every unit reported once, in order; a throwing function stops the call") {
+    const std::vector<double> x = collapsekit_test::gaussian_points(2000, 1, 41);
+    const std::vector<double> y = collapsekit_test::gaussian_points(1500, 1, 42);
+    ck::sample_drift_options opt;
+    opt.bootstrap.replicates = 30;
+    opt.permutations = 20;
+    for (std::size_t t : {1u, 3u}) {
+        std::vector<std::size_t> seen;
+        opt.on_progress = [&](std::size_t done, std::size_t total) {
+            CHECK(total == 50);
+            seen.push_back(done);
+        };
+        const auto r = ck::sample_drift_bootstrap(ck::threads(t), x, y, opt);
+        REQUIRE(seen.size() == 50);
+        for (std::size_t k = 0; k < seen.size(); ++k) CHECK(seen[k] == k + 1);
+        // The results do not depend on the progress function.
+        opt.on_progress = nullptr;
+        const auto plain = ck::sample_drift_bootstrap(ck::threads(t), x, y, opt);
+        CHECK(plain.intervals[0].lower == r.intervals[0].lower);
+        CHECK(plain.p_ks == r.p_ks);
+        opt.on_progress = [](std::size_t done, std::size_t) {
+            if (done == 10) throw std::runtime_error("stop");
+        };
+        CHECK_THROWS_AS(ck::sample_drift_bootstrap(ck::threads(t), x, y, opt), std::runtime_error);
+    }
+}
+
+TEST_CASE("self_bleu_drift_bootstrap: estimates are self_bleu_sampled's; interval; threads") {
+    // A repetitive corpus (few distinct sentences) against a varied one.
+    ck::vocabulary vocab;
+    ck::tokenizer tok;
+    std::vector<std::string> dull, varied;
+    ck::rng g(5);
+    for (int d = 0; d < 120; ++d) {
+        dull.push_back("the model says the same thing again " + std::to_string(d % 3));
+        std::string doc;
+        for (int w = 0; w < 9; ++w) doc += "w" + std::to_string(g.below(2000)) + " ";
+        varied.push_back(doc);
+    }
+    const ck::corpus r = tok.encode_documents(varied, vocab);
+    const ck::corpus o = tok.encode_documents(dull, vocab);
+    ck::self_bleu_drift_options opt;
+    opt.sample_size = 50;
+    opt.seed = 9;
+    opt.bootstrap.replicates = 200;
+    const auto a = ck::self_bleu_drift_bootstrap(r, o, opt);
+    CHECK(a.reference.estimate == ck::self_bleu_sampled(r, 50, 9).value);
+    CHECK(a.other.estimate == ck::self_bleu_sampled(o, 50, 9).value);
+    CHECK(a.difference.estimate == a.other.estimate - a.reference.estimate);
+    CHECK(a.difference.lower > 0.9);  // the repetitive corpus scores far higher
+    CHECK(a.difference.lower <= a.difference.estimate);
+    CHECK(a.difference.estimate <= a.difference.upper);
+    // The bootstrap standard error of a mean is close to s / sqrt(m).
+    const auto s = ck::self_bleu_sampled(r, 50, 9);
+    const double fpc = std::sqrt(1.0 - 50.0 / 120.0);
+    CHECK(a.reference.standard_error == doctest::Approx(s.standard_error / fpc).epsilon(0.2));
+    const auto b = ck::self_bleu_drift_bootstrap(ck::threads(3), r, o, opt);
+    CHECK(a.difference.lower == b.difference.lower);
+    CHECK(a.difference.upper == b.difference.upper);
+    opt.sample_size = 500;
+    CHECK_THROWS_AS(ck::self_bleu_drift_bootstrap(r, o, opt), std::invalid_argument);
+}
+
+TEST_CASE("unigram_permutation_test: against every split of a small pooled corpus; threads; errors") {
+    // Three documents each; R leans on word 1, O on word 2, with overlap.
+    const std::vector<std::uint32_t> rt{1, 1, 2, 1, 3, 1, 1, 4};
+    const std::vector<std::uint64_t> ro{0, 3, 5, 8};
+    const std::vector<std::uint32_t> ot{2, 2, 1, 2, 5, 2, 3};
+    const std::vector<std::uint64_t> oo{0, 3, 5, 7};
+    // Independent reference: all C(6, 3) = 20 splits of the pooled documents, counted by brute force.
+    std::vector<std::vector<std::uint32_t>> docs;
+    for (std::size_t d = 0; d + 1 < ro.size(); ++d) docs.emplace_back(rt.begin() + ro[d], rt.begin() + ro[d + 1]);
+    for (std::size_t d = 0; d + 1 < oo.size(); ++d) docs.emplace_back(ot.begin() + oo[d], ot.begin() + oo[d + 1]);
+    auto js_of = [&](unsigned mask) {
+        std::vector<double> a(6, 0.0), b(6, 0.0);
+        for (unsigned d = 0; d < 6; ++d) {
+            for (std::uint32_t w : docs[d]) ((mask >> d) & 1u ? b : a)[w] += 1.0;
+        }
+        return ck::js_divergence_counts(a, b, ck::nats);
+    };
+    const double observed = js_of(0b111000u);
+    std::size_t reach = 0, splits = 0;
+    for (unsigned mask = 0; mask < 64; ++mask) {
+        if (std::bitset<6>(mask).count() != 3) continue;
+        ++splits;
+        reach += js_of(mask) >= observed ? 1u : 0u;
+    }
+    REQUIRE(splits == 20);
+    const double exact = static_cast<double>(reach) / 20.0;
+    const std::size_t perms = 4000;
+    const auto r = ck::unigram_permutation_test(rt, ro, ot, oo, perms, 7);
+    CHECK(r.js == observed);
+    const double se = std::sqrt(exact * (1.0 - exact) / static_cast<double>(perms));
+    CHECK(std::abs(r.p_js - exact) < 4.0 * se + 1.0 / static_cast<double>(perms));
+    CHECK(r.permutations == perms);
+    std::size_t calls = 0;
+    const auto t =
+        ck::unigram_permutation_test(ck::threads(3), rt, ro, ot, oo, perms, 7, [&](std::size_t, std::size_t total) {
+            CHECK(total == perms);
+            ++calls;
+        });
+    CHECK(t.p_js == r.p_js);
+    CHECK(calls == perms);
+    // Identical corpora: T = 0 is reached by every split, p = 1.
+    const auto same = ck::unigram_permutation_test(rt, ro, rt, ro, 50, 1);
+    CHECK(same.js == 0.0);
+    CHECK(same.p_js == 1.0);
+    CHECK_THROWS_AS(ck::unigram_permutation_test(rt, ro, ot, oo, 0, 1), std::invalid_argument);
+    const std::vector<std::uint64_t> bad{0, 9};
+    CHECK_THROWS_AS(ck::unigram_permutation_test(rt, bad, ot, oo, 10, 1), std::invalid_argument);
+    const std::vector<std::uint32_t> none;
+    const std::vector<std::uint64_t> empty_doc{0, 0};
+    CHECK_THROWS_AS(ck::unigram_permutation_test(none, empty_doc, ot, oo, 10, 1), std::invalid_argument);
 }

@@ -538,3 +538,36 @@ TEST_CASE("weighted thresholds on a large tied reference equal a stable-sort inv
         CHECK(t.upper == inverted(1.0 - a));
     }
 }
+
+TEST_CASE("quantile: numpy's linear and inverted_cdf quantiles from a full sort; errors; NaN policies") {
+    ck::rng g(77);
+    for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{1000}, std::size_t{70001}}) {
+        std::vector<double> x(n);
+        for (double& v : x) v = static_cast<double>(g.below(50)) + 0.25 * static_cast<double>(g.below(4));  // ties
+        std::vector<double> s = x;
+        std::sort(s.begin(), s.end());
+        const std::vector<double> qs{0.0, 1e-4, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0 - 1e-4, 1.0};
+        const std::vector<double> lin = ck::quantile(x, qs);
+        const std::vector<double> inv = ck::quantile(x, qs, ck::quantile_method::inverted_cdf);
+        for (std::size_t k = 0; k < qs.size(); ++k) {
+            // The definitions, written out on the sorted copy.
+            const double h = static_cast<double>(n - 1) * qs[k];
+            const auto j = static_cast<std::size_t>(std::floor(h));
+            const double want = j + 1 < n ? s[j] + (h - static_cast<double>(j)) * (s[j + 1] - s[j]) : s[n - 1];
+            CHECK(lin[k] == doctest::Approx(want).epsilon(1e-15));
+            std::size_t i = 0;
+            while (static_cast<double>(i + 1) < qs[k] * static_cast<double>(n)) ++i;
+            CHECK(inv[k] == s[std::min(i, n - 1)]);
+        }
+    }
+    CHECK_THROWS_AS(ck::quantile(std::vector<double>{}, {0.5}), std::invalid_argument);
+    CHECK_THROWS_AS(ck::quantile(std::vector<double>{1.0}, {1.5}), std::invalid_argument);
+    CHECK_THROWS_AS(ck::quantile(std::vector<double>{1.0}, {std::nan("")}), std::invalid_argument);
+    const double inf = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_AS(ck::quantile(std::vector<double>{1.0, inf}, {0.5}), std::invalid_argument);
+    const std::vector<double> with_nan{3.0, std::nan(""), 1.0};
+    CHECK_THROWS_AS(ck::quantile(with_nan, {0.5}), std::invalid_argument);
+    CHECK(std::isnan(ck::quantile(with_nan, {0.5}, ck::quantile_method::linear, ck::nan_policy::propagate)[0]));
+    CHECK(ck::quantile(with_nan, {0.5}, ck::quantile_method::linear, ck::nan_policy::omit)[0] == 2.0);
+    CHECK(ck::quantile(std::vector<float>{1.0f, 2.0f}, {0.5})[0] == 1.5);
+}

@@ -26,8 +26,11 @@
 #include "ngram.hpp"
 #include "pairwise.hpp"
 #include "sample_drift.hpp"
+#include "self_bleu_drift.hpp"
+#include "sliced_rows.hpp"
 #include "sort.hpp"
 #include "tail.hpp"
+#include "unigram_permutation.hpp"
 #include "wasserstein.hpp"
 
 #include "feedback.hpp"

@@ -42,6 +42,9 @@
 // p = (1 + #{T* >= T}) / (1 + P) for T = KS, W1, energy, the usual add-one estimate that
 // is never 0.
 //
+// Progress: options.on_progress(done, total) after each of the replicates + permutations
+// units (core/progress.hpp; throwing from it stops the call).
+//
 // Errors (std::invalid_argument): an empty sample or one of 2^31 or more values, a NaN or
 // infinite value, replicates < 2, a level outside (0, 1), BCa intervals (not offered:
 // their jackknife would need n + m passes), bins < 2, smoothing < 0 or not finite, a
@@ -63,6 +66,7 @@
 #include "core/errors.hpp"
 #include "core/numeric.hpp"
 #include "core/parallel.hpp"
+#include "core/progress.hpp"
 #include "core/random.hpp"
 #include "core/view.hpp"
 #include "divergence.hpp"
@@ -78,6 +82,7 @@ struct sample_drift_options {
     std::vector<double> tail_alphas{0.01, 0.05};
     std::size_t permutations = 1000;  // 0: no permutation test
     bool bias_adjust = true;          // intervals moved by the bootstrap bias (detail::drift_interval)
+    work_progress on_progress;        // after each replicate and permutation (core/progress.hpp)
 };
 
 struct sample_drift_result {
@@ -431,6 +436,7 @@ sample_drift_result sample_drift_bootstrap(const execution& ex, const R& referen
     }
 
     const std::size_t replicates = opt.bootstrap.replicates;
+    detail::progress_meter progress(opt.on_progress, replicates + opt.permutations);
     std::vector<double> table(replicates * k_stats);  // replicate-major
     const std::size_t workers = ex.workers(replicates);
     std::vector<scratch> scratches(workers);
@@ -441,6 +447,7 @@ sample_drift_result sample_drift_bootstrap(const execution& ex, const R& referen
         detail::uniform_multinomial(w.counts.data(), n, g);
         detail::uniform_multinomial(w.counts.data() + n + 1, m, g);
         statistics(w.counts.data(), w.counts.data() + n + 1, w, table.data() + r * k_stats);
+        progress.advance();
     });
     std::vector<double> column(replicates);
     for (std::size_t k = 0; k < k_stats; ++k) {
@@ -466,6 +473,7 @@ sample_drift_result sample_drift_bootstrap(const execution& ex, const R& referen
             hit[3 * p + 0] = d.ks >= observed.ks;
             hit[3 * p + 1] = d.wasserstein >= observed.wasserstein;
             hit[3 * p + 2] = d.energy >= observed.energy;
+            progress.advance();
         });
         std::size_t c[3] = {0, 0, 0};
         for (std::size_t p = 0; p < perms; ++p) {

@@ -442,6 +442,12 @@ def weighted_retention_curve(
     side: str = "both",
     nan_policy: NanPolicy = "raise",
 ) -> FloatArray: ...
+@overload
+def quantile(a: ArrayLike, q: float, method: str = "linear", nan_policy: NanPolicy = "raise") -> float: ...
+@overload
+def quantile(
+    a: ArrayLike, q: ArrayLike, method: str = "linear", nan_policy: NanPolicy = "raise"
+) -> npt.NDArray[np.float64]: ...
 def tail_thresholds(
     reference: ArrayLike, alpha: float = 0.05, method: str = "linear", nan_policy: NanPolicy = "raise"
 ) -> Tuple[float, float]: ...
@@ -667,6 +673,7 @@ def sample_drift_bootstrap(
     permutations: int = 1000,
     bias_adjust: bool = True,
     threads: int = 0,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> dict: ...
 def count_drift_bootstrap(
     reference_counts: ArrayLike,
@@ -700,5 +707,37 @@ def energy_rows_bootstrap(
     seed: int = 0,
     max_rows: int = 1000,
     bias_adjust: bool = True,
+    threads: int = 0,
+) -> dict: ...
+def sliced_wasserstein_bootstrap(
+    x: ArrayLike,
+    y: ArrayLike,
+    n_projections: int = 100,
+    p: float = 2.0,
+    n_resamples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    max_rows: int = 10000,
+    bias_adjust: bool = True,
+    threads: int = 0,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> dict: ...
+def unigram_permutation_test(
+    reference_tokens: ArrayLike,
+    reference_offsets: ArrayLike,
+    other_tokens: ArrayLike,
+    other_offsets: ArrayLike,
+    permutations: int = 1000,
+    seed: int = 0,
+    threads: int = 0,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> dict: ...
+def self_bleu_drift_bootstrap(
+    reference: Corpus,
+    other: Corpus,
+    sample_size: int = 200,
+    n_resamples: int = 1000,
+    confidence_level: float = 0.95,
+    seed: int = 0,
     threads: int = 0,
 ) -> dict: ...

@@ -4,19 +4,13 @@
 #include <collapsekit/feedback.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <exception>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "common.hpp"
+#include "progress_relay.hpp"
 
 namespace ckpy {
 
@@ -101,109 +95,18 @@ struct run_options {
     py::object progress;  // None, or progress(done, total)
 };
 
-// What the simulation thread tells the calling thread.
-struct progress_relay {
-    std::mutex m;
-    std::condition_variable cv;
-    std::size_t done = 0, total = 0;
-    bool finished = false;
-    std::atomic<bool> cancel{false};
-};
-
-// Thrown from on_progress to stop the workers once the caller has given up.
-struct cancelled : std::exception {
-    const char* what() const noexcept override { return "collapsekit.simulate: cancelled"; }
-};
-
-// simulate runs on a thread of its own while the calling thread waits without the GIL.
-// The calling thread then runs the Python progress function itself, so a tqdm bar and
-// any exception it raises behave as in plain Python (workers never contend for the GIL),
-// and it checks for Ctrl-C, which Python delivers only to the main thread running Python
-// code. Either stops the workers at their next generation boundary.
+// simulate runs on a thread of its own while the calling thread relays its progress and
+// watches for Ctrl-C (progress_relay.hpp); either stops the workers at their next
+// generation boundary.
 template <class Model>
 py::tuple run(const Model& model, const fb::policy& policy, const fb::human_data<typename Model::sample_type>& human,
               const run_options& o) {
     const auto metrics = fb::metrics::metrics_by_name(o.metrics, model);
-    progress_relay relay;
-    fb::simulation_options sim = o.sim;
-    // Waking the calling thread costs a few microseconds of both threads' time, as much as a
-    // whole small generation: it is woken at most every 20 ms for a progress function, and
-    // never without one (it wakes every 100 ms anyway to check for Ctrl-C, and at the end).
-    const bool wants_progress = !o.progress.is_none();
-    auto last_wake = std::chrono::steady_clock::now();
-    sim.on_progress = [&relay, &last_wake, wants_progress](const fb::progress& p) {
-        if (relay.cancel.load()) throw cancelled();
-        {
-            std::lock_guard<std::mutex> lock(relay.m);
-            relay.done = p.done;
-            relay.total = p.total;
-        }
-        if (!wants_progress) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (p.done == p.total || now - last_wake >= std::chrono::milliseconds(20)) {
-            last_wake = now;  // on_progress calls are serialised
-            relay.cv.notify_one();
-        }
-    };
-    fb::simulation_result r;
-    std::exception_ptr failure;
-    std::thread worker([&] {
-        try {
-            r = fb::simulate(model, policy, human, metrics, sim, o.lineages);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        {
-            std::lock_guard<std::mutex> lock(relay.m);
-            relay.finished = true;
-        }
-        relay.cv.notify_one();
+    const fb::simulation_result r = relay_progress(o.progress, [&](const ck::work_progress& report) {
+        fb::simulation_options sim = o.sim;
+        sim.on_progress = [&report](const fb::progress& p) { report(p.done, p.total); };
+        return fb::simulate(model, policy, human, metrics, sim, o.lineages);
     });
-    // On every way out the worker is stopped and joined: it refers to this frame.
-    struct joiner {
-        std::thread& t;
-        progress_relay& state;
-        ~joiner() {
-            if (!t.joinable()) return;
-            state.cancel.store(true);
-            py::gil_scoped_release release;
-            t.join();
-        }
-    } join_on_exit{worker, relay};
-
-    std::optional<py::error_already_set> python_error;
-    std::size_t reported = 0;
-    for (;;) {
-        std::size_t done = 0, total = 0;
-        bool finished = false;
-        {
-            py::gil_scoped_release release;
-            std::unique_lock<std::mutex> lock(relay.m);
-            // The timeout only bounds how late Ctrl-C is noticed.
-            relay.cv.wait_for(lock, std::chrono::milliseconds(100),
-                              [&] { return relay.finished || relay.done > reported; });
-            done = relay.done;
-            total = relay.total;
-            finished = relay.finished;
-        }
-        if (!python_error) {
-            try {
-                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-                while (!o.progress.is_none() && reported < done) o.progress(++reported, total);
-            } catch (py::error_already_set& e) {
-                python_error.emplace(std::move(e));
-                relay.cancel.store(true);
-            }
-        }
-        if (python_error || o.progress.is_none()) reported = done;
-        if (finished) break;
-    }
-    {
-        py::gil_scoped_release release;
-        worker.join();
-    }
-    if (python_error) throw std::move(*python_error);
-    if (failure) std::rethrow_exception(failure);
     return py::make_tuple(columns_of(r.metrics, "value"), columns_of(r.provenance, "share"));
 }
 

@@ -259,6 +259,32 @@ void bind_tail(py::module_& m) {
     }
 
     m.def(
+        "quantile",
+        [](const py::object& a, const py::object& q, const std::string& method,
+           const std::string& nan_policy) -> py::object {
+            const auto meth = method_of(method);
+            const auto policy = nan_policy_of(nan_policy, "quantile");
+            const bool scalar = py::isinstance<py::float_>(q) || py::isinstance<py::int_>(q);
+            std::vector<double> probs;
+            if (scalar) {
+                probs.push_back(q.cast<double>());
+            } else {
+                auto qs = vector_of<double>(q, "quantile", "q");
+                probs.assign(qs.data(), qs.data() + qs.size());
+            }
+            const std::vector<double> out = with_floats(a, "quantile", "a", [&](auto x) {
+                return nogil([&] { return ck::quantile(x, probs, meth, policy); });
+            });
+            if (scalar) return py::float_(out.at(0));
+            return py::array_t<double>(static_cast<py::ssize_t>(out.size()), out.data());
+        },
+        py::arg("a"), py::arg("q"), py::arg("method") = "linear", py::arg("nan_policy") = "raise",
+        "numpy.quantile(a, q, method=method) for a 1-D sample: a float for a scalar q, else a\n"
+        "float64 array in q's order; method 'linear' (default) or 'inverted_cdf'. Order\n"
+        "statistics are selected, not sorted. ValueError for an empty sample, an infinite value,\n"
+        "a q outside [0, 1]; NaN per nan_policy ('propagate' gives NaN quantiles).");
+
+    m.def(
         "tail_thresholds",
         [](const py::object& reference, double alpha, const std::string& method, const std::string& nan_policy) {
             const auto meth = method_of(method);

@@ -254,6 +254,16 @@ inline ck::execution execution_of(std::int64_t threads, const char* function) {
 inline ck::bootstrap_options bootstrap_options_of(const char* function, std::size_t n_resamples,
                                                   double confidence_level, std::uint64_t seed,
                                                   const std::string& method, std::size_t jackknife_groups) {
+    // Checked here too, so that the messages name the Python keywords rather than the
+    // C++ fields (replicates, level).
+    if (n_resamples < 2) {
+        throw py::value_error(std::string("collapsekit.") + function + ": n_resamples must be at least 2 (got " +
+                              std::to_string(n_resamples) + ")");
+    }
+    if (!(confidence_level > 0.0 && confidence_level < 1.0)) {
+        throw py::value_error(std::string("collapsekit.") + function + ": confidence_level must lie in (0, 1) (got " +
+                              py::str(py::float_(confidence_level)).cast<std::string>() + ")");
+    }
     ck::bootstrap_options o;
     o.replicates = n_resamples;
     o.level = confidence_level;

@@ -112,6 +112,9 @@ def test_npy_2d_gives_columns_and_rows(data, tmp_path, capsys):
     a = np.load(d / "a2.npy")
     b = np.load(d / "b2.npy")
     assert sw["value"] == ck.sliced_wasserstein(a, b, n_projections=100, p=2.0, seed=0).value
+    direct = ck.sliced_wasserstein_bootstrap(a, b, n_resamples=40, seed=0)
+    assert (sw["low"], sw["high"]) == (direct["low"], direct["high"])
+    assert "interval: normal" not in (sw["note"] or "")
     en = rows(rep, 2)["energy_rows"]
     assert en["reference"] == 1000 and en["other"] == 800  # rows used (1000 at most)
     assert en["value"] == ck.energy_rows_bootstrap(a, b, n_resamples=40, seed=0)["estimate"]
@@ -273,6 +276,9 @@ def test_text_json_matches_library(data, tmp_path, capsys):
     assert r["documents"]["reference"] == 300 and r["documents"]["other"] == 250
     assert r["tokens"]["reference"] == ca.size
     assert r["unigram_js"]["value"] == pytest.approx(ck.js_divergence_counts(ra, rb), rel=1e-12)
+    pt = ck.unigram_permutation_test(ca.tokens, ca.offsets, cb.tokens, cb.offsets, permutations=40, seed=0)
+    assert r["unigram_js"]["p_value"] == pt["p_js"] and r["unigram_js"]["p_method"] == "permutation of documents"
+    assert pt["js"] == pytest.approx(r["unigram_js"]["value"], rel=1e-12)
     assert r["unigram_kl"]["value"] == pytest.approx(
         ck.kl_divergence_counts(ra, rb, zero_support=ck.ZeroSupport.additive(0.5)), rel=1e-12)
     assert r["unigram_entropy"]["reference"] == pytest.approx(ck.entropy(ra[ra > 0]), rel=1e-12)
@@ -282,6 +288,8 @@ def test_text_json_matches_library(data, tmp_path, capsys):
     assert r["rare_survival"]["value"] == pytest.approx(rare.survival_share, rel=1e-12)
     sb = ck.self_bleu_sampled(ca, sample_size=20, seed=0)
     assert r["self_bleu"]["reference"] == pytest.approx(sb.value, rel=1e-12)
+    sbd = ck.self_bleu_drift_bootstrap(ca, cb, sample_size=20, n_resamples=40, seed=0)
+    assert (r["self_bleu"]["low"], r["self_bleu"]["high"]) == (sbd["difference"]["low"], sbd["difference"]["high"])
     lengths = np.diff(np.asarray(ca.offsets)).astype(float), np.diff(np.asarray(cb.offsets)).astype(float)
     assert r["doc_length_ks"]["value"] == pytest.approx(ck.ks_2samp(*lengths).statistic, rel=1e-12)
     budget = min(ca.size, cb.size) // 2
@@ -426,6 +434,8 @@ def test_progress_on_stderr(data, capsys):
     d = data["dir"]
     _, _, err = run(["report", d / "a.npy", d / "b.npy", *FAST, "--progress", "--quiet"], capsys)
     assert "collapsekit report" in err
+    # Numbers: the bar counts bootstrap replicates and permutations (40 + 40 per column).
+    assert "/80 " in err
     _, _, err = run(["report", d / "a.npy", d / "b.npy", *FAST, "--quiet"], capsys)
     assert err == ""
     # Text: a step per stage of the measures (tokenising, five stages, the rows); the bar
@@ -476,3 +486,67 @@ def test_profile_settings_must_match(data, tmp_path, capsys):
     raw = report_json(tmp_path, capsys, d / "a.csv", d / "b.csv", "--column", "x")
     assert via["sections"] == raw["sections"]
     assert "no column 'zz'" in _err([nprof, d / "b.csv", "--column", "zz"], capsys)
+
+
+# ---- the engines' bindings ----------------------------------------------------------
+
+
+def test_sample_drift_progress_function_and_cancel():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=3000), rng.normal(size=2000)
+    seen = []
+    out = ck.sample_drift_bootstrap(a, b, n_resamples=30, permutations=20, threads=2,
+                                    progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 50) for k in range(1, 51)]
+    plain = ck.sample_drift_bootstrap(a, b, n_resamples=30, permutations=20, threads=1)
+    assert out["statistics"]["ks"] == plain["statistics"]["ks"] and out["p_ks"] == plain["p_ks"]
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total):
+        if done == 5:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        ck.sample_drift_bootstrap(a, b, n_resamples=1000, permutations=0, progress=stop)
+
+
+def test_sliced_and_self_bleu_bootstraps_and_their_errors():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(300, 3)), rng.normal(0.5, 1.0, size=(200, 3))
+    r = ck.sliced_wasserstein_bootstrap(x, y, n_projections=20, n_resamples=50, seed=2)
+    assert r["estimate"] == ck.sliced_wasserstein(x, y, n_projections=20, p=2.0, seed=2).value
+    assert 0 < r["low"] < r["estimate"] < r["high"]
+    assert r == ck.sliced_wasserstein_bootstrap(x, y, n_projections=20, n_resamples=50, seed=2, threads=1)
+    with pytest.raises(ValueError, match="differ in columns"):
+        ck.sliced_wasserstein_bootstrap(x, y[:, :2])
+    with pytest.raises(ValueError, match="n_resamples must be at least 2"):
+        ck.sliced_wasserstein_bootstrap(x, y, n_resamples=1)
+    with pytest.raises(ValueError, match="max_rows"):
+        ck.sliced_wasserstein_bootstrap(x, y, max_rows=1)
+    vocab = ck.Vocabulary()
+    tok = ck.Tokenizer()
+    ca = tok.encode_documents([f"w{i} w{i + 1} w{i * 7}" for i in range(40)], vocab)
+    cb = tok.encode_documents(["the same words again"] * 40, vocab)
+    d = ck.self_bleu_drift_bootstrap(ca, cb, sample_size=20, n_resamples=100, seed=1)
+    assert d["reference"]["estimate"] == ck.self_bleu_sampled(ca, sample_size=20, seed=1).value
+    assert d["difference"]["low"] > 0.5
+    with pytest.raises(ValueError, match="sample_size"):
+        ck.self_bleu_drift_bootstrap(ca, cb, sample_size=41)
+
+
+def test_quantile_is_numpy_quantile():
+    rng = np.random.default_rng(5)
+    x = rng.standard_t(3, size=100_001)
+    q = np.linspace(0, 1, 101)
+    assert np.array_equal(ck.quantile(x, q), np.quantile(x, q))
+    assert np.array_equal(ck.quantile(x, q, method="inverted_cdf"), np.quantile(x, q, method="inverted_cdf"))
+    assert ck.quantile([3.0, 1.0, 2.0], 0.25) == np.quantile([3.0, 1.0, 2.0], 0.25)
+    assert ck.quantile(np.float32([1, 2]), [0.5])[0] == 1.5
+    assert np.isnan(ck.quantile([1.0, np.nan], [0.5], nan_policy="propagate")[0])
+    assert ck.quantile([1.0, np.nan, 3.0], 0.5, nan_policy="omit") == 2.0
+    for bad, msg in [(([], 0.5), "empty"), (([1.0, np.inf], 0.5), "infinite"), (([1.0], 1.5), r"\[0, 1\]"),
+                     (([1.0, np.nan], 0.5), "NaN")]:
+        with pytest.raises(ValueError, match=msg):
+            ck.quantile(*bad)

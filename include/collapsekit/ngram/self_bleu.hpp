@@ -188,14 +188,13 @@ inline double self_bleu(const corpus& c, const self_bleu_options& options = {}) 
     return s.value() / static_cast<double>(e.hypotheses().size());
 }
 
-// Sampled self-BLEU: the mean BLEU of `sample_size` hypothesis documents drawn
-// uniformly without replacement (seeded) from the non-empty documents, each scored
-// exactly against all other documents. standard_error = s / sqrt(m) * sqrt(1 - m / D)
-// (sample standard deviation s, finite-population correction; 0 when m = D); n = m.
-// Throws std::invalid_argument unless 2 <= sample_size <= number of non-empty
-// documents, and as self_bleu otherwise.
-inline estimate self_bleu_sampled(const corpus& c, std::size_t sample_size, std::uint64_t seed,
-                                  const self_bleu_options& options = {}) {
+// BLEU of `sample_size` hypothesis documents drawn uniformly without replacement
+// (seeded) from the non-empty documents, each scored exactly against all other
+// documents, in the order drawn: the scores self_bleu_sampled averages, for callers that
+// resample them (self_bleu_drift.hpp). Errors as self_bleu_sampled.
+inline std::vector<double> self_bleu_sample_scores(const corpus& c, std::size_t sample_size, std::uint64_t seed,
+                                                   const self_bleu_options& options = {},
+                                                   std::size_t* hypotheses = nullptr) {
     constexpr const char* fn = "self_bleu_sampled";
     detail::self_bleu_engine e(fn, c, options);
     std::vector<std::size_t> docs = e.hypotheses();
@@ -209,11 +208,22 @@ inline estimate self_bleu_sampled(const corpus& c, std::size_t sample_size, std:
         std::swap(docs[i], docs[j]);
     }
     std::vector<double> b(sample_size);
+    for (std::size_t i = 0; i < sample_size; ++i) b[i] = e.bleu(docs[i]);
+    if (hypotheses != nullptr) *hypotheses = total;
+    return b;
+}
+
+// Sampled self-BLEU: the mean of self_bleu_sample_scores.
+// standard_error = s / sqrt(m) * sqrt(1 - m / D) (sample standard deviation s,
+// finite-population correction over the D non-empty documents; 0 when m = D); n = m.
+// Throws std::invalid_argument unless 2 <= sample_size <= number of non-empty
+// documents, and as self_bleu otherwise.
+inline estimate self_bleu_sampled(const corpus& c, std::size_t sample_size, std::uint64_t seed,
+                                  const self_bleu_options& options = {}) {
+    std::size_t total = 0;
+    const std::vector<double> b = self_bleu_sample_scores(c, sample_size, seed, options, &total);
     compensated_sum s;
-    for (std::size_t i = 0; i < sample_size; ++i) {
-        b[i] = e.bleu(docs[i]);
-        s += b[i];
-    }
+    for (double v : b) s += v;
     const double mean = s.value() / static_cast<double>(sample_size);
     compensated_sum ss;
     for (double v : b) ss += (v - mean) * (v - mean);

@@ -482,4 +482,24 @@ tail_threshold_pair weighted_tail_thresholds(const R& reference, const RW& refer
     return weighted_tail_thresholds(sequential, reference, reference_weights, alpha, nan);
 }
 
+// Empirical quantiles of a sample at every q of qs (each in [0, 1]), in the order given:
+// numpy.quantile(x, qs, method=...) for 'linear' (the default) and 'inverted_cdf'. The
+// order statistics are selected, not sorted: O(n + k log n) for k quantiles. Values
+// follow the tail measures' rules: an infinite value or an empty sample is an error
+// (std::invalid_argument), NaN per `nan` (propagate gives every quantile NaN; omit drops
+// them). A q outside [0, 1] (or NaN) is an error.
+template <class R>
+std::vector<double> quantile(const R& x, const std::vector<double>& qs,
+                             quantile_method method = quantile_method::linear, nan_policy nan = nan_policy::raise) {
+    constexpr const char* fn = "quantile";
+    for (double q : qs) {
+        if (!(q >= 0.0 && q <= 1.0)) fail(fn, "every q must lie in [0, 1] (got " + detail::format_value(q) + ")");
+    }
+    std::vector<double> out;
+    if (!detail::sample_quantiles(fn, "x", as_view(x), nan, qs, method, out)) {
+        return std::vector<double>(qs.size(), std::numeric_limits<double>::quiet_NaN());
+    }
+    return out;
+}
+
 }  // namespace collapsekit

@@ -1,9 +1,10 @@
 """The report's measures: calls into collapsekit._core and arranges the results as rows.
 
 Every number in a row comes from the C++ library (sample_drift_bootstrap,
-count_drift_bootstrap, budget_distinct, ks_2samp, self_bleu_sampled, sliced_wasserstein);
+count_drift_bootstrap, unigram_permutation_test, budget_distinct, ks_2samp, self_bleu_drift_bootstrap,
+sliced_wasserstein_bootstrap, energy_rows_bootstrap, histogram, quantile, tail_mass_curve);
 this module only chooses arguments, names rows and applies the thresholds. The plot
-aggregates (histograms, quantile grids) are computed with numpy and only drawn.
+aggregates (histograms, quantile grids, tail shares) come from the library too.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 TAIL_ALPHAS = (0.01, 0.05)
 BINS = 10
 ROWS_ENERGY_MAX = 1000  # rows per sample for the multivariate energy distance (O(rows^2) pairs)
+ROWS_SLICED_MAX = 10000  # rows per sample for sliced W (a replicate costs O(projections x rows))
+SLICED_PROJECTIONS = 100
 
 
 def _f(x) -> Optional[float]:
@@ -102,12 +105,13 @@ def _label(p: float) -> str:
 # ---- numbers ----------------------------------------------------------------------
 
 
-def numbers_column(ref: np.ndarray, other: np.ndarray, opts, thresholds) -> Tuple[List[dict], dict]:
-    """Rows for one numeric column and the aggregates its plots need."""
+def numbers_column(ref: np.ndarray, other: np.ndarray, opts, thresholds, progress=None) -> Tuple[List[dict], dict]:
+    """Rows for one numeric column and the aggregates its plots need; progress(done, total)
+    after each bootstrap replicate and permutation."""
     d = _core.sample_drift_bootstrap(
         ref, other, n_resamples=opts.n_resamples, confidence_level=opts.level, seed=opts.seed,
         quantiles=list(QUANTILES), bins=BINS, smoothing=0.5, tail_alphas=list(TAIL_ALPHAS),
-        permutations=opts.permutations, threads=opts.threads)
+        permutations=opts.permutations, threads=opts.threads, progress=progress)
     s = d["statistics"]
     ks = _core.ks_2samp(ref, other, threads=opts.threads)
     perm = "permutation" if d["permutations"] else None
@@ -145,71 +149,75 @@ def numbers_column(ref: np.ndarray, other: np.ndarray, opts, thresholds) -> Tupl
             rows.append(row(f"retention_{side}_{lab}", f"tail retention {side} {lab}",
                             interval=s[f"retention_{side}_{lab}"], threshold_key="retention",
                             thresholds=thresholds))
-    plots = numbers_aggregates(ref, other, ks)
+    plots = numbers_aggregates(ref, other, ks, opts.threads)
     plots["edges"] = d["edges"]
     plots["reference_bins"] = d["reference_bins"]
     plots["other_bins"] = d["other_bins"]
     return rows, plots
 
 
-def numbers_aggregates(ref: np.ndarray, other: np.ndarray, ks) -> dict:
-    """Fixed-size summaries for the plots (sizes independent of the input's)."""
-    lo = float(min(ref.min(), other.min()))
-    hi = float(max(ref.max(), other.max()))
+def numbers_aggregates(ref: np.ndarray, other: np.ndarray, ks, threads: int = 0) -> dict:
+    """Fixed-size summaries for the plots (sizes independent of the input's), all from the
+    library: histograms on common edges, quantile grids, tail shares."""
+    lo_r, hi_r = _core.quantile(ref, [0.0, 1.0])
+    lo_o, hi_o = _core.quantile(other, [0.0, 1.0])
+    lo, hi = float(min(lo_r, lo_o)), float(max(hi_r, hi_o))
     if hi <= lo:
         hi = lo + 1.0
-    edges = np.linspace(lo, hi, 61)
-    hr = np.histogram(ref, bins=edges)[0]
-    ho = np.histogram(other, bins=edges)[0]
+    hr, edges = _core.histogram(ref, bins=60, range=(lo, hi), threads=threads)
+    ho, _ = _core.histogram(other, bins=60, range=(lo, hi), threads=threads)
     grid = np.linspace(0.0, 1.0, 401)
-    qr = np.quantile(ref, grid)
-    qo = np.quantile(other, grid)
-    # log-survival tails: the share of each sample beyond points spread over both tails
-    sr = np.sort(ref)
-    so = np.sort(other)
+    qr = _core.quantile(ref, grid)
+    qo = _core.quantile(other, grid)
+    # log-survival tails: each sample's share beyond R's quantiles, spread over both tails
+    # (alpha from 1/(2 max(n, m)), or 1e-6, up to 0.5)
     probs = np.logspace(math.log10(max(0.5 / max(ref.size, other.size), 1e-6)), math.log10(0.5), 60)
-    right_t = np.quantile(sr, 1.0 - probs)
-    left_t = np.quantile(sr, probs)
+    right_t = _core.quantile(ref, 1.0 - probs)
+    left_t = _core.quantile(ref, probs)
 
-    def beyond_right(s, t):
-        return (1.0 - np.searchsorted(s, t, side="right") / s.size).tolist()
-
-    def beyond_left(s, t):
-        return (np.searchsorted(s, t, side="left") / s.size).tolist()
+    def beyond(sample, side):
+        return _core.tail_mass_curve(ref, sample, probs, side=side).tolist()
 
     return {
-        "hist_edges": edges.tolist(),
-        "hist_reference": hr.tolist(),
-        "hist_other": ho.tolist(),
+        "hist_edges": np.asarray(edges).tolist(),
+        "hist_reference": np.asarray(hr).tolist(),
+        "hist_other": np.asarray(ho).tolist(),
         "grid": grid.tolist(),
         "quantiles_reference": qr.tolist(),
         "quantiles_other": qo.tolist(),
         "ks_location": float(ks.statistic_location),
         "ks_statistic": float(ks.statistic),
         "tail_right_x": right_t.tolist(),
-        "tail_right_reference": beyond_right(sr, right_t),
-        "tail_right_other": beyond_right(so, right_t),
+        "tail_right_reference": beyond(ref, "right"),
+        "tail_right_other": beyond(other, "right"),
         "tail_left_x": left_t.tolist(),
-        "tail_left_reference": beyond_left(sr, left_t),
-        "tail_left_other": beyond_left(so, left_t),
+        "tail_left_reference": beyond(ref, "left"),
+        "tail_left_other": beyond(other, "left"),
     }
 
 
-def rows_matrix(ref: np.ndarray, other: np.ndarray, opts) -> List[dict]:
-    """Rows of 2-D inputs compared as points: sliced W2 over random projections."""
-    est = _core.sliced_wasserstein(ref, other, n_projections=100, p=2.0, seed=opts.seed, threads=opts.threads)
-    z = 1.959963984540054
-    se = est.standard_error
-    iv = {"estimate": est.value, "low": est.value - z * se, "high": est.value + z * se}
+def rows_matrix(ref: np.ndarray, other: np.ndarray, opts, progress=None) -> List[dict]:
+    """Rows of 2-D inputs compared as points: sliced W2 over random projections and the
+    energy distance, each with a two-sample bootstrap interval over the rows."""
+    sw = _core.sliced_wasserstein_bootstrap(ref, other, n_projections=SLICED_PROJECTIONS, p=2.0,
+                                            n_resamples=opts.n_resamples, confidence_level=opts.level,
+                                            seed=opts.seed, max_rows=ROWS_SLICED_MAX, threads=opts.threads,
+                                            progress=progress)
     en = _core.energy_rows_bootstrap(ref, other, n_resamples=opts.n_resamples, confidence_level=opts.level,
                                      seed=opts.seed, max_rows=ROWS_ENERGY_MAX, threads=opts.threads)
-    sub = en["used_rows_x"] < ref.shape[0] or en["used_rows_y"] < other.shape[0]
+
+    def used(r):
+        sub = r["used_rows_x"] < ref.shape[0] or r["used_rows_y"] < other.shape[0]
+        return " (seeded subsample)" if sub else "", \
+            f"rows used: {r['used_rows_x']} and {r['used_rows_y']} (reference, other)"
+
+    sw_sub, sw_note = used(sw)
+    en_sub, en_note = used(en)
     return [
-        row("sliced_wasserstein", "sliced W2 on rows (100 projections)", interval=iv,
-            note="interval: normal, from the projections' standard error"),
-        row("energy_rows", f"energy distance on rows{' (seeded subsample)' if sub else ''}",
-            en["used_rows_x"], en["used_rows_y"], interval=en,
-            note=f"rows used: {en['used_rows_x']} and {en['used_rows_y']} (reference, other columns)"),
+        row("sliced_wasserstein", f"sliced W2 on rows ({SLICED_PROJECTIONS} projections){sw_sub}",
+            sw["used_rows_x"], sw["used_rows_y"], interval=sw, note=sw_note),
+        row("energy_rows", f"energy distance on rows{en_sub}", en["used_rows_x"], en["used_rows_y"], interval=en,
+            note=en_note),
     ]
 
 
@@ -225,10 +233,15 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds,
     called after each of the TEXT_STAGES stages (for a progress bar)."""
     rt = np.asarray(ref_corpus.tokens)
     ot = np.asarray(other_corpus.tokens)
-    rc = np.bincount(rt, minlength=vocab_size).astype(np.float64)
-    oc = np.bincount(ot, minlength=vocab_size).astype(np.float64)
+    rc = word_counts(ref_corpus, vocab_size, opts)
+    oc = word_counts(other_corpus, vocab_size, opts)
     s = _core.count_drift_bootstrap(rc, oc, n_resamples=opts.n_resamples, confidence_level=opts.level,
                                     seed=opts.seed, smoothing=0.5, rare_count=2.0, threads=opts.threads)
+    perm_js, perm_method = None, None
+    if opts.permutations > 0:
+        pt = _core.unigram_permutation_test(rt, np.asarray(ref_corpus.offsets), ot, np.asarray(other_corpus.offsets),
+                                            permutations=opts.permutations, seed=opts.seed, threads=opts.threads)
+        perm_js, perm_method = pt["p_js"], "permutation of documents"
     rows = [
         row("documents", "documents", len(ref_corpus), len(other_corpus), value=len(other_corpus) - len(ref_corpus)),
         row("tokens", "tokens", rt.size, ot.size, value=ot.size - rt.size),
@@ -236,7 +249,8 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds,
             value=int((oc > 0).sum()) - int((rc > 0).sum())),
         row("unigram_kl", "unigram KL(R || O), add-0.5", interval=s["kl"], threshold_key="unigram_kl",
             thresholds=thresholds),
-        row("unigram_js", "unigram JS", interval=s["js"], threshold_key="unigram_js", thresholds=thresholds),
+        row("unigram_js", "unigram JS", interval=s["js"], p_value=perm_js, p_method=perm_method,
+            threshold_key="unigram_js", thresholds=thresholds),
         row("unigram_entropy", "unigram entropy (nats): O - R", s["ref_entropy"]["estimate"],
             s["other_entropy"]["estimate"], s["entropy_diff"], threshold_key="unigram_entropy_diff",
             thresholds=thresholds),
@@ -297,6 +311,14 @@ def text_measures(ref_corpus, other_corpus, vocab_size: int, opts, thresholds,
     return rows, plots
 
 
+def word_counts(corpus, vocab_size: int, opts) -> np.ndarray:
+    """Each word's count (the library's unigram counts), indexed by token id."""
+    keys, counts = _core.NgramCounts(corpus, 1, threads=opts.threads).sorted()
+    out = np.zeros(vocab_size)
+    out[keys[:, 0]] = counts
+    return out
+
+
 def bigram_extremes(ref_corpus, other_corpus, opts, top: int = 15):
     """The bigrams most over- and under-represented in O (add-0.5 log share ratio), from
     NgramCounts of each side; only ranks for the plot."""
@@ -332,15 +354,15 @@ def self_bleu_rows(ref_corpus, other_corpus, opts, thresholds) -> List[dict]:
     size = min(opts.self_bleu_sample, n_r, n_o)
     if size < 2:
         return [row("self_bleu", "self-BLEU", note="needs at least 2 documents on each side")]
-    a = _core.self_bleu_sampled(ref_corpus, sample_size=size, seed=opts.seed)
-    b = _core.self_bleu_sampled(other_corpus, sample_size=size, seed=opts.seed)
-    z = 1.959963984540054
-    diff = b.value - a.value
-    se = math.sqrt(a.standard_error ** 2 + b.standard_error ** 2)
-    iv = {"estimate": diff, "low": diff - z * se, "high": diff + z * se}
-    return [row("self_bleu", f"self-BLEU-4 ({size} sampled documents): O - R", a.value, b.value, iv,
-                threshold_key="self_bleu_diff", thresholds=thresholds,
-                note="interval: normal, from the sampled estimates' standard errors")]
+    try:
+        d = _core.self_bleu_drift_bootstrap(ref_corpus, other_corpus, sample_size=size,
+                                            n_resamples=opts.n_resamples, confidence_level=opts.level,
+                                            seed=opts.seed, threads=opts.threads)
+    except ValueError as e:  # fewer than `size` non-empty documents on a side
+        return [row("self_bleu", "self-BLEU", note=str(e))]
+    return [row("self_bleu", f"self-BLEU-4 ({size} sampled documents): O - R", d["reference"]["estimate"],
+                d["other"]["estimate"], d["difference"], threshold_key="self_bleu_diff", thresholds=thresholds,
+                note="interval: bootstrap over the sampled documents' BLEU scores")]
 
 
 def text_aggregates(rc: np.ndarray, oc: np.ndarray, budgets, bd, top: int = 15) -> dict:

@@ -29,12 +29,14 @@ class Options:
 
 
 class _Progress:
-    """A tqdm bar on stderr (by default only when stderr is a terminal)."""
+    """A tqdm bar on stderr (by default only when stderr is a terminal), counted in units
+    of work: bootstrap replicates and permutations for numbers, stages for text."""
 
     def __init__(self, total: int, enabled: Optional[bool]):
         import sys
 
         self.bar = None
+        self.base = 0  # units finished before the running call
         if enabled is None:
             enabled = sys.stderr.isatty()
         if not enabled:
@@ -45,10 +47,23 @@ class _Progress:
             return
         self.bar = tqdm(total=total, desc="collapsekit report", unit="step", file=sys.stderr, leave=False)
 
-    def step(self, what: str) -> None:
+    def step(self, what: str, units: int = 1) -> None:
+        """`units` more finished, named `what`."""
+        self.base += units
         if self.bar is not None:
             self.bar.set_postfix_str(what, refresh=False)
-            self.bar.update(1)
+            self.bar.update(self.base - self.bar.n)
+
+    def within(self, what: str):
+        """A progress(done, total) function for a library call whose units follow `base`."""
+        if self.bar is None:
+            return None
+        self.bar.set_postfix_str(what, refresh=False)
+
+        def report(done: int, total: int) -> None:
+            self.bar.update(self.base + done - self.bar.n)
+
+        return report
 
     def close(self) -> None:
         if self.bar is not None:
@@ -90,10 +105,14 @@ def build_report(reference: Dataset, other: Dataset, opts: Options,
     plots: Dict[str, dict] = {}
     if reference.kind == "numbers":
         names = _match_columns(reference, other)
-        progress = _Progress(len(names) + 1, opts.progress)
+        with_rows = reference.matrix is not None and other.matrix is not None and \
+            reference.matrix.shape[1] == other.matrix.shape[1] and len(names) >= 2
+        per_column = opts.n_resamples + opts.permutations
+        progress = _Progress(len(names) * per_column + (opts.n_resamples if with_rows else 0), opts.progress)
         try:
             for rname, oname in names:
-                rows, agg = measures.numbers_column(reference.columns[rname], other.columns[oname], opts, thresholds)
+                rows, agg = measures.numbers_column(reference.columns[rname], other.columns[oname], opts, thresholds,
+                                                    progress=progress.within(rname))
                 title = rname if rname == oname else f"{rname} vs {oname}"
                 sections.append({"name": title, "kind": "numbers", "measures": rows,
                                  "bins": {"inner_edges": agg["edges"], "reference": agg["reference_bins"],
@@ -101,12 +120,12 @@ def build_report(reference: Dataset, other: Dataset, opts: Options,
                                           "rule": "R's quantiles j/10 (linear), duplicates dropped; "
                                                   "x falls in bin #{edges <= x}"}})
                 plots[title] = agg
-                progress.step(title)
-            if reference.matrix is not None and other.matrix is not None and \
-                    reference.matrix.shape[1] == other.matrix.shape[1] and len(names) >= 2:
+                progress.step(title, per_column)
+            if with_rows:
                 sections.append({"name": "rows", "kind": "rows",
-                                 "measures": measures.rows_matrix(reference.matrix, other.matrix, opts)})
-            progress.step("rows")
+                                 "measures": measures.rows_matrix(reference.matrix, other.matrix, opts,
+                                                                  progress=progress.within("rows"))})
+                progress.step("rows", opts.n_resamples)
         finally:
             progress.close()
     else:
