@@ -31,6 +31,17 @@ ck::bootstrap_options report_bootstrap_options(const char* fn, std::size_t n_res
     return bootstrap_options_of(fn, n_resamples, level, seed, "percentile", 1000);
 }
 
+// The columns of two 2-D arrays of points (rows), which must agree.
+std::size_t common_columns(const py::array_t<double>& a, const py::array_t<double>& b, const char* fn) {
+    require_ndim(a, 2, fn, "x");
+    require_ndim(b, 2, fn, "y");
+    if (a.shape(1) != b.shape(1)) {
+        throw py::value_error(std::string("collapsekit.") + fn + ": x and y differ in columns (" +
+                              std::to_string(a.shape(1)) + " vs " + std::to_string(b.shape(1)) + ")");
+    }
+    return static_cast<std::size_t>(a.shape(1));
+}
+
 }  // namespace
 
 void bind_report(py::module_& m) {
@@ -124,13 +135,7 @@ void bind_report(py::module_& m) {
             const auto ex = execution_of(threads, fn);
             auto a = contiguous<double>(x, fn, "x");
             auto b = contiguous<double>(y, fn, "y");
-            require_ndim(a, 2, fn, "x");
-            require_ndim(b, 2, fn, "y");
-            if (a.shape(1) != b.shape(1)) {
-                throw py::value_error("collapsekit.energy_rows_bootstrap: x and y differ in columns (" +
-                                      std::to_string(a.shape(1)) + " vs " + std::to_string(b.shape(1)) + ")");
-            }
-            const auto dim = static_cast<std::size_t>(a.shape(1));
+            const std::size_t dim = common_columns(a, b, fn);
             const ck::energy_rows_result r =
                 nogil([&] { return ck::energy_rows_bootstrap(ex, view_of(a), view_of(b), dim, opt); });
             py::dict out = interval_dict(r.energy);
@@ -162,13 +167,7 @@ void bind_report(py::module_& m) {
             const auto ex = execution_of(threads, fn);
             auto a = contiguous<double>(x, fn, "x");
             auto b = contiguous<double>(y, fn, "y");
-            require_ndim(a, 2, fn, "x");
-            require_ndim(b, 2, fn, "y");
-            if (a.shape(1) != b.shape(1)) {
-                throw py::value_error("collapsekit.sliced_wasserstein_bootstrap: x and y differ in columns (" +
-                                      std::to_string(a.shape(1)) + " vs " + std::to_string(b.shape(1)) + ")");
-            }
-            const auto dim = static_cast<std::size_t>(a.shape(1));
+            const std::size_t dim = common_columns(a, b, fn);
             const ck::sliced_rows_result r = relay_progress(progress, [&](const ck::work_progress& report) {
                 ck::sliced_rows_options o = opt;
                 o.on_progress = report;
