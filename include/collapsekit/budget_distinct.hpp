@@ -34,6 +34,7 @@
 #include "bootstrap.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
+#include "core/prefetch.hpp"
 #include "core/random.hpp"
 #include "core/view.hpp"
 
@@ -55,11 +56,14 @@ struct budget_distinct_result {
 namespace detail {
 
 // One corpus prepared for draws: per order, a dense id of the n-gram ending at each
-// token position (positions too close to their document's start hold 0, never read).
+// token position (positions too close to their document's start hold 0, never read),
+// interleaved: id[p * orders + o]. A draw visits documents in a random order, so each
+// document costs cache misses; one interleaved stream per document costs one, where an
+// array per order cost one per order.
 struct budget_corpus {
     std::vector<std::uint64_t> offsets;
-    std::vector<std::vector<std::uint32_t>> id;  // per order
-    std::vector<std::uint32_t> distinct;         // per order: number of ids
+    std::vector<std::uint32_t> id;        // [position][order]
+    std::vector<std::uint32_t> distinct;  // per order: number of ids
     std::uint64_t tokens = 0;
 };
 
@@ -80,7 +84,10 @@ budget_corpus prepare_budget_corpus(const char* fn, const char* arg, view<const 
         std::uint64_t hi, lo;
         std::uint32_t pos;
     };
-    for (std::size_t n : orders) {
+    const std::size_t k = orders.size();
+    c.id.assign(static_cast<std::size_t>(tokens.size()) * k, 0);
+    for (std::size_t o = 0; o < k; ++o) {
+        const std::size_t n = orders[o];
         std::vector<key> keys;
         keys.reserve(tokens.size());
         for (std::size_t d = 0; d + 1 < c.offsets.size(); ++d) {
@@ -93,14 +100,12 @@ budget_corpus prepare_budget_corpus(const char* fn, const char* arg, view<const 
         std::sort(keys.begin(), keys.end(), [](const key& a, const key& b) {
             return a.hi != b.hi ? a.hi < b.hi : a.lo != b.lo ? a.lo < b.lo : a.pos < b.pos;
         });
-        std::vector<std::uint32_t> id(tokens.size(), 0);
         std::uint32_t next = 0;
         for (std::size_t i = 0; i < keys.size(); ++i) {
             if (i > 0 && (keys[i].hi != keys[i - 1].hi || keys[i].lo != keys[i - 1].lo)) ++next;
-            id[keys[i].pos] = next;
+            c.id[static_cast<std::size_t>(keys[i].pos) * k + o] = next;
         }
         c.distinct.push_back(keys.empty() ? 0 : next + 1);
-        c.id.push_back(std::move(id));
     }
     return c;
 }
@@ -123,17 +128,34 @@ inline void budget_draw(const budget_corpus& c, const std::vector<std::size_t>& 
     std::uint64_t distinct[4] = {0, 0, 0, 0}, grams[4] = {0, 0, 0, 0};
     std::uint64_t used = 0;
     std::size_t b = 0;
+    // The Fisher-Yates shuffle runs `ahead` positions before the reading, so that the
+    // offsets and then the ids of the documents about to be read are prefetched. The
+    // random numbers are drawn in the same order as a shuffle step by step would draw
+    // them, so the draw is the same.
+    constexpr std::size_t ahead = 16;
+    std::size_t shuffled = 0;
+    const auto shuffle_to = [&](std::size_t upto) {
+        for (upto = std::min(upto, docs); shuffled < upto; ++shuffled) {
+            const std::size_t j = shuffled + static_cast<std::size_t>(g.below(docs - shuffled));
+            std::swap(s.order[shuffled], s.order[j]);
+            prefetch_for_read(&c.offsets[s.order[shuffled]]);
+        }
+    };
+    shuffle_to(ahead);
     for (std::size_t i = 0; i < docs && b < budgets.size(); ++i) {
-        const std::size_t j = i + static_cast<std::size_t>(g.below(docs - i));
-        std::swap(s.order[i], s.order[j]);
+        shuffle_to(i + ahead + 1);
+        if (i + ahead / 2 < docs) {
+            prefetch_for_read(c.id.data() + static_cast<std::size_t>(c.offsets[s.order[i + ahead / 2]]) * k);
+        }
         const std::uint64_t begin = c.offsets[s.order[i]], end = c.offsets[s.order[i] + 1];
         for (std::uint64_t p = begin; p < end && b < budgets.size(); ++p) {
             ++used;
             const std::uint64_t length = p - begin + 1;
+            const std::uint32_t* ids = c.id.data() + static_cast<std::size_t>(p) * k;
             for (std::size_t o = 0; o < k; ++o) {
                 if (length < orders[o]) continue;
                 ++grams[o];
-                const std::uint32_t id = c.id[o][static_cast<std::size_t>(p)];
+                const std::uint32_t id = ids[o];
                 std::uint64_t& word = s.seen[o][id >> 6];
                 const std::uint64_t bit = std::uint64_t{1} << (id & 63u);
                 distinct[o] += (word & bit) == 0 ? 1u : 0u;

@@ -68,7 +68,7 @@ unigram_permutation_result unigram_permutation_test(const execution& ex, const T
     const detail::budget_corpus pooled =
         detail::prepare_budget_corpus(fn, "pooled", view<const std::uint32_t>(tokens.data(), tokens.size()),
                                       view<const std::uint64_t>(offsets.data(), offsets.size()), {1});
-    const std::vector<std::uint32_t>& word = pooled.id[0];
+    const std::vector<std::uint32_t>& word = pooled.id;  // one order: one id per position
     const std::size_t vocabulary = pooled.distinct[0];
     const std::size_t docs = offsets.size() - 1, docs_r = r.offsets.size() - 1;
 

@@ -16,18 +16,11 @@
 #include <vector>
 
 #include "../core/big_buffer.hpp"
+#include "../core/prefetch.hpp"
 #include "keys.hpp"
 
 namespace collapsekit {
 namespace detail {
-
-inline void prefetch_for_write(const void* p) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p, 1, 1);
-#else
-    (void)p;
-#endif
-}
 
 // Storage of the big tables: from 4 MiB on, 2 MiB aligned with transparent huge pages
 // asked for (detail::allocate_big): a table of 10^7 n-grams is hundreds of MiB, whose
