@@ -85,6 +85,7 @@ def simulate(
     threads=0,
     provenance=False,
     progress=False,
+    first_replicate=0,
 ):
     """Run the generation-feedback loop (fit -> sample -> mix by policy -> refit).
 
@@ -96,7 +97,9 @@ def simulate(
     generations: model fits per lineage; samples: outputs per generation (an int, or a
     list with one size per generation); replicates: independent repetitions, replicate r
     of lineage l drawing from ck::rng::for_stream(seed, (l << 32) | r), so the table does
-    not depend on threads.
+    not depend on threads. first_replicate: number of the first replicate (replicates
+    first_replicate .. first_replicate + replicates - 1 run, each exactly as in one run of
+    all of them): a run split into batches gives the same rows (collapsekit.dask.simulate).
     metrics: metric names (see README.md, "Python bindings"; e.g. 'variance', 'w1', 'tail_retention',
     'entropy', 'distinct_2'). Drift metrics also appear as '<name>_step' (against the
     previous generation) and, with several lineages, '<name>_between'.
@@ -143,6 +146,7 @@ def simulate(
             int(reference_samples),
             int(threads),
             callback,
+            int(first_replicate),
         )
     finally:
         close()

@@ -334,7 +334,7 @@ void bind_feedback(py::module_& m) {
         [](const py::object& model, const fb::policy& policy, std::size_t generations, const py::object& samples,
            std::size_t replicates, std::uint64_t seed, const std::vector<std::string>& metrics, const py::object& human,
            std::size_t lineages, std::size_t initial_samples, std::size_t reference_samples, std::size_t threads,
-           const py::object& progress) {
+           const py::object& progress, std::size_t first_replicate) {
             if (!progress.is_none() && !PyCallable_Check(progress.ptr())) {
                 throw py::type_error("collapsekit.simulate: progress must be None or a callable progress(done, total)");
             }
@@ -345,6 +345,7 @@ void bind_feedback(py::module_& m) {
             o.sim.generations = generations;
             o.sim.samples = schedule_of(samples);
             o.sim.replicates = replicates;
+            o.sim.first_replicate = first_replicate;
             o.sim.seed = seed;
             o.sim.initial_samples = initial_samples;
             o.sim.reference_samples = reference_samples;
@@ -384,7 +385,8 @@ void bind_feedback(py::module_& m) {
         },
         py::arg("model"), py::arg("policy"), py::arg("generations"), py::arg("samples"), py::arg("replicates"),
         py::arg("seed"), py::arg("metrics"), py::arg("human"), py::arg("lineages"), py::arg("initial_samples"),
-        py::arg("reference_samples"), py::arg("threads"), py::arg("progress") = py::none());
+        py::arg("reference_samples"), py::arg("threads"), py::arg("progress") = py::none(),
+        py::arg("first_replicate") = 0);
 }
 
 }  // namespace ckpy

@@ -526,5 +526,6 @@ void bind_ngram(py::module_& m);
 void bind_feedback(py::module_& m);
 void bind_tokenizer(py::module_& m);
 void bind_report(py::module_& m);
+void bind_partitioned(py::module_& m);
 
 }  // namespace ckpy

@@ -244,4 +244,5 @@ PYBIND11_MODULE(_core, m) {
     ckpy::bind_tokenizer(m);
     ckpy::bind_feedback(m);
     ckpy::bind_report(m);
+    ckpy::bind_partitioned(m);
 }

@@ -86,3 +86,12 @@ def test_novelty_and_coverage_metrics():
     assert cc.iloc[-1] < cc.iloc[0] <= 1
     with pytest.raises(ValueError, match="unknown metric 'novelty_9'"):
         ck.simulate(lm, generations=1, samples=5, metrics=["novelty_9"], human=docs)
+
+
+def test_first_replicate_runs_a_batch_of_a_whole_run():
+    whole = ck.simulate(ck.GaussianModel(), generations=2, samples=50, replicates=6, seed=3, metrics=["variance", "w1"],
+                        lineages=2)
+    part = ck.simulate(ck.GaussianModel(), generations=2, samples=50, replicates=2, seed=3, metrics=["variance", "w1"],
+                       lineages=2, first_replicate=3)
+    expect = whole[whole["replicate"].isin([3, 4])].reset_index(drop=True)
+    assert part.equals(expect)

@@ -157,6 +157,10 @@ struct simulation_options {
     std::size_t reference_samples = 0;  // human reference size; 0: the whole pool if the human
                                         // data is a pool, else 10 000 draws
     std::size_t replicates = 1;         // independent repetitions, >= 1
+    // The number of the first replicate: replicates first_replicate .. first_replicate +
+    // replicates - 1 run, each exactly as in a run of all of them (its own streams, its
+    // number in the table), so that a run can be split into batches (collapsekit.dask).
+    std::size_t first_replicate = 0;
     std::uint64_t seed = 0;
     std::size_t threads = 0;  // worker threads; 0: std::thread::hardware_concurrency()
     bool provenance = true;   // record each training set's origin mix
@@ -214,6 +218,9 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
     require(options.replicates >= 1, fn, "replicates must be at least 1 (got 0)");
     require(static_cast<std::uint64_t>(options.replicates) <= (std::uint64_t{1} << 32), fn,
             "replicates must be at most 2^32");
+    require(static_cast<std::uint64_t>(options.first_replicate) <=
+                (std::uint64_t{1} << 32) - static_cast<std::uint64_t>(options.replicates),
+            fn, "first_replicate + replicates must be at most 2^32");
     require(static_cast<bool>(human), fn, "human data is empty");
     std::vector<std::size_t> m(options.generations);
     for (std::size_t t = 0; t < options.generations; ++t) {
@@ -269,7 +276,9 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
     // error reported is the lowest replicate's whatever the scheduling.
     std::atomic<std::size_t> first_failed{options.replicates};
 
-    auto run_replicate = [&](std::size_t r) {
+    // Slot `slot` of this run is replicate number first_replicate + slot.
+    auto run_replicate = [&](std::size_t slot) {
+        const std::size_t r = options.first_replicate + slot;
         std::vector<detail::lineage_state<Model>> st;
         st.reserve(L);
         for (std::size_t l = 0; l < L; ++l) {
@@ -292,7 +301,7 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                 const std::string& name = lineages[l].name;
                 if (options.provenance) {
                     for (const auto& o : origin_mix(as_view(s.train.origins))) {
-                        out_prov[r][l].add(name, r, t, origin_label(o.origin), o.share);
+                        out_prov[slot][l].add(name, r, t, origin_label(o.origin), o.share);
                     }
                 }
                 if (s.train.empty()) {
@@ -312,15 +321,15 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                     const auto& mt = metrics[i];
                     switch (mt.kind) {
                         case metric_kind::of_model:
-                            out_metrics[r][l].add(name, r, t, mt.name, mt.model_fn(s.model));
+                            out_metrics[slot][l].add(name, r, t, mt.name, mt.model_fn(s.model));
                             break;
                         case metric_kind::of_sample:
-                            out_metrics[r][l].add(name, r, t, mt.name, mt.one(out));
+                            out_metrics[slot][l].add(name, r, t, mt.name, mt.one(out));
                             break;
                         case metric_kind::drift:
-                            out_metrics[r][l].add(name, r, t, mt.name,
-                                                  versus_reference[i] ? versus_reference[i](out) : mt.two(out, ref));
-                            out_metrics[r][l].add(name, r, t, mt.name + "_step", mt.two(out, as_view(s.previous)));
+                            out_metrics[slot][l].add(name, r, t, mt.name,
+                                                     versus_reference[i] ? versus_reference[i](out) : mt.two(out, ref));
+                            out_metrics[slot][l].add(name, r, t, mt.name + "_step", mt.two(out, as_view(s.previous)));
                             break;
                     }
                 }
@@ -332,8 +341,8 @@ simulation_result simulate(const std::vector<lineage<Model>>& lineages,
                         const std::string pname = lineages[a].name + "|" + lineages[b].name;
                         for (const auto& mt : metrics) {
                             if (mt.kind != metric_kind::drift) continue;
-                            out_metrics[r][k].add(pname, r, t, mt.name + "_between",
-                                                  mt.two(as_view(st[a].output), as_view(st[b].output)));
+                            out_metrics[slot][k].add(pname, r, t, mt.name + "_between",
+                                                     mt.two(as_view(st[a].output), as_view(st[b].output)));
                         }
                     }
                 }
