@@ -541,7 +541,11 @@ public:
 
     // Inverse of serialize(). Throws std::invalid_argument for bytes that are not a
     // collapsekit histogram, a format version this build does not know, truncated or
-    // trailing bytes, or a binning the factories reject.
+    // trailing bytes, or a binning the factories reject; and for fields serialize() never
+    // writes (a non-zero reserved byte, lo / hi that disagree with the binning, weight
+    // sums that no fill can make, a NaN mark without NaN), so that any bytes that load
+    // give a histogram whose invariants hold and which serialises back to the same bytes.
+    // Nothing sized by the payload is allocated before the bytes are known to hold it.
     template <class Bytes>
     static histogram deserialize(const Bytes& bytes) {
         constexpr const char* fn = "histogram::deserialize";
@@ -560,11 +564,28 @@ public:
         }
         const std::uint8_t k = in.u8();
         const std::uint8_t flags = in.u8();
-        in.u8();
+        const std::uint8_t reserved = in.u8();
         if (k > 2 || flags > 3) fail(fn, "bytes hold an unknown binning kind or flags");
+        if (reserved != 0) fail(fn, "bytes hold a non-zero reserved byte (offset 7)");
         const std::uint64_t bins = in.u64();
         const double lo = in.f64(), hi = in.f64();
         check_bins(fn, "bins", bins);
+        // The bin count comes from the bytes: a forged one (one byte changed) would have the
+        // factories below allocate up to 2^32 edges and counts, 64 GiB, for a payload of a
+        // few hundred bytes. So the length is checked first; with bins <= 2^32 none of these
+        // byte counts overflows 64 bits.
+        const bool weighted = (flags & 1) != 0;
+        const std::uint64_t edge_bytes = static_cast<kind>(k) == kind::edges ? 8 * (bins + 1) : 0;
+        const std::uint64_t expect = 8 * (3 + bins * (weighted ? 3 : 1) + (weighted ? 4 : 0));
+        if (in.remaining() < edge_bytes) {
+            fail(fn, "bytes are truncated (" + std::to_string(b.size()) + " bytes, too few for the " +
+                         std::to_string(bins + 1) + " edges of " + std::to_string(bins) + " bins)");
+        }
+        if (in.remaining() - edge_bytes != expect) {
+            fail(fn, "bytes have the wrong length for " + std::to_string(bins) + " bins (" +
+                         std::to_string(in.remaining() - edge_bytes) + " bytes after the binning, expected " +
+                         std::to_string(expect) + ")");
+        }
         histogram h = [&] {
             switch (static_cast<kind>(k)) {
                 case kind::regular:
@@ -574,17 +595,16 @@ public:
                 case kind::edges:
                     break;
             }
-            in.need(8 * (bins + 1));
             std::vector<double> e(static_cast<std::size_t>(bins) + 1);
             for (double& v : e) v = in.f64();
             return with_edges(std::move(e));
         }();
-        const bool weighted = (flags & 1) != 0;
-        const std::size_t expect = 8 * (3 + static_cast<std::size_t>(bins) * (weighted ? 3 : 1) + (weighted ? 4 : 0));
-        if (in.remaining() != expect) {
-            fail(fn, "bytes have the wrong length for " + std::to_string(bins) + " bins (" +
-                         std::to_string(in.remaining()) + " bytes after the binning, expected " +
-                         std::to_string(expect) + ")");
+        // serialize() writes the first and last edge as lo and hi; integer() and
+        // with_edges() recompute them, so other values would not survive a round trip.
+        if (!same_bits(h.lo_, lo) || !same_bits(h.hi_, hi)) {
+            fail(fn, "lo and hi (" + detail::format_value(lo) + ", " + detail::format_value(hi) +
+                         ") disagree with the binning's first and last edge (" + detail::format_value(h.lo_) + ", " +
+                         detail::format_value(h.hi_) + ")");
         }
         h.underflow_ = in.u64();
         h.overflow_ = in.u64();
@@ -598,8 +618,31 @@ public:
             h.flow_w2_[1] = in.f64();
             for (double& v : h.sum_w_) v = in.f64();
             for (double& v : h.sum_w2_) v = in.f64();
+            // A fill adds w to a slot's weight and w * w to its squared weight with every
+            // entry it counts there (a merge adds whole slots): squared weights are >= 0 and
+            // never NaN, and a slot without entries has both sums zero.
+            auto check_slot = [&](const char* slot, std::uint64_t count, double w, double w2) {
+                if (!(w2 >= 0.0)) {
+                    fail(fn, std::string("the ") + slot + " has a negative or NaN sum of squared weights (" +
+                                 detail::format_value(w2) + ")");
+                }
+                if (count == 0 && (w != 0.0 || w2 != 0.0)) {
+                    fail(fn, std::string("the ") + slot + " has no entries but non-zero weight sums (" +
+                                 detail::format_value(w) + ", " + detail::format_value(w2) + ")");
+                }
+            };
+            check_slot("underflow", h.underflow_, h.flow_w_[0], h.flow_w2_[0]);
+            check_slot("overflow", h.overflow_, h.flow_w_[1], h.flow_w2_[1]);
+            for (std::size_t i = 0; i < h.bins_; ++i) {
+                // The message is built only for a bad bin: the loop runs over every bin.
+                if (!(h.sum_w2_[i] >= 0.0) || (h.counts_[i] == 0 && (h.sum_w_[i] != 0.0 || h.sum_w2_[i] != 0.0))) {
+                    check_slot(("bin " + std::to_string(i)).c_str(), h.counts_[i], h.sum_w_[i], h.sum_w2_[i]);
+                }
+            }
         }
         h.nan_propagated_ = (flags & 2) != 0;
+        // The NaN mark is set only while counting a NaN, so it never stands without one.
+        if (h.nan_propagated_ && h.nan_ == 0) fail(fn, "bytes mark NaN as propagated but count no NaN");
         return h;
     }
 
@@ -614,6 +657,9 @@ private:
             fail(fn, std::string(arg) + " must be at most 2^32 (got " + std::to_string(bins) + ")");
         }
     }
+
+    // Bit-for-bit equality (-0.0 differs from 0.0): what a byte-exact round trip needs.
+    static bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
 
     std::string describe() const {
         const char* names[] = {"regular", "edges", "integer"};

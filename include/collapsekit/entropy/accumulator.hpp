@@ -25,7 +25,9 @@ public:
     explicit entropy_accumulator(std::size_t categories = 0) : counts_(categories, 0) {}
 
     // One observation (or `times` of them) of category `category`.
+    // Throws std::invalid_argument (nothing added) when the total would pass 2^64 - 1.
     void add(std::size_t category, std::uint64_t times = 1) {
+        if (total_ + times < total_) overflow("entropy_accumulator::add");
         if (category >= counts_.size()) counts_.resize(category + 1, 0);
         counts_[category] += times;
         total_ += times;
@@ -49,13 +51,18 @@ public:
         }
     }
 
-    // Adds a count vector elementwise (counts[i] more observations of category i).
+    // Adds a count vector elementwise (counts[i] more observations of category i). Throws
+    // std::invalid_argument (nothing added) for a count that is not a non-negative whole
+    // number or when the total would pass 2^64 - 1.
     template <class Range>
     void add_counts(const Range& counts) {
         const auto c = as_view(counts);
         std::vector<std::uint64_t> checked(c.size());
+        std::uint64_t total = total_;
         for (std::size_t i = 0; i < c.size(); ++i) {
-            checked[i] = static_cast<std::uint64_t>(detail::checked_count("entropy_accumulator::add_counts", c, i));
+            checked[i] = count_value("entropy_accumulator::add_counts", c, i);
+            if (total + checked[i] < total) overflow("entropy_accumulator::add_counts");
+            total += checked[i];
         }
         if (c.size() > counts_.size()) counts_.resize(c.size(), 0);
         for (std::size_t i = 0; i < c.size(); ++i) {
@@ -99,23 +106,48 @@ public:
         for (std::uint64_t c : counts_) put(out, c);
         return out;
     }
-    // Errors: std::invalid_argument for bytes that serialize() did not write.
+    // Errors: std::invalid_argument for bytes that serialize() did not write: a wrong
+    // header, a length other than 12 + 8 K (checked before the K counts are allocated, so
+    // a forged K cannot ask for more memory than the bytes hold), or counts whose sum
+    // passes 2^64 - 1 (no accumulator holds those: add() refuses to wrap, and total()
+    // must stay exact).
     static entropy_accumulator deserialize(const std::vector<std::uint8_t>& bytes) {
         constexpr const char* fn = "entropy_accumulator::deserialize";
         require(bytes.size() >= 12 && bytes[0] == 'C' && bytes[1] == 'K' && bytes[2] == 'E' && bytes[3] == 'A', fn,
                 "bytes do not start with an entropy_accumulator header");
         const std::uint64_t k = get(bytes, 4);
+        // k <= (size - 12) / 8 first, so that 8 k cannot overflow.
         require(k <= (bytes.size() - 12) / 8 && bytes.size() == 12 + 8 * k, fn,
                 "bytes have the wrong length for their category count");
         entropy_accumulator a(static_cast<std::size_t>(k));
         for (std::size_t i = 0; i < k; ++i) {
             a.counts_[i] = get(bytes, 12 + 8 * i);
+            if (a.total_ + a.counts_[i] < a.total_) fail(fn, "counts sum past 2^64");
             a.total_ += a.counts_[i];
         }
         return a;
     }
 
 private:
+    // counts[i] as a uint64 after checked_count's checks. Integers are taken as they are
+    // (through a double they would round above 2^53: a merge would lose counts, and a count
+    // near 2^64 would round to 2^64, outside uint64); floating-point counts must be below 2^64.
+    template <class T>
+    static std::uint64_t count_value(const char* function, view<const T> c, std::size_t i) {
+        const double v = detail::checked_count(function, c, i);
+        if constexpr (std::is_integral_v<T>) {
+            return static_cast<std::uint64_t>(c[i]);
+        } else {
+            if (!(v < 0x1.0p64)) {
+                fail(function, "counts must be below 2^64 (counts[" + std::to_string(i) +
+                                   "] = " + detail::format_value(v) + ")");
+            }
+            return static_cast<std::uint64_t>(v);
+        }
+    }
+    [[noreturn]] static void overflow(const char* function) {
+        fail(function, "the total number of observations would pass 2^64 - 1");
+    }
     static void put(std::vector<std::uint8_t>& out, std::uint64_t v) {
         for (int b = 0; b < 8; ++b) out.push_back(static_cast<std::uint8_t>(v >> (8 * b)));
     }

@@ -108,13 +108,16 @@ public:
         add(c);
     }
 
-    // Adds `count` occurrences of the n-gram `ids` (exactly n ids).
+    // Adds `count` occurrences of the n-gram `ids` (exactly n ids). Throws
+    // std::invalid_argument for a wrong number of ids, an id outside [0, 2^32), or a total
+    // that would pass 2^64 - 1 (nothing is added then).
     template <class Range>
     void add_ngram(const Range& ids, std::uint64_t count = 1) {
         const auto v = as_view(ids);
         constexpr const char* fn = "ngram_counts::add_ngram";
         require(v.size() == n_, fn,
                 "ids must hold n = " + std::to_string(n_) + " ids (got " + std::to_string(v.size()) + ")");
+        require(total_ + count >= total_, fn, "counts overflow 64 bits");
         using T = range_value_t<Range>;
         if constexpr (std::is_signed_v<T> || sizeof(T) > 4) {
             const std::size_t bad = detail::first_id_out_of_range(v.data(), v.size());
@@ -123,6 +126,9 @@ public:
                      "ids must lie in [0, 2^32) (ids[" + std::to_string(bad) + "] = " + std::to_string(v[bad]) + ")");
             }
         }
+        // Zero occurrences add nothing: an entry with count 0 would make distinct() count
+        // an n-gram never seen, and bytes that deserialize() refuses.
+        if (count == 0) return;
         std::uint32_t ids32[max_ngram_order];
         std::uint32_t max_id = 0;
         for (std::size_t i = 0; i < n_; ++i) {
@@ -209,10 +215,13 @@ public:
         return e;
     }
 
-    // Adds every count of `other`. Throws std::invalid_argument when the orders differ.
+    // Adds every count of `other`. Throws std::invalid_argument (the table unchanged) when
+    // the orders differ or the total would pass 2^64 - 1 (no count can then wrap either,
+    // and deserialize() rejects such tables).
     ngram_counts& operator+=(const ngram_counts& other) {
         require(other.n_ == n_, "ngram_counts::operator+=",
                 "orders differ (" + std::to_string(n_) + " vs " + std::to_string(other.n_) + ")");
+        require(total_ + other.total_ >= total_, "ngram_counts::operator+=", "counts overflow 64 bits");
         widen_to(other.bits_);
         other.for_each([&](view<const std::uint32_t> ids, std::uint64_t c) { add_packed_fit(ids.data(), c); });
         total_ += other.total_;
@@ -269,6 +278,9 @@ public:
         const std::uint64_t total = get(bytes, pos, 8);
         const std::uint64_t distinct = get(bytes, pos, 8);
         const std::size_t entry = 4 * n + 8;
+        // distinct comes from the bytes: it is checked against the bytes that are there
+        // (dividing, so nothing overflows) before the table grows by one entry each, so a
+        // forged count fails here rather than filling memory.
         require(distinct <= (bytes.size() - pos) / entry && (bytes.size() - pos) == distinct * entry, fn,
                 "bytes are truncated or have trailing data");
         ngram_counts t(n);
@@ -282,9 +294,11 @@ public:
                 max_id = std::max(max_id, ids[j]);
             }
             const std::uint64_t c = get(bytes, pos, 8);
-            require(c != 0, fn, "entry " + std::to_string(i) + " has a zero count");
-            require(i == 0 || std::lexicographical_compare(prev, prev + n, ids, ids + n), fn,
-                    "entries are not in strictly increasing order at entry " + std::to_string(i));
+            // Messages are built only on failure: this loop runs once per entry.
+            if (c == 0) fail(fn, "entry " + std::to_string(i) + " has a zero count");
+            if (i != 0 && !std::lexicographical_compare(prev, prev + n, ids, ids + n)) {
+                fail(fn, "entries are not in strictly increasing order at entry " + std::to_string(i));
+            }
             std::copy(ids, ids + n, prev);
             require(sum + c >= sum, fn, "counts overflow 64 bits");
             sum += c;

@@ -212,11 +212,15 @@ public:
         const std::uint32_t n = word(8), p = word(12);
         detail::check_ngram_order(fn, n);
         require(p >= 4 && p <= 18, fn, "precision must lie in 4..18 (got " + std::to_string(p) + ")");
+        // The length before the 2^p registers are allocated (p <= 18 bounds them, but no
+        // allocation is sized from the bytes before the bytes are known to hold it).
+        require(bytes.size() - 16 == std::size_t{1} << p, fn, "bytes are truncated or have trailing data");
         hyperloglog h(n, p);
-        require(bytes.size() == 16 + h.registers_.size(), fn, "bytes are truncated or have trailing data");
         for (std::size_t j = 0; j < h.registers_.size(); ++j) {
             const std::uint8_t r = bytes[16 + j];
-            require(r <= 65 - p, fn, "register " + std::to_string(j) + " holds an impossible value");
+            // A rank is at most 65 - p (add_hash). The message is built only on failure:
+            // the loop runs over every register.
+            if (r > 65 - p) fail(fn, "register " + std::to_string(j) + " holds an impossible value");
             h.registers_[j] = r;
         }
         return h;

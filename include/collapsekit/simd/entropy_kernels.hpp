@@ -5,7 +5,9 @@
 // Both twins sum with Neumaier compensation (the SIMD one per lane, the lanes combined
 // at the end), so they agree to a few ulp whatever the order of the terms; every term
 // x log x of a probability has the same sign, so the relative error of the sum is that
-// of its terms.
+// of its terms. A term that is itself subnormal (x below about 3e-311) is rounded to a
+// multiple of the smallest subnormal, and the twins' logs may round it to neighbours: add
+// one smallest subnormal per such term (a fuzzer found 92 of them 92 apart).
 #pragma once
 
 #include <algorithm>
