@@ -12,7 +12,7 @@ packages=(
   python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   pybind11-dev python3-pybind11 python3-numpy python3-scipy python3-pot python3-pytest
   python3-matplotlib python3-pandas python3-dask python3-distributed
-  python3-nbclient python3-nbformat python3-ipykernel python3-tqdm python3-jinja2
+  python3-nbclient python3-nbformat python3-ipykernel python3-tqdm python3-jinja2 python3-hypothesis
   # the report page's rendering test (headless, offline)
   chromium
 )

@@ -128,9 +128,8 @@ void check_refused_quickly(const bytes_t& b) {
     CHECK(s < 1.0);
 }
 
-constexpr std::uint64_t forged_sizes[] = {std::uint64_t{1} << 32, (std::uint64_t{1} << 32) + 1,
-                                          std::uint64_t{1} << 61, std::uint64_t{1} << 62,
-                                          std::uint64_t{1} << 63, ~std::uint64_t{0}};
+constexpr std::uint64_t forged_sizes[] = {std::uint64_t{1} << 32, (std::uint64_t{1} << 32) + 1, std::uint64_t{1} << 61,
+                                          std::uint64_t{1} << 62, std::uint64_t{1} << 63,       ~std::uint64_t{0}};
 
 TEST_CASE("forged: the 184-byte histogram with 0xff at offset 11 (the bin count) is refused at once") {
     // The report of issue 19: 16 regular bins serialise to 184 bytes; byte 11 is the top
@@ -240,7 +239,8 @@ TEST_CASE("forged: fields serialize() never writes are refused with a clear mess
     b = payloads[1];
     const std::size_t w_bin1 = b.size() - 5 * 8;
     put_u64(b, w_bin1, 0x3FF0000000000000ULL);  // 1.0
-    CHECK(message(b) == "collapsekit::histogram::deserialize: the bin 1 has no entries but non-zero weight sums (1, 0)");
+    CHECK(message(b) ==
+          "collapsekit::histogram::deserialize: the bin 1 has no entries but non-zero weight sums (1, 0)");
     // NaN edges, non-monotone edges and lo >= hi go to the factories, which name themselves.
     b = payloads[0];
     put_u64(b, 16, 0x7FF8000000000000ULL);  // lo = NaN
@@ -272,8 +272,9 @@ TEST_CASE("forged: reproducers the fuzzers found") {
     CHECK(b.counts()[0] == (std::uint64_t{1} << 54) + 2);
     CHECK(b.total() == (std::uint64_t{1} << 54) + 2);
     const std::vector<double> too_big{0x1.0p64};
-    CHECK(collapsekit_test::error_message([&] { b.add_counts(too_big); }) ==
-          "collapsekit::entropy_accumulator::add_counts: counts must be below 2^64 (counts[0] = 1.8446744073709552e+19)");
+    CHECK(
+        collapsekit_test::error_message([&] { b.add_counts(too_big); }) ==
+        "collapsekit::entropy_accumulator::add_counts: counts must be below 2^64 (counts[0] = 1.8446744073709552e+19)");
     // fuzz_deserialize_histogram: a regular binning with lo = -0 (the first edge is +0).
     auto z = ck::histogram::regular(2, -0.0, 1.0);
     CHECK(collapsekit_fuzz::check_bytes<ck::histogram>(z.serialize()) == "");

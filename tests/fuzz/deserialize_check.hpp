@@ -121,8 +121,8 @@ inline std::string check_loaded(const ck::histogram& h, const std::vector<std::u
     if (ck::histogram::deserialize(empty).serialize() != empty) return "histogram: empty_like() does not reload";
     // A short fill (value by value when the histogram has many bins, else the kernels).
     ck::histogram filled = h;
-    const double values[] = {h.lo(), h.hi(), 0.5 * (h.lo() + h.hi()), -1e300, 1e300,
-                             std::numeric_limits<double>::quiet_NaN()};
+    const double values[] = {h.lo(), h.hi(), 0.5 * (h.lo() + h.hi()),
+                             -1e300, 1e300,  std::numeric_limits<double>::quiet_NaN()};
     bad = documented_or_value([&] { filled.fill(values, ck::nan_policy::omit); }, ok);
     if (!bad.empty()) return bad;
     const auto b3 = filled.serialize();

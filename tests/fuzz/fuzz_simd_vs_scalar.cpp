@@ -55,7 +55,8 @@ struct input {
 
 input consume_input(FuzzedDataProvider& in) {
     input x;
-    x.n = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(0, 70) : in.ConsumeIntegralInRange<std::size_t>(0, max_n);
+    x.n = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(0, 70)
+                           : in.ConsumeIntegralInRange<std::size_t>(0, max_n);
     x.offset = in.ConsumeIntegralInRange<std::size_t>(0, 7);
     std::vector<double> distinct(in.ConsumeIntegralInRange<std::size_t>(1, 40));
     for (double& v : distinct) v = consume_double(in);
@@ -74,7 +75,8 @@ std::vector<T> converted(const input& x) {
         if constexpr (std::is_floating_point_v<T>) {
             // Out of T's range rounds to an infinity, as IEEE does (the cast itself is UB).
             const double big = static_cast<double>(std::numeric_limits<T>::max());
-            out[i] = std::abs(v) <= big || std::isnan(v) ? static_cast<T>(v) : static_cast<T>(v > 0 ? HUGE_VAL : -HUGE_VAL);
+            out[i] =
+                std::abs(v) <= big || std::isnan(v) ? static_cast<T>(v) : static_cast<T>(v > 0 ? HUGE_VAL : -HUGE_VAL);
         } else {
             // Integer lanes: a value of the type (in range, truncated), never a UB cast.
             const double limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
@@ -144,7 +146,8 @@ void sums(const input& x) {
     double fabs_sum = 0;
     for (std::size_t i = 0; i < n; ++i) fabs_sum += std::abs(static_cast<double>(f[x.offset + i]));
     if (fabs_sum <= std::numeric_limits<float>::max()) {
-        const double fa = simd::sum_plain_simd(f.data() + x.offset, n), fb = simd::sum_plain_scalar(f.data() + x.offset, n);
+        const double fa = simd::sum_plain_simd(f.data() + x.offset, n),
+                     fb = simd::sum_plain_scalar(f.data() + x.offset, n);
         if (!(std::abs(fa - fb) <= static_cast<double>(n + 1) * std::numeric_limits<float>::epsilon() * fabs_sum))
             finding("sum_plain<float>: SIMD and scalar differ" + show(fa, fb));
     }
@@ -213,7 +216,8 @@ void xlogx(const input& x, double scale) {
     // multiple of it, and the twins' logs (each within 1 ulp) may round it to neighbours.
     const double floor = static_cast<double>(subnormal_terms) * std::numeric_limits<double>::denorm_min();
     auto close = [&](double u, double v) {
-        return ulp_distance(u, v) <= 4.0 || std::abs(u - v) <= floor + 4 * (std::nextafter(std::abs(v), HUGE_VAL) - std::abs(v));
+        return ulp_distance(u, v) <= 4.0 ||
+               std::abs(u - v) <= floor + 4 * (std::nextafter(std::abs(v), HUGE_VAL) - std::abs(v));
     };
     if (in_unit && (!close(a.sum_xlogx, b.sum_xlogx) || ulp_distance(a.sum, b.sum) > 4.0))
         finding("sum_xlogx: SIMD and scalar differ by more than 4 ulp" + show(a.sum_xlogx, b.sum_xlogx));
@@ -252,7 +256,8 @@ double kl_ref(double a, double b) { return a > 0 && b > 0 ? a * std::log(a / b) 
 // q log(2q/m) for p < q), each carrying the error of its own log: the scale is the sum of
 // the parts' sizes (up to 9x sum|term| on a fuzzer's input where p and q differ by 60 %).
 double js_ref(double a, double b) {
-    return std::abs(a > 0 ? a * std::log(2 * a / (a + b)) : 0.0) + std::abs(b > 0 ? b * std::log(2 * b / (a + b)) : 0.0);
+    return std::abs(a > 0 ? a * std::log(2 * a / (a + b)) : 0.0) +
+           std::abs(b > 0 ? b * std::log(2 * b / (a + b)) : 0.0);
 }
 double he_ref(double a, double b) { return (std::sqrt(a) - std::sqrt(b)) * (std::sqrt(a) - std::sqrt(b)); }
 double tv_ref(double a, double b) { return std::abs(a - b); }
@@ -271,7 +276,8 @@ void divergence_kernels(const input& xp, const input& xq, double sp, double sq) 
         const T a = p[i] * scale_p, b = q[i] * scale_q;  // what the kernels read
         in_unit = in_unit && a >= T(0) && a <= T(1) && b >= T(0) && b <= T(1);
         clean = clean && a >= T(0) && b >= T(0) && std::isfinite(a) && std::isfinite(b);
-        tiny_entries += (a > T(0) && a < std::numeric_limits<T>::min()) || (b > T(0) && b < std::numeric_limits<T>::min());
+        tiny_entries +=
+            (a > T(0) && a < std::numeric_limits<T>::min()) || (b > T(0) && b < std::numeric_limits<T>::min());
         const double da = static_cast<double>(a), db = static_cast<double>(b);
         s_kl += std::abs(kl_ref(da, db));
         s_js += std::abs(js_ref(da, db));
@@ -281,7 +287,8 @@ void divergence_kernels(const input& xp, const input& xq, double sp, double sq) 
     const double eps = std::numeric_limits<T>::epsilon();
     // The smallest subnormal once, as the tests allow, and once more per entry with a
     // subnormal side: its terms may be subnormal, rounded to multiples of it (see xlogx).
-    const double tiny = static_cast<double>(std::numeric_limits<T>::denorm_min()) * static_cast<double>(1 + tiny_entries);
+    const double tiny =
+        static_cast<double>(std::numeric_limits<T>::denorm_min()) * static_cast<double>(1 + tiny_entries);
     auto compare = [&](const char* name, const simd::pair_pass& a, const simd::pair_pass& b, double scale_sum) {
         // Outside the domain: a bad entry must leave its trace (a negative minimum or a
         // non-finite sum), which is what the callers check before trusting the value.
@@ -291,7 +298,8 @@ void divergence_kernels(const input& xp, const input& xq, double sp, double sq) 
         }
         if (!in_unit) return;
         if (!(std::abs(a.value - b.value) <= 4 * eps * scale_sum + tiny))
-            finding(std::string(name) + ": SIMD and scalar differ by more than 4 eps sum|term|" + show(a.value, b.value));
+            finding(std::string(name) + ": SIMD and scalar differ by more than 4 eps sum|term|" +
+                    show(a.value, b.value));
         if (a.min != b.min) finding(std::string(name) + ": minimum differs" + show(a.min, b.min));
         const double plain = static_cast<double>(n + 1) * eps;
         if (!(std::abs(a.sum_p - b.sum_p) <= plain * (b.sum_p + 1e-300)) ||
@@ -301,10 +309,12 @@ void divergence_kernels(const input& xp, const input& xq, double sp, double sq) 
     const auto k1 = simd::kl_sum_simd(p, q, n, scale_p, scale_q), k0 = simd::kl_sum_scalar(p, q, n, scale_p, scale_q);
     compare("kl_sum", k1, k0, s_kl);
     if (in_unit && k1.p_without_q != k0.p_without_q) finding("kl_sum: p_without_q differs");
-    compare("js_sum", simd::js_sum_simd(p, q, n, scale_p, scale_q), simd::js_sum_scalar(p, q, n, scale_p, scale_q), s_js);
+    compare("js_sum", simd::js_sum_simd(p, q, n, scale_p, scale_q), simd::js_sum_scalar(p, q, n, scale_p, scale_q),
+            s_js);
     compare("hellinger_sum", simd::hellinger_sum_simd(p, q, n, scale_p, scale_q),
             simd::hellinger_sum_scalar(p, q, n, scale_p, scale_q), s_he);
-    compare("tv_sum", simd::tv_sum_simd(p, q, n, scale_p, scale_q), simd::tv_sum_scalar(p, q, n, scale_p, scale_q), s_tv);
+    compare("tv_sum", simd::tv_sum_simd(p, q, n, scale_p, scale_q), simd::tv_sum_scalar(p, q, n, scale_p, scale_q),
+            s_tv);
 }
 
 #endif  // COLLAPSEKIT_HAS_SIMD
@@ -343,12 +353,17 @@ void histogram_kernels_all(FuzzedDataProvider& in, const input& x, const input& 
     const double lo = consume_double(in), hi = consume_double(in);
     try {
         const ck::histogram h = ck::histogram::regular(bins, lo, hi);
-        const simd::regular_binning b{bins, lo, hi, static_cast<double>(bins) / (hi - lo), (hi - lo) / static_cast<double>(bins),
+        const simd::regular_binning b{bins,
+                                      lo,
+                                      hi,
+                                      static_cast<double>(bins) / (hi - lo),
+                                      (hi - lo) / static_cast<double>(bins),
                                       h.edges().data()};
         histogram_kernels<T>(b, x, w);
     } catch (const std::invalid_argument&) {
     }
-    std::vector<double> edges(w.store.begin(), w.store.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(w.store.size(), 64)));
+    std::vector<double> edges(w.store.begin(),
+                              w.store.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(w.store.size(), 64)));
     std::sort(edges.begin(), edges.end());
     try {
         const ck::histogram h = ck::histogram::with_edges(edges);

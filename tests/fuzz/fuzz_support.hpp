@@ -41,10 +41,11 @@ inline std::string describe(const std::vector<double>& v) {
     std::abort();
 }
 
-#define COLLAPSEKIT_FUZZ_CHECK(cond, what)                                                                        \
-    do {                                                                                                          \
-        if (!(cond)) ::collapsekit_fuzz::finding(std::string(what) + " [" #cond "] at " __FILE__ ":" + \
-                                                 std::to_string(__LINE__));                                       \
+#define COLLAPSEKIT_FUZZ_CHECK(cond, what)                                                    \
+    do {                                                                                      \
+        if (!(cond))                                                                          \
+            ::collapsekit_fuzz::finding(std::string(what) + " [" #cond "] at " __FILE__ ":" + \
+                                        std::to_string(__LINE__));                            \
     } while (0)
 
 // One double from the stream. Raw bit patterns alone would almost never give a

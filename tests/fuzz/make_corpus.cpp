@@ -87,12 +87,14 @@ void sketches(const fs::path& dir) {
 }
 
 void texts(const fs::path& dir) {
-    write(dir, "prose", std::string("\x01\x00\x00\x00\x05\x00\x01",
-                                    7) + "The harbour town woke before the sun. The baker's wife argued!\n\n"
-                                         "Dogs slept; gulls stole what they could.\r\nCaf\xC3\xA9 na\xC3\xAFve -- ok?\n");
+    write(dir, "prose",
+          std::string("\x01\x00\x00\x00\x05\x00\x01", 7) +
+              "The harbour town woke before the sun. The baker's wife argued!\n\n"
+              "Dogs slept; gulls stole what they could.\r\nCaf\xC3\xA9 na\xC3\xAFve -- ok?\n");
     write(dir, "jsonl",
           std::string("\x01\x01\x01\x00\x01\x03\x01", 7) +
-              "{\"id\": 1, \"text\": \"A line with \\\"quotes\\\" and \\u00e9\\ud83d\\ude00.\", \"x\": [1, {\"a\": null}]}\n"
+              "{\"id\": 1, \"text\": \"A line with \\\"quotes\\\" and \\u00e9\\ud83d\\ude00.\", \"x\": [1, {\"a\": "
+              "null}]}\n"
               "\n{\"text\": \"second\\nline\"}\n{\"text\": 3}\n");
     write(dir, "paragraphs", std::string("\x00\x01\x00\x01\x02\x02\x00", 7) + "one\ntwo\n\n\n three \n\tfour\n");
 }

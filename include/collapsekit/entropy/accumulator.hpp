@@ -139,8 +139,8 @@ private:
             return static_cast<std::uint64_t>(c[i]);
         } else {
             if (!(v < 0x1.0p64)) {
-                fail(function, "counts must be below 2^64 (counts[" + std::to_string(i) +
-                                   "] = " + detail::format_value(v) + ")");
+                fail(function,
+                     "counts must be below 2^64 (counts[" + std::to_string(i) + "] = " + detail::format_value(v) + ")");
             }
             return static_cast<std::uint64_t>(v);
         }
