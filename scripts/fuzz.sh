@@ -46,8 +46,9 @@ done
 if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then echo "fuzz.sh: -j needs a positive number" >&2; exit 2; fi
 
 cxx="${FUZZ_CXX:-clang++-16}"
-build="${FUZZ_BUILD_DIR:-$root/build/fuzz}"
-artifacts="${FUZZ_ARTIFACTS:-$build/artifacts}"
+# Absolute paths: each target runs in its own work directory.
+build="$(realpath -m "${FUZZ_BUILD_DIR:-$root/build/fuzz}")"
+artifacts="$(realpath -m "${FUZZ_ARTIFACTS:-$build/artifacts}")"
 start=$(date +%s)
 # Symbolised stacks in the logs (Debian's clang-16 has no llvm-symbolizer of its own).
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
@@ -64,7 +65,7 @@ built=$(date +%s)
 echo "=== built in $((built - start)) s; fuzzing ${#targets[@]} targets for $seconds s each, $jobs at a time"
 
 if [ -n "${FUZZ_WORK:-}" ]; then
-  work="$FUZZ_WORK"
+  work="$(realpath -m "$FUZZ_WORK")"
   mkdir -p "$work"
 else
   work="$(mktemp -d "${TMPDIR:-/tmp}/collapsekit-fuzz.XXXXXX")"
@@ -122,6 +123,8 @@ for t in "${targets[@]}"; do
     reproducer="$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //' || true)"
     if [ "$rc" = regression ]; then
       result="FAILED replaying tests/fuzz/regressions/$t (log: $log)"
+    elif [ "$rc" = 72 ]; then  # libFuzzer's exit code on SIGINT / SIGTERM
+      result="INTERRUPTED from outside (no finding; log: $log)"
     else
       result="FINDING (exit $rc) reproducer: ${reproducer:-none written} (log: $log)"
     fi
@@ -132,7 +135,7 @@ for t in "${targets[@]}"; do
   fi
   printf '%-32s %12s %8s %8s %8s  %s\n' "$t" "${execs:--}" "${speed:--}" "${cov:--}" "${ft:--}" "$result"
   if [ "$rc" != 0 ]; then
-    grep -E '\*\*\* (input|collapsekit fuzz finding)|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log" | head -5 | sed 's/^/    /'
+    grep -E '\*\*\* (input|collapsekit fuzz finding)|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log" | head -5 | sed 's/^/    /' || true
   fi
 done
 echo "=== $(( $(date +%s) - start )) s in all (build $((built - start)) s)"
