@@ -473,3 +473,16 @@ TEST_CASE("a sliced_reference gives sliced_wasserstein's estimate bit for bit") 
     CHECK_THROWS_AS((void)ck::sliced_reference(y, 0), std::invalid_argument);
     CHECK_THROWS_AS((void)ck::sliced_reference(y, 3, ck::sliced_options{1, 2.0, 0}), std::invalid_argument);
 }
+
+TEST_CASE("wasserstein_histogram: counts whose total overflows keep their shares (no NaN, no hang)") {
+    // Found by fuzz_vector_measures: the cumulative fractions became NaN and the merge
+    // walk never advanced.
+    const double big = std::numeric_limits<double>::max();
+    const std::vector<double> x{0.0, 1.0, 2.0};
+    const double w =
+        ck::wasserstein_histogram(std::vector<double>{big, big, 1.0}, std::vector<double>{1.0, 1.0, 1.0}, x);
+    // Shares (1/2, 1/2, ~0) against (1/3, 1/3, 1/3): W1 = integral of |F - G| = 1/6 + 1/3.
+    CHECK(w == doctest::Approx(0.5).epsilon(1e-12));
+    CHECK(ck::wasserstein_histogram(std::vector<double>{big, big}, std::vector<double>{1.0, 1.0},
+                                    std::vector<double>{0.0, 1.0}) == 0.0);
+}

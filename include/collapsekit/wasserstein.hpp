@@ -310,6 +310,9 @@ inline double wasserstein_pp_weighted(view<const double> u, view<const double> c
         // comparing a with b (rather than each with min(a, b)) shortens the chain from one
         // step's loads to the next's. Fractions hold no NaN, so a <= b is a == min(a, b).
         const bool step_u = a <= b, step_v = b <= a;
+        // Fractions are never NaN (callers normalise finite totals); were one NaN, neither
+        // sample would step and the walk would never end.
+        if (!step_u && !step_v) return std::numeric_limits<double>::quiet_NaN();
         const double next = step_u ? a : b;
         if (next > t) {
             const double d = std::abs(u[i] - v[j]);
@@ -678,8 +681,16 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
         if (!(wa[i] >= 0.0) || !std::isfinite(wa[i])) fail(fn, "u_counts must be non-negative and finite");
         if (!(wb[i] >= 0.0) || !std::isfinite(wb[i])) fail(fn, "v_counts must be non-negative and finite");
     }
-    require(accurate_sum(view<const double>(wa.data(), wa.size())) > 0.0, fn, "u_counts must not be all zero");
-    require(accurate_sum(view<const double>(wb.data(), wb.size())) > 0.0, fn, "v_counts must not be all zero");
+    // Only the shares matter: counts whose total overflows to inf (which made every
+    // fraction NaN) are divided by their largest first.
+    for (std::vector<double>* w : {&wa, &wb}) {
+        const double total = accurate_sum(view<const double>(w->data(), w->size()));
+        require(total > 0.0, fn, std::string(w == &wa ? "u_counts" : "v_counts") + " must not be all zero");
+        if (!std::isfinite(total)) {
+            const double largest = *std::max_element(w->begin(), w->end());
+            for (double& c : *w) c /= largest;
+        }
+    }
     const std::vector<double> ca = detail::cumulative_fractions(wa), cb = detail::cumulative_fractions(wb);
     return detail::wp_root(detail::wasserstein_pp_weighted(xs, ca, xs, cb, p), p);
 }
