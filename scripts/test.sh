@@ -6,7 +6,7 @@
 #   has avx512f), the host's own build (gcc -march=native, when that is not AVX-512),
 #   SSE2 + scalar-only; AVX2 under AddressSanitizer + UBSan (clang 16,
 #   -march=x86-64-v3), with every libFuzzer target (tests/fuzz) replaying its regressions
-#   and fuzzing for 10 s; Meson + meson test; the installed-package consumers; the Python bindings' tests
+#   and fuzzing for 5 s; Meson + meson test; the installed-package consumers; the Python bindings' tests
 #   and notebook. Ends with the seconds each stage took.
 # `scripts/test.sh quick` runs only the dev build's ctest, for local iteration.
 # ccache is used when installed (setup.sh installs it); COLLAPSEKIT_CCACHE=0 turns it off.
