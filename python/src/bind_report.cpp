@@ -42,6 +42,14 @@ std::size_t common_columns(const py::array_t<double>& a, const py::array_t<doubl
     return static_cast<std::size_t>(a.shape(1));
 }
 
+// A measure on the rows of two matrices: its interval and the rows that entered.
+py::dict rows_dict(const ck::interval_estimate& e, std::size_t used_x, std::size_t used_y) {
+    py::dict out = interval_dict(e);
+    out["used_rows_x"] = used_x;
+    out["used_rows_y"] = used_y;
+    return out;
+}
+
 }  // namespace
 
 void bind_report(py::module_& m) {
@@ -138,10 +146,7 @@ void bind_report(py::module_& m) {
             const std::size_t dim = common_columns(a, b, fn);
             const ck::energy_rows_result r =
                 nogil([&] { return ck::energy_rows_bootstrap(ex, view_of(a), view_of(b), dim, opt); });
-            py::dict out = interval_dict(r.energy);
-            out["used_rows_x"] = r.used_rows_x;
-            out["used_rows_y"] = r.used_rows_y;
-            return out;
+            return rows_dict(r.energy, r.used_rows_x, r.used_rows_y);
         },
         py::arg("x"), py::arg("y"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
         py::arg("seed") = 0, py::arg("max_rows") = 1000, py::arg("bias_adjust") = true, py::arg("threads") = 0,
@@ -173,10 +178,7 @@ void bind_report(py::module_& m) {
                 o.on_progress = report;
                 return ck::sliced_wasserstein_bootstrap(ex, view_of(a), view_of(b), dim, o);
             });
-            py::dict out = interval_dict(r.distance);
-            out["used_rows_x"] = r.used_rows_x;
-            out["used_rows_y"] = r.used_rows_y;
-            return out;
+            return rows_dict(r.distance, r.used_rows_x, r.used_rows_y);
         },
         py::arg("x"), py::arg("y"), py::arg("n_projections") = 100, py::arg("p") = 2.0, py::arg("n_resamples") = 1000,
         py::arg("confidence_level") = 0.95, py::arg("seed") = 0, py::arg("max_rows") = 10000,
