@@ -120,7 +120,10 @@ TEST_CASE("bracket: W1, KS, energy and quantiles equal the sort-based kernels; b
             }
             o.what = part::measure::ks;
             const auto k = run(o, x, y, 3);
-            CHECK(k.values()[0] == ck::ks_2samp(x, y).statistic);
+            const auto ks = ck::ks_2samp(x, y);
+            CHECK(k.values()[0] == ks.statistic);
+            CHECK(k.ks_pvalue() == ks.pvalue);
+            CHECK(std::isnan(w.ks_pvalue()));  // other measures have none
             o.what = part::measure::energy;
             const auto e = run(o, x, y, 3);
             CHECK(e.values()[0] == doctest::Approx(ck::energy_distance(x, y)).epsilon(1e-12));
@@ -131,6 +134,31 @@ TEST_CASE("bracket: W1, KS, energy and quantiles equal the sort-based kernels; b
             for (std::size_t i = 0; i < ref.size(); ++i) CHECK(q.values()[i] == ref[i]);
         }
     }
+}
+
+TEST_CASE("bracket: KS p-values of every alternative and size regime equal ks_2samp's") {
+    // Exact p-values (max(n, m) <= 10000, equal and unequal sizes) and asymptotic ones.
+    for (const auto& [n, m] : {std::pair<std::size_t, std::size_t>{400, 400}, {700, 300}, {12000, 9000}}) {
+        const auto x = normal(n, 0, 1, 31), y = normal(m, 0.1, 1, 32);
+        for (const auto alt : {ck::ks_alternative::two_sided, ck::ks_alternative::less, ck::ks_alternative::greater}) {
+            part::bracket_options o;
+            o.what = part::measure::ks;
+            o.alternative = alt;
+            const auto k = run(o, x, y, 4);
+            const auto ref = ck::ks_2samp(x, y, alt);
+            CHECK(k.values()[0] == ref.statistic);
+            CHECK(k.ks_pvalue() == ref.pvalue);
+        }
+    }
+    // Stopped early by tol: the statistic is not exact, so neither is a p-value.
+    const auto x = normal(3000, 0, 1, 33), y = normal(3000, 0.2, 1, 34);
+    part::bracket_options o;
+    o.what = part::measure::ks;
+    o.tol = 0.5;
+    o.gather_limit = 0;
+    const auto k = run(o, x, y, 2);
+    CHECK_FALSE(k.exact());
+    CHECK(std::isnan(k.ks_pvalue()));
 }
 
 TEST_CASE("bracket: a single value, tol stops early, NaN policies") {

@@ -823,6 +823,71 @@ inline double ks_asymptotic(double d, double n1, double n2, ks_alternative alt) 
     return std::exp(expt);
 }
 
+// The p-value method ks_2samp uses for equally weighted samples of sizes n and m:
+// automatic is exact when max(n, m) <= 10000 (scipy's method='auto'); exact falls back to
+// asymptotic when the lattice lcm(n, m) leaves int32 (scipy's limit).
+inline ks_method ks_resolved_method(std::size_t n, std::size_t m, ks_method method) {
+    if (method == ks_method::automatic) return std::max(n, m) <= 10000 ? ks_method::exact : ks_method::asymptotic;
+    if (method == ks_method::exact && n > 0 && m > 0) {
+        const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
+        const std::int64_t g = std::gcd(n1, n2);
+        if (static_cast<double>(n1 / g) >= 2147483647.0 / static_cast<double>(n2 / g)) return ks_method::asymptotic;
+    }
+    return method;
+}
+
+// Whether the statistic is the largest F_v - F_u (i m - j n most negative) rather than the
+// largest F_u - F_v, for the extremes max_int >= 0 >= min_int of i m - j n.
+inline bool ks_uses_min(std::int64_t max_int, std::int64_t min_int, std::size_t n, std::size_t m, ks_alternative alt) {
+    const double nm = static_cast<double>(n) * static_cast<double>(m);
+    const double max_s = static_cast<double>(max_int) / nm;
+    const double min_s = std::min(1.0, std::max(0.0, -static_cast<double>(min_int) / nm));
+    return alt == ks_alternative::less || (alt == ks_alternative::two_sided && min_s > max_s);
+}
+
+// The statistic ks_2samp reports for equally weighted samples of sizes n, m (both > 0)
+// whose i m - j n reaches the extremes max_int and min_int, under the resolved method:
+// exact gives h / lcm(n, m) (h = D n m / gcd, an integer), asymptotic D / (n m).
+inline double ks_statistic_of(std::int64_t max_int, std::int64_t min_int, std::size_t n, std::size_t m,
+                              ks_alternative alt, ks_method resolved) {
+    const bool use_min = ks_uses_min(max_int, min_int, n, m, alt);
+    const double nm = static_cast<double>(n) * static_cast<double>(m);
+    if (resolved != ks_method::exact) {
+        return use_min ? std::min(1.0, std::max(0.0, -static_cast<double>(min_int) / nm))
+                       : static_cast<double>(max_int) / nm;
+    }
+    const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
+    const std::int64_t g = std::gcd(n1, n2);
+    const std::int64_t dint = use_min ? std::max<std::int64_t>(0, -min_int) : max_int;
+    return static_cast<double>(dint / g) / (static_cast<double>(n1 / g) * static_cast<double>(n2));
+}
+
+// ks_2samp's p-value for those extremes under the resolved method, in [0, 1]: the exact
+// lattice-path probability (O(n m) time) or the asymptotic formula of the statistic.
+inline double ks_pvalue_of(std::int64_t max_int, std::int64_t min_int, std::size_t n, std::size_t m, ks_alternative alt,
+                           ks_method resolved) {
+    const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
+    if (resolved != ks_method::exact) {
+        const double d = ks_statistic_of(max_int, min_int, n, m, alt, resolved);
+        return std::min(1.0, std::max(0.0, ks_asymptotic(d, static_cast<double>(n), static_cast<double>(m), alt)));
+    }
+    const std::int64_t g = std::gcd(n1, n2);
+    const std::int64_t dint = ks_uses_min(max_int, min_int, n, m, alt) ? std::max<std::int64_t>(0, -min_int) : max_int;
+    const std::int64_t h = dint / g;  // statistic = h / lcm(n1, n2) exactly
+    double prob;
+    if (h == 0) {
+        prob = 1.0;
+    } else if (alt == ks_alternative::two_sided) {
+        prob = n1 == n2 ? ks_prob_outside_square(n1, h) : ks_prob_outside_band(n1, n2, h * g, true);
+    } else if (n1 == n2) {
+        prob = 1.0;
+        for (std::int64_t k = 0; k < h; ++k) prob *= static_cast<double>(n1 - k) / static_cast<double>(n1 + k + 1);
+    } else {
+        prob = ks_prob_outside_band(n1, n2, h * g, false);
+    }
+    return std::min(1.0, std::max(0.0, prob));
+}
+
 inline ks_result ks_from_sorted(const execution& ex, const sorted_sample& a, const sorted_sample& b, ks_alternative alt,
                                 ks_method method) {
     const bool weighted = !a.c.empty() || !b.c.empty();
@@ -888,36 +953,9 @@ inline ks_result ks_from_sorted(const execution& ex, const sorted_sample& a, con
         r.pvalue = std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, a.effective_n, b.effective_n, alt)));
         return r;
     }
-    const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
-    const std::int64_t g = std::gcd(n1, n2);
-    if (method == ks_method::automatic) {
-        method = std::max(n, m) <= 10000 ? ks_method::exact : ks_method::asymptotic;
-    } else if (method == ks_method::exact) {
-        // scipy's limit: the lattice (lcm) must stay within int32.
-        if (static_cast<double>(n1 / g) >= 2147483647.0 / static_cast<double>(n2 / g)) method = ks_method::asymptotic;
-    }
-    r.method = method;
-    if (method == ks_method::exact) {
-        const std::int64_t dint = use_min ? std::max<std::int64_t>(0, -min_int) : max_int;
-        const std::int64_t h = dint / g;  // statistic = h / lcm(n1, n2) exactly
-        const double lcm = static_cast<double>(n1 / g) * static_cast<double>(n2);
-        r.statistic = static_cast<double>(h) / lcm;
-        double prob;
-        if (h == 0) {
-            prob = 1.0;
-        } else if (alt == ks_alternative::two_sided) {
-            prob = n1 == n2 ? ks_prob_outside_square(n1, h) : ks_prob_outside_band(n1, n2, h * g, true);
-        } else if (n1 == n2) {
-            prob = 1.0;
-            for (std::int64_t k = 0; k < h; ++k) prob *= static_cast<double>(n1 - k) / static_cast<double>(n1 + k + 1);
-        } else {
-            prob = ks_prob_outside_band(n1, n2, h * g, false);
-        }
-        r.pvalue = std::min(1.0, std::max(0.0, prob));
-        return r;
-    }
-    r.pvalue =
-        std::min(1.0, std::max(0.0, ks_asymptotic(r.statistic, static_cast<double>(n), static_cast<double>(m), alt)));
+    r.method = ks_resolved_method(n, m, method);
+    r.statistic = ks_statistic_of(max_int, min_int, n, m, alt, r.method);
+    r.pvalue = ks_pvalue_of(max_int, min_int, n, m, alt, r.method);
     return r;
 }
 inline ks_result ks_from_sorted(const sorted_sample& a, const sorted_sample& b, ks_alternative alt, ks_method method) {
@@ -1038,19 +1076,10 @@ inline void ks_extremes_visiting(view<const double> a, view<const double> b, std
 }
 
 // The statistic ks_from_sorted reports for equally weighted samples under
-// ks_method::automatic, from the extremes of i m - j n, with the same arithmetic: the
-// exact branch's h / lcm when max(n, m) <= 10000, else D / (n m).
+// ks_method::automatic, from the extremes of i m - j n.
 inline double ks_statistic_of(std::int64_t max_int, std::int64_t min_int, std::size_t n, std::size_t m,
                               ks_alternative alt) {
-    const double nm = static_cast<double>(n) * static_cast<double>(m);
-    const double max_s = static_cast<double>(max_int) / nm;
-    const double min_s = std::min(1.0, std::max(0.0, -static_cast<double>(min_int) / nm));
-    const bool use_min = alt == ks_alternative::less || (alt == ks_alternative::two_sided && min_s > max_s);
-    if (std::max(n, m) > 10000) return use_min ? min_s : max_s;
-    const auto n1 = static_cast<std::int64_t>(n), n2 = static_cast<std::int64_t>(m);
-    const std::int64_t g = std::gcd(n1, n2);
-    const std::int64_t dint = use_min ? std::max<std::int64_t>(0, -min_int) : max_int;
-    return static_cast<double>(dint / g) / (static_cast<double>(n1 / g) * static_cast<double>(n2));
+    return ks_statistic_of(max_int, min_int, n, m, alt, ks_resolved_method(n, m, ks_method::automatic));
 }
 
 // The statistic of two sorted samples, visiting the distinct values of the smaller one.

@@ -35,14 +35,6 @@ py::object merge_list(const py::list& objects) {
     return py::cast(std::move(out));
 }
 
-// Any bytes-like (bytes, memoryview, PickleBuffer, numpy array) as a byte view.
-template <class F>
-decltype(auto) with_buffer(const py::object& data, F&& f) {
-    py::buffer b = py::reinterpret_borrow<py::buffer>(py::memoryview(data));
-    const py::buffer_info info = b.request();
-    return f(static_cast<const std::uint8_t*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize));
-}
-
 part::refine_spec spec_of(unsigned depth, const py::object& prefixes) {
     part::refine_spec s;
     s.depth = depth;
@@ -263,6 +255,9 @@ void bind_partitioned(py::module_& m) {
         .def_property_readonly("passes", &part::bracket::passes)
         .def_property_readonly("exact", &part::bracket::exact)
         .def_property_readonly("undecided_values", &part::bracket::undecided_values)
+        .def_property_readonly(
+            "ks_pvalue", [](const part::bracket& b) { return nogil([&] { return b.ks_pvalue(); }); },
+            "KS only, once exact: collapsekit.ks_2samp's p-value for the statistic; NaN otherwise.")
         .def_property_readonly("values", [](const part::bracket& b) { return to_numpy(b.values()); })
         .def_property_readonly("lower", [](const part::bracket& b) { return to_numpy(b.lower()); })
         .def_property_readonly("upper", [](const part::bracket& b) { return to_numpy(b.upper()); })

@@ -485,25 +485,48 @@ py::bytes bytes_of(const T& x) {
     return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
+// Any bytes-like (bytes, memoryview, PickleBuffer, numpy array) as a byte view.
+template <class F>
+decltype(auto) with_buffer(const py::object& data, F&& f) {
+    py::buffer b = py::reinterpret_borrow<py::buffer>(py::memoryview(data));
+    const py::buffer_info info = b.request();
+    return f(static_cast<const std::uint8_t*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize));
+}
+
+// T::deserialize of any bytes-like object, without the GIL.
 template <class T>
-T from_bytes(const py::bytes& data) {
-    const std::string s = data;
-    return T::deserialize(std::vector<std::uint8_t>(s.begin(), s.end()));
+T from_buffer(const py::object& data) {
+    return with_buffer(data, [](const std::uint8_t* p, std::size_t n) {
+        return nogil([&] { return T::deserialize(ck::view<const std::uint8_t>(p, n)); });
+    });
+}
+
+// Pickle state: the byte format as a numpy uint8 array, which numpy pickles out of band
+// under protocol 5 (a pickle.PickleBuffer, no copy; what Dask's transport uses) and as
+// bytes under older protocols. Loading takes any bytes-like, so pickles written as bytes
+// by earlier versions still load.
+template <class T>
+py::object pickle_state(const T& x) {
+    return py::object(to_numpy(nogil([&] { return x.serialize(); })));
 }
 
 template <class T>
 void def_accumulator(py::class_<T>& cls) {
+    // Merges release the GIL: in Dask's threads (and ours) they run side by side.
     cls.def(
-           "merge", [](T& a, const T& b) -> T& { return a += b; }, py::arg("other"),
+           "merge", [](T& a, const T& b) -> T& { return nogil([&]() -> T& { return a += b; }); }, py::arg("other"),
            py::return_value_policy::reference_internal,
            "Adds other in place (ValueError when the two are not compatible). Returns self.")
         .def(
-            "__iadd__", [](T& a, const T& b) -> T& { return a += b; }, py::return_value_policy::reference_internal)
+            "__iadd__", [](T& a, const T& b) -> T& { return nogil([&]() -> T& { return a += b; }); },
+            py::return_value_policy::reference_internal)
         .def("__add__",
              [](const T& a, const T& b) {
-                 T r = a;
-                 r += b;
-                 return r;
+                 return nogil([&] {
+                     T r = a;
+                     r += b;
+                     return r;
+                 });
              })
         .def("__eq__", [](const T& a, const T& b) { return a.serialize() == b.serialize(); })
         .def("copy", [](const T& a) { return T(a); })
@@ -511,8 +534,9 @@ void def_accumulator(py::class_<T>& cls) {
         .def(
             "__deepcopy__", [](const T& a, const py::dict&) { return T(a); }, py::arg("memo"))
         .def("serialize", &bytes_of<T>, "The library's versioned byte format (exact).")
-        .def_static("deserialize", &from_bytes<T>, py::arg("data"))
-        .def(py::pickle(&bytes_of<T>, &from_bytes<T>));
+        .def_static("deserialize", &from_buffer<T>, py::arg("data"),
+                    "Inverse of serialize(), from any bytes-like object (bytes, memoryview, numpy uint8).")
+        .def(py::pickle(&pickle_state<T>, &from_buffer<T>));
     cls.attr("__hash__") = py::none();
 }
 

@@ -259,7 +259,77 @@ def test_cell_histogram_pickles_out_of_band_and_sizeof():
     assert sizeof(h) >= h.cells * 40
     hist = ck.Histogram.regular(10, 0, 1)
     assert sizeof(hist) == len(hist.serialize())
+
+
+def accumulators():
+    rng = np.random.default_rng(8)
+    h = ck.Histogram.regular(500, -4, 4)
+    h.fill(rng.normal(size=5000))
+    e = ck.EntropyAccumulator(300)
+    e.add_observations(rng.integers(0, 300, size=4000))
+    docs = [rng.integers(0, 50, size=40) for _ in range(30)]
+    hll = ck.HyperLogLog(2, 12)
+    hll.add(docs)
+    return [h, e, ck.NgramCounts(docs, 2), hll]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_accumulators_pickle_out_of_band(index):
+    """Under protocol 5 (Dask's transport) the state travels as one out-of-band buffer,
+    the pickle itself stays small; older protocols and the bytes of serialize() still load."""
+    acc = accumulators()[index]
+    buffers = []
+    data = pickle.dumps(acc, protocol=5, buffer_callback=buffers.append)
+    assert len(buffers) == 1 and len(data) < 300, (type(acc).__name__, len(buffers), len(data))
+    assert memoryview(buffers[0]).nbytes == len(acc.serialize())
+    assert pickle.loads(data, buffers=buffers) == acc
+    assert pickle.loads(pickle.dumps(acc, protocol=2)) == acc
+    raw = acc.serialize()
+    for form in (raw, memoryview(raw), np.frombuffer(raw, dtype=np.uint8)):
+        assert type(acc).deserialize(form) == acc
+    with pytest.raises(ValueError):
+        type(acc).deserialize(raw[:-1])
     t = ck.TailCounter(-1.0, 1.0)
     t.fill(np.array([-2.0, 0.0, 3.0]))
     t2 = pickle.loads(pickle.dumps(t))
     assert (t2.below, t2.above, t2.total) == (1, 1, 3)
+
+
+# ---------------------------------------------------------------- faults (last: it kills a worker)
+
+
+def test_worker_killed_mid_computation_gives_the_same_answer(client):
+    """A worker process killed (SIGKILL) while it runs fill tasks: the scheduler reruns its
+    tasks, and the lost results they fed, elsewhere; the answer is the undisturbed one.
+    (Fills and merges are pure and merges build new objects, so a rerun cannot count twice.)"""
+    import os
+    import signal
+    import time
+
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=24_000)
+    expected = ck.Histogram.regular(40, -4, 4)
+    expected.fill(x)
+
+    def slow(block):  # a closure: pickled by value, so workers need not import this file
+        time.sleep(0.25)
+        return block
+
+    data = da.from_array(x, chunks=1000).map_blocks(slow, dtype=np.float64)
+    before = client.run(os.getpid)
+    future = client.compute(ckd.histogram(data, 40, range=(-4, 4), split_every=3))
+    deadline = time.monotonic() + 30
+    victim = None
+    while victim is None and time.monotonic() < deadline:
+        busy = {w: tasks for w, tasks in client.processing().items() if tasks}
+        if len(busy) == len(before):  # both workers are running fills
+            victim = next(iter(busy))
+        time.sleep(0.05)
+    assert victim is not None, "the fills never ran on both workers"
+    os.kill(before[victim], signal.SIGKILL)
+    got = future.result(timeout=120)
+    assert got == expected
+    assert got.total == len(x)
+    # The nanny restarted the killed worker (a new process); wait so later users get two.
+    client.wait_for_workers(len(before), timeout=60)
+    assert before[victim] not in client.run(os.getpid).values()

@@ -111,7 +111,7 @@ public:
     // a forged K cannot ask for more memory than the bytes hold), or counts whose sum
     // passes 2^64 - 1 (no accumulator holds those: add() refuses to wrap, and total()
     // must stay exact).
-    static entropy_accumulator deserialize(const std::vector<std::uint8_t>& bytes) {
+    static entropy_accumulator deserialize(view<const std::uint8_t> bytes) {
         constexpr const char* fn = "entropy_accumulator::deserialize";
         require(bytes.size() >= 12 && bytes[0] == 'C' && bytes[1] == 'K' && bytes[2] == 'E' && bytes[3] == 'A', fn,
                 "bytes do not start with an entropy_accumulator header");
@@ -126,6 +126,11 @@ public:
             a.total_ += a.counts_[i];
         }
         return a;
+    }
+    // Any contiguous bytes (vector, string, view of a buffer).
+    template <class Bytes>
+    static entropy_accumulator deserialize(const Bytes& bytes) {
+        return deserialize(view<const std::uint8_t>(as_view(bytes)));
     }
 
 private:
@@ -151,7 +156,7 @@ private:
     static void put(std::vector<std::uint8_t>& out, std::uint64_t v) {
         for (int b = 0; b < 8; ++b) out.push_back(static_cast<std::uint8_t>(v >> (8 * b)));
     }
-    static std::uint64_t get(const std::vector<std::uint8_t>& in, std::size_t at) {
+    static std::uint64_t get(view<const std::uint8_t> in, std::size_t at) {
         std::uint64_t v = 0;
         for (int b = 0; b < 8; ++b) v |= std::uint64_t{in[at + static_cast<std::size_t>(b)]} << (8 * b);
         return v;

@@ -115,6 +115,16 @@ public:
     std::uint64_t n(int sample) const noexcept { return total_[sample & 1]; }
     // Values (both samples) in undecided cells.
     std::uint64_t undecided_values() const noexcept { return undecided_values_; }
+    // KS only, once exact: ck::ks_2samp's p-value for the statistic (method automatic:
+    // exact lattice-path probability when max(n, m) <= 10000, O(n m), else asymptotic).
+    // NaN for the other measures and before the statistic is exact (tol stopped early).
+    double ks_pvalue() const {
+        if (opt_.what != measure::ks || !exact_ || std::isnan(value_[0]))
+            return std::numeric_limits<double>::quiet_NaN();
+        const auto n = static_cast<std::size_t>(total_[0]), m = static_cast<std::size_t>(total_[1]);
+        return detail::ks_pvalue_of(ks_max_, ks_min_, n, m, opt_.alternative,
+                                    detail::ks_resolved_method(n, m, ks_method::automatic));
+    }
 
     // Absorbs the merged histogram of the pass spec() asked for.
     void update(const cell_histogram& h) {
@@ -450,6 +460,8 @@ private:
         exact_ = !any;
         if (exact_) {
             value_[0] = lo_[0] = hi_[0] = v;
+            ks_max_ = static_cast<std::int64_t>(kmax);
+            ks_min_ = static_cast<std::int64_t>(kmin);
         } else {
             const double h = detail::ks_statistic_of(static_cast<std::int64_t>(pmax), static_cast<std::int64_t>(pmin),
                                                      un, um, opt_.alternative);
@@ -522,6 +534,7 @@ private:
     std::uint64_t undecided_values_ = 0;
     bool exact_ = false;
     std::vector<double> value_, lo_, hi_;
+    std::int64_t ks_max_ = 0, ks_min_ = 0;  // KS: the exact extremes of i m - j n, once exact
 };
 
 }  // namespace partitioned

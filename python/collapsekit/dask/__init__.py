@@ -129,6 +129,16 @@ def _tree_reduce(parts: List[Any], split_every: int, name: str) -> Delayed:
     return level[0]
 
 
+def _fill_and_reduce(
+    data: Any, name: str, function: str, fill: Callable[..., Any], args: tuple, split_every: Optional[int], key: str
+) -> Delayed:
+    """One fill(partition, *args) task per partition, merged by a split_every-way tree:
+    the shape of every accumulator reduction (dask-histogram's, without its delayed(sum))."""
+    split = _check_split_every(split_every, function)
+    task = delayed(fill, pure=True)
+    return _tree_reduce([task(p, *args) for p in _partitions(data, name, function)], split, key)
+
+
 def _token(*args: Any) -> str:
     return dask.base.tokenize(*args)[:16]
 
@@ -174,7 +184,7 @@ def histogram(
     split_every; TypeError for unsupported inputs.
     """
     fn = "histogram"
-    split = _check_split_every(split_every, fn)
+    _check_split_every(split_every, fn)  # before the binning's own errors
     if isinstance(bins, _core.Histogram):
         template = bins.empty_like()
     elif isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
@@ -183,11 +193,8 @@ def histogram(
         template = _core.Histogram.regular(int(bins), float(range[0]), float(range[1]))
     else:
         template = _core.Histogram.with_edges(np.asarray(bins, dtype=np.float64))
-    parts = _partitions(x, "x", fn)
     spec = delayed(template, pure=True)  # one graph node, shared by every fill task
-    fill = delayed(_fill_histogram, pure=True)
-    leaves = [fill(p, spec, nan_policy) for p in parts]
-    return _tree_reduce(leaves, split, "ck-histogram")
+    return _fill_and_reduce(x, "x", fn, _fill_histogram, (spec, nan_policy), split_every, "ck-histogram")
 
 
 def _fill_categories(block: Any, categories: int) -> Any:
@@ -200,13 +207,9 @@ def category_counts(x: Any, categories: int = 0, *, split_every: Optional[int] =
     """Counts of non-negative integer category ids, lazily: ``.compute()`` gives an
     ``EntropyAccumulator`` (its ``counts`` has at least ``categories`` entries). Exact for
     any chunking. ValueError for negative ids (raised when computed)."""
-    fn = "category_counts"
-    split = _check_split_every(split_every, fn)
     if categories < 0:
         raise ValueError(f"collapsekit.dask.category_counts: categories must be >= 0 (got {categories})")
-    fill = delayed(_fill_categories, pure=True)
-    leaves = [fill(p, int(categories)) for p in _partitions(x, "x", fn)]
-    return _tree_reduce(leaves, split, "ck-categories")
+    return _fill_and_reduce(x, "x", "category_counts", _fill_categories, (int(categories),), split_every, "ck-categories")
 
 
 def _entropy_of(acc: Any, estimator: str, base: Optional[float]) -> Any:
@@ -281,11 +284,7 @@ def ngram_counts(docs: Any, n: int, *, split_every: Optional[int] = None) -> Del
     """Exact n-gram counts of a bag (or list) of 1-D token-id arrays, lazily: ``.compute()``
     gives a ``collapsekit.NgramCounts`` equal (``==``) to ``NgramCounts(all documents, n)``.
     n in 1..8; ValueError otherwise (raised when computed)."""
-    fn = "ngram_counts"
-    split = _check_split_every(split_every, fn)
-    fill = delayed(_fill_ngrams, pure=True)
-    leaves = [fill(p, int(n)) for p in _partitions(docs, "docs", fn)]
-    return _tree_reduce(leaves, split, "ck-ngrams")
+    return _fill_and_reduce(docs, "docs", "ngram_counts", _fill_ngrams, (int(n),), split_every, "ck-ngrams")
 
 
 def _distinct_ratio(t: Any) -> float:
@@ -323,11 +322,9 @@ def distinct_count(
     """Estimated number of distinct n-grams (HyperLogLog, relative standard error
     1.04 / sqrt(2^precision)), lazily: an ``Estimate``, or with sketch=True the merged
     ``HyperLogLog``. The registers equal the single-process sketch's exactly."""
-    fn = "distinct_count"
-    split = _check_split_every(split_every, fn)
-    fill = delayed(_fill_hll, pure=True)
-    leaves = [fill(p, int(n), int(precision)) for p in _partitions(docs, "docs", fn)]
-    merged = _tree_reduce(leaves, split, "ck-hll")
+    merged = _fill_and_reduce(
+        docs, "docs", "distinct_count", _fill_hll, (int(n), int(precision)), split_every, "ck-hll"
+    )
     if sketch:
         return merged
     return delayed(_cardinality, pure=True)(merged, estimator)
@@ -360,7 +357,7 @@ def tail_mass(
     'right' or 'both'. A probability in [0, 1]. ValueError for a bad alpha / side / empty
     sample; NaN per nan_policy."""
     fn = "tail_mass"
-    split = _check_split_every(split_every, fn)
+    _check_split_every(split_every, fn)
     if side not in ("left", "right", "both"):
         raise ValueError(f"collapsekit.dask.tail_mass: side must be 'left', 'right' or 'both' (got {side!r})")
     if hasattr(reference, "compute"):
@@ -371,9 +368,8 @@ def tail_mass(
     nan = float("nan")
     lower = lo if side != "right" else nan
     upper = hi if side != "left" else nan
-    fill = delayed(_fill_tail, pure=True)
-    leaves = [fill(p, lower, upper, nan_policy) for p in _partitions(generated, "generated", fn)]
-    return delayed(_mass, pure=True)(_tree_reduce(leaves, split, "ck-tail"), nan_policy)
+    merged = _fill_and_reduce(generated, "generated", fn, _fill_tail, (lower, upper, nan_policy), split_every, "ck-tail")
+    return delayed(_mass, pure=True)(merged, nan_policy)
 
 
 # --------------------------------------------------------------------------------------
@@ -390,7 +386,9 @@ class BracketResult:
     ``lower <= exact value <= upper``; passes: passes over the data (histogram passes
     plus the final gather, if any); exact: whether value is the exact one; history:
     ``(lower, upper)`` after each pass. For quantile with several q, value / lower /
-    upper are arrays in q's order.
+    upper are arrays in q's order. pvalue: :func:`ks_2samp` only, once exact, the
+    p-value ``collapsekit.ks_2samp`` gives for that statistic and those sample sizes;
+    NaN otherwise.
     """
 
     value: Any
@@ -399,6 +397,7 @@ class BracketResult:
     passes: int
     exact: bool
     history: List[Tuple[Any, Any]] = field(default_factory=list)
+    pvalue: float = float("nan")
 
     def __float__(self) -> float:
         return float(self.value)
@@ -451,7 +450,7 @@ def _run_bracket(
     value, lo, hi = planner.values, planner.lower, planner.upper
     if scalar:
         value, lo, hi = float(value[0]), float(lo[0]), float(hi[0])
-    return BracketResult(value, lo, hi, int(planner.passes), bool(planner.exact), history)
+    return BracketResult(value, lo, hi, int(planner.passes), bool(planner.exact), history, float(planner.ks_pvalue))
 
 
 def _two_sample(
@@ -517,8 +516,9 @@ def ks_2samp(
 ) -> BracketResult:
     """Exact two-sample KS statistic of partitioned samples: bit-identical to
     ``collapsekit.ks_2samp(data1, data2, alternative).statistic`` (the same integer
-    extremes of i m - j n and the same final formula). No p-value yet. Arguments and
-    errors as :func:`wasserstein`; n * m must be below 2^63."""
+    extremes of i m - j n and the same final formula), and once exact its ``pvalue``,
+    equal to ``collapsekit.ks_2samp``'s (exact when max(n, m) <= 10000, else asymptotic).
+    Arguments and errors as :func:`wasserstein`; n * m must be below 2^63."""
     return _two_sample("ks", data1, data2, "ks_2samp", nan_policy, tol, gather_limit, split_every, on_pass, alternative)
 
 
