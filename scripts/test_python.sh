@@ -4,7 +4,8 @@
 #      come from Debian), the package installed offline with pip, pytest on python/tests
 #      (which also executes python/notebooks/model_collapse.ipynb headless);
 #   2. the same module built through CMake (-DCOLLAPSEKIT_BUILD_PYTHON=ON) and through
-#      Meson (-Dpython=enabled), each imported once from its build tree.
+#      Meson (-Dpython=enabled), niced, while pytest runs; each imported once from its
+#      build tree.
 # COLLAPSEKIT_JOBS sets the compile parallelism (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,43 @@ CK_BUILD_JOBS="$jobs" .venv/bin/pip install --no-build-isolation --no-index -q .
 (cd /tmp && "$OLDPWD/.venv/bin/python" -c \
   "import collapsekit as ck; print('installed', ck.__version__, 'simd', ck.simd_arch(), 'at', ck.__file__)")
 
-step "pytest (includes the notebook, run headless through nbclient)"
+# The CMake and Meson builds of the module only compile, and pytest leaves a core idle
+# most of the time: the builds run beside pytest (niced, so the tests keep their pace),
+# one after the other, into a log that is printed when they are done.
+build_checks() {
+  set -e
+  echo "--- CMake build of the module (-DCOLLAPSEKIT_BUILD_PYTHON=ON)"
+  cmake -S . -B build/python-check-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$check_opt -DNDEBUG" \
+    -DCOLLAPSEKIT_BUILD_PYTHON=ON -DCOLLAPSEKIT_BUILD_TESTS=OFF -DCOLLAPSEKIT_BUILD_BENCHMARKS=OFF \
+    -DCOLLAPSEKIT_BUILD_EXAMPLES=OFF -DCOLLAPSEKIT_INSTALL=OFF -DPython_EXECUTABLE="$py" >/dev/null
+  cmake --build build/python-check-cmake --target collapsekit_python -j "$jobs"
+  echo "--- Meson build of the module (-Dpython=enabled)"
+  local meson_opts=(-Dpython=enabled -Dtests=disabled -Dexamples=disabled -Ddebug=false -Doptimization=${check_opt#-O})
+  if [ -d build/python-check-meson ]; then
+    meson setup --reconfigure build/python-check-meson "${meson_opts[@]}" >/dev/null
+  else
+    meson setup build/python-check-meson "${meson_opts[@]}" >/dev/null
+  fi
+  meson compile -C build/python-check-meson -j "$jobs"
+}
+mkdir -p build
+build_log=build/python-build-checks.log
+step "pytest (includes the notebook, run headless through nbclient), with the CMake and Meson builds of the module beside it"
+export py jobs check_opt
+export -f build_checks
+nice -n 10 bash -c build_checks > "$build_log" 2>&1 &
+builds=$!
+# Stop the background builds if pytest fails (set -e leaves through this trap).
+trap 'kill "$builds" 2>/dev/null || true' EXIT
 MPLBACKEND=Agg .venv/bin/python -m pytest -q -p no:cacheprovider python/tests
+step "waiting for the CMake and Meson builds of the module"
+if ! wait "$builds"; then
+  cat "$build_log"
+  echo "the CMake or Meson build of the module failed (log above: $build_log)" >&2
+  exit 1
+fi
+trap - EXIT
+grep -E '^--- |Linking' "$build_log"
 
 # Imports the module from a build tree (not the venv) and checks where it came from.
 import_from() {
@@ -40,22 +76,8 @@ assert ck.simd_arch() != 'sse2', ck.simd_arch()
 print('imported', ck.__file__, 'simd', ck.simd_arch())
 " "$dir")
 }
-
-step "CMake build of the module (-DCOLLAPSEKIT_BUILD_PYTHON=ON)"
-cmake -S . -B build/python-check-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$check_opt -DNDEBUG" \
-  -DCOLLAPSEKIT_BUILD_PYTHON=ON -DCOLLAPSEKIT_BUILD_TESTS=OFF -DCOLLAPSEKIT_BUILD_BENCHMARKS=OFF \
-  -DCOLLAPSEKIT_BUILD_EXAMPLES=OFF -DCOLLAPSEKIT_INSTALL=OFF -DPython_EXECUTABLE="$py" >/dev/null
-cmake --build build/python-check-cmake --target collapsekit_python -j "$jobs"
+step "import the CMake-built and the Meson-built module"
 import_from "$PWD/build/python-check-cmake/python"
-
-step "Meson build of the module (-Dpython=enabled)"
-meson_opts=(-Dpython=enabled -Dtests=disabled -Dexamples=disabled -Ddebug=false -Doptimization=${check_opt#-O})
-if [ -d build/python-check-meson ]; then
-  meson setup --reconfigure build/python-check-meson "${meson_opts[@]}" >/dev/null
-else
-  meson setup build/python-check-meson "${meson_opts[@]}" >/dev/null
-fi
-meson compile -C build/python-check-meson -j "$jobs"
 import_from "$PWD/build/python-check-meson/python"
 
 step "python bindings passed"

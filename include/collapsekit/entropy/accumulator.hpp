@@ -127,7 +127,10 @@ public:
         }
         return a;
     }
-    // Any contiguous bytes (vector, string, view of a buffer).
+    // Any contiguous bytes (a vector, also from a braced list; a string; a view).
+    static entropy_accumulator deserialize(const std::vector<std::uint8_t>& bytes) {
+        return deserialize(view<const std::uint8_t>(bytes));
+    }
     template <class Bytes>
     static entropy_accumulator deserialize(const Bytes& bytes) {
         return deserialize(view<const std::uint8_t>(as_view(bytes)));
