@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <boost/multiprecision/cpp_bin_float.hpp>
+
 #include "test_support.hpp"
 
 #include <cmath>
@@ -530,4 +532,228 @@ TEST_CASE("n-way Jensen-Shannon stays accurate between nearly equal distribution
     const std::vector<std::vector<double>> two{d[0], d[1]};
     CHECK(ck::js_divergence_n(two, std::vector<double>{0.5, 0.5}) ==
           doctest::Approx(ck::js_divergence(d[0], d[1])).epsilon(1e-6));
+}
+
+// ---------------------------------------------------------------------------------------
+// Property-test findings (python/tests/test_properties_divergence.py), each with its
+// reproducer and a 50-digit or closed-form reference.
+
+namespace {
+
+using big50 = boost::multiprecision::cpp_bin_float_50;
+
+// KL of the two count vectors normalised by their exact totals, in 50 digits (+inf where
+// a > 0 = b).
+// (cpp_bin_float_50 keeps about 166 bits: a total such as 2 + 3 * 5e-324 rounds to 2.)
+big50 kl_counts_big(const std::vector<double>& a, const std::vector<double>& b) {
+    big50 ta = 0, tb = 0, kl = 0;
+    for (double v : a) ta += v;
+    for (double v : b) tb += v;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == 0) continue;
+        if (b[i] == 0) return big50(inf);
+        const big50 p = big50(a[i]) / ta, q = big50(b[i]) / tb;
+        kl += p * log(p / q);
+    }
+    return kl;
+}
+double kl_counts_50(const std::vector<double>& a, const std::vector<double>& b) {
+    return static_cast<double>(kl_counts_big(a, b));
+}
+
+// -log sum sqrt(p q) of the vectors as given, or normalised first (counts), in 50 digits.
+double bhattacharyya_50(const std::vector<double>& a, const std::vector<double>& b, bool normalise) {
+    big50 ta = 0, tb = 0, bc = 0;
+    for (double v : a) ta += v;
+    for (double v : b) tb += v;
+    if (!normalise) ta = tb = 1;
+    for (std::size_t i = 0; i < a.size(); ++i) bc += sqrt((big50(a[i]) / ta) * (big50(b[i]) / tb));
+    return bc == 0 ? inf : static_cast<double>(-log(bc));
+}
+
+}  // namespace
+
+TEST_CASE("counts keep their support and normalise exactly (finding: multiplying by 1/total)") {
+    const double tiny = std::numeric_limits<double>::denorm_min();
+    // A positive count keeps a positive share: KL = +inf exactly when the counts say so.
+    const std::vector<double> a1{2, tiny}, b1{1, 0};
+    CHECK(ck::kl_divergence_counts(a1, b1) == inf);
+    CHECK(kl_counts_50(a1, b1) == inf);
+    // ... and a share below the double range still enters with its value (exact 371.87).
+    const std::vector<double> a2{1, 1}, b2{2, tiny};
+    CHECK(ck::kl_divergence_counts(a2, b2) == doctest::Approx(kl_counts_50(a2, b2)).epsilon(1e-12));
+    const std::vector<double> a3{0, tiny}, b3{2, tiny};
+    CHECK(ck::bhattacharyya_counts(a3, b3) == doctest::Approx(bhattacharyya_50(a3, b3, true)).epsilon(1e-12));
+    CHECK(bhattacharyya_50(a3, b3, true) == doctest::Approx(372.5666).epsilon(1e-6));
+    // The other forms of such a pair: finite, and +inf only with the support.
+    CHECK(ck::cross_entropy_counts(a2, b2) == doctest::Approx(std::log(2.0) + kl_counts_50(a2, b2)).epsilon(1e-12));
+    CHECK(ck::psi_counts(a2, b2) == doctest::Approx(kl_counts_50(a2, b2) + kl_counts_50(b2, a2)).epsilon(1e-12));
+    CHECK(ck::psi_counts(a1, b1) == inf);
+    CHECK(std::isfinite(ck::js_divergence_counts(a1, b1)));
+    // Integer and float counts take the slow path: the same answers.
+    const std::vector<std::uint64_t> u1{3, 0}, u2{1, 1};
+    CHECK(ck::kl_divergence_counts(u1, u2) == doctest::Approx(std::log(2.0)).epsilon(1e-15));
+}
+
+TEST_CASE("proportional counts have KL exactly 0, and KL of counts is never negative (Gibbs)") {
+    // The reproducer: 1e-300 * (1 / 1e-300) is not 1, and KL came out -1.1e-16.
+    CHECK(ck::kl_divergence_counts(std::vector<double>{1e-300}, std::vector<double>{2.2250738585072014e-308}) == 0.0);
+    // k equal counts: the exact share is 1/k for any value, so equal shares, KL = 0; k = 3
+    // is the case where a / fl(3a) depends on a's last bits (a quarter of all doubles).
+    ck::rng g(41);
+    for (int k = 1; k <= 4; ++k) {
+        for (int trial = 0; trial < 200; ++trial) {
+            const double a = std::ldexp(1.0 + g.uniform(), static_cast<int>(g.below(2000)) - 1000);
+            const double b = std::ldexp(1.0 + g.uniform(), static_cast<int>(g.below(2000)) - 1000);
+            const std::vector<double> pa(static_cast<std::size_t>(k), a), pb(static_cast<std::size_t>(k), b);
+            CAPTURE(a);
+            CAPTURE(b);
+            CHECK(ck::kl_divergence_counts(pa, pb) == 0.0);
+            CHECK(ck::js_divergence_counts(pa, pb) == 0.0);
+            CHECK(ck::psi_counts(pa, pb) == 0.0);
+        }
+    }
+    // Proportional vectors (a = 3 b): identical shares.
+    const std::vector<double> b{1, 2, 5, 7, 11}, a{3, 6, 15, 21, 33};
+    CHECK(ck::kl_divergence_counts(a, b) == 0.0);
+    CHECK(ck::hellinger_counts(a, b) == 0.0);
+    // Nearly equal counts: never below 0.
+    for (int trial = 0; trial < 200; ++trial) {
+        std::vector<double> p(7), q(7);
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            p[i] = 1.0 + g.uniform();
+            q[i] = p[i] * (1.0 + 1e-15 * (g.uniform() - 0.5));
+        }
+        CHECK(ck::kl_divergence_counts(p, q) >= 0.0);
+    }
+}
+
+TEST_CASE("Bhattacharyya keeps its digits between nearly equal distributions (finding)") {
+    // The reproducer: -log(sum sqrt(p q)) gave 1.1e-16 for equal vectors.
+    const std::vector<double> p{0.25, 0.75};
+    CHECK(ck::bhattacharyya(p, p) == 0.0);
+    // 1000 entries a relative 1e-6 apart: B ~ eps^2 / 8 ~ 6e-14; 50-digit reference.
+    ck::rng g(43);
+    std::vector<double> x(1000), y(1000);
+    double sx = 0, sy = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x[i] = g.uniform() + 0.01;
+        y[i] = x[i] * (1.0 + 1e-6 * (2.0 * g.uniform() - 1.0));
+        sx += x[i];
+    }
+    for (double& v : x) v /= sx;
+    for (double v : y) sy += v;
+    for (double& v : y) v /= sy;
+    const double want = bhattacharyya_50(x, y, false);
+    CHECK(want > 1e-15);
+    CHECK(want < 1e-12);
+    CHECK(ck::bhattacharyya(x, y) == doctest::Approx(want).epsilon(1e-9));
+    // Equal vectors that sum to 1 only within rounding: B(p, p) = -log sum p, here of the
+    // size of the subnormal entry (a Hypothesis example: p = [1.625, DBL_MIN, 2, 2] / 5.625,
+    // sum p - 1 = -3.96e-309), which the compensated sums alone lose; exact reference with
+    // 2200-bit sums, compared in units of the smallest subnormal.
+    {
+        using wide = boost::multiprecision::number<
+            boost::multiprecision::cpp_bin_float<2200, boost::multiprecision::digit_base_2>>;
+        std::vector<double> e{1.625, std::numeric_limits<double>::min(), 2.0, 2.0};
+        double t = 0;
+        for (double v : e) t += v;
+        for (double& v : e) v /= t;
+        wide sum = 0;
+        for (double v : e) sum += wide(v);
+        const double want = static_cast<double>(ldexp(-(sum - 1), 1074));  // -log(1 + d) = -d here
+        CHECK(want != 0.0);
+        CHECK(std::ldexp(ck::bhattacharyya(e, e), 1074) == doctest::Approx(want).epsilon(1e-9));
+        CHECK(ck::bhattacharyya(p, p) == 0.0);
+    }
+    // Far apart: -log BC as before; disjoint supports +inf.
+    const std::vector<double> r{0.9, 0.1}, s{0.1, 0.9};
+    CHECK(ck::bhattacharyya(r, s) == doctest::Approx(-std::log(2.0 * std::sqrt(0.09))).epsilon(1e-15));
+    CHECK(ck::bhattacharyya(std::vector<double>{1, 0}, std::vector<double>{0, 1}) == inf);
+}
+
+TEST_CASE("infinite results change sign in a base below 1, as finite ones do (finding)") {
+    const std::vector<double> p{0.5, 0.5}, q{1.0, 0.0}, r{0.25, 0.75};
+    // Finite: the value in nats / ln 0.5, negative.
+    const double finite = (0.5 * std::log(0.5 / 0.25) + 0.5 * std::log(0.5 / 0.75)) / std::log(0.5);
+    CHECK(ck::kl_divergence(p, r, 0.5) == doctest::Approx(finite).epsilon(1e-15));
+    CHECK(finite == doctest::Approx(-0.2075187496).epsilon(1e-9));
+    CHECK(ck::kl_divergence(p, q, 0.5) == -inf);
+    CHECK(ck::kl_divergence_counts(p, q, 0.5) == -inf);
+    CHECK(ck::cross_entropy(p, q, 0.5) == -inf);
+    CHECK(ck::psi(p, q, 0.5) == -inf);
+    CHECK(ck::bhattacharyya(std::vector<double>{0, 1}, q, 0.5) == -inf);
+    CHECK(ck::renyi_divergence(p, q, 2.0, 0.5) == -inf);
+    CHECK(ck::renyi_divergence(p, q, inf, 0.5) == -inf);
+    CHECK(ck::renyi_divergence(q, p, 0.5, 0.5) == doctest::Approx(-std::log(0.5) / std::log(0.5)).epsilon(1e-15));
+    // Bases above 1 keep +inf.
+    CHECK(ck::kl_divergence(p, q, 2.0) == inf);
+}
+
+TEST_CASE("n-way Jensen-Shannon with subnormal entries stays in [0, log k] (finding)") {
+    const double tiny = std::numeric_limits<double>::denorm_min();
+    // The reproducer: the mixture 0.5 * 5e-324 rounded to 0 and the result was +inf.
+    const std::vector<std::vector<double>> d{{1.0, 0.0}, {1.0, tiny}};
+    CHECK(ck::js_divergence_n(d) == 0.0);
+    CHECK(ck::js_divergence_n_counts(d) == 0.0);
+    CHECK(ck::js_divergence(d[0], d[1]) == 0.0);
+    // The subnormal entry adds at most (1/k) t log k (~1e-324) to the divergence of the
+    // same distributions without it (not exactly 0 for k = 3: the weights 1/3 sum to
+    // 1 - 2^-54); every k, t and length of the property test.
+    for (std::size_t k = 2; k <= 4; ++k) {
+        for (double t : {tiny, 2 * tiny, 4 * tiny}) {
+            for (std::size_t n = 2; n <= 5; ++n) {
+                std::vector<std::vector<double>> ds(k, std::vector<double>(n, 0.0));
+                for (auto& v : ds) v[0] = 1.0;
+                const double without = ck::js_divergence_n(ds), without_c = ck::js_divergence_n_counts(ds);
+                ds.back()[1] = t;
+                const double got = ck::js_divergence_n(ds), got_c = ck::js_divergence_n_counts(ds);
+                CHECK(got >= 0.0);
+                CHECK(got <= std::log(static_cast<double>(k)));
+                CHECK(std::abs(got - without) <= 4 * tiny);
+                CHECK(got_c >= 0.0);
+                CHECK(got_c <= std::log(static_cast<double>(k)));
+                CHECK(std::abs(got_c - without_c) <= 4 * tiny);
+            }
+        }
+    }
+}
+
+TEST_CASE("Renyi divergence near alpha = 1 and at huge alpha (finding)") {
+    const std::vector<double> p{0.5, 0.3, 0.2}, q{0.2, 0.3, 0.5};
+    // KL in 50 digits; the Renyi divergence of order 1 +- d is KL +- O(d).
+    big50 kl = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) kl += big50(p[i]) * log(big50(p[i]) / big50(q[i]));
+    for (double d : {1e-15, -1e-15, 1e-12, -1e-12}) {
+        CAPTURE(d);
+        CHECK(ck::renyi_divergence(p, q, 1.0 + d) == doctest::Approx(static_cast<double>(kl)).epsilon(1e-12));
+        CHECK(ck::renyi_divergence_counts(p, q, 1.0 + d) == doctest::Approx(static_cast<double>(kl)).epsilon(1e-12));
+    }
+    // Orders within 2^-10 of 1 against the definition in 50 digits.
+    for (double alpha : {1.0 - 1e-4, 1.0 + 1e-6, 1.0 + 9e-4}) {
+        CAPTURE(alpha);
+        big50 s = 0;
+        for (std::size_t i = 0; i < p.size(); ++i) s += pow(big50(p[i]), alpha) * pow(big50(q[i]), 1 - big50(alpha));
+        const double want = static_cast<double>(log(s) / (big50(alpha) - 1));
+        CHECK(ck::renyi_divergence(p, q, alpha) == doctest::Approx(want).epsilon(1e-12));
+    }
+    // Huge orders: the alpha = inf value log max p / q (here log 2.5), not NaN or inf.
+    for (double alpha : {1e20, 1e300, 1.7e308, std::numeric_limits<double>::max()}) {
+        CAPTURE(alpha);
+        CHECK(ck::renyi_divergence(p, q, alpha) == doctest::Approx(std::log(2.5)).epsilon(1e-15));
+        CHECK(ck::renyi_divergence(q, p, alpha) == doctest::Approx(std::log(0.5 / 0.2)).epsilon(1e-15));
+    }
+    // Most of p's mass where q = 0, an order just below 1 (a Hypothesis example): the sum
+    // p_0^alpha q_0^(1 - alpha) = p_0^alpha is small, D = alpha log(p_0) / (alpha - 1) ~ 6.9e16.
+    {
+        const double alpha = 1.0 - 1e-15;
+        const std::vector<double> a{1.0, 1e30}, b{5e-324, 0.0};
+        const big50 p0 = big50(1) / (big50(1) + big50(1e30));
+        const double want = static_cast<double>(big50(alpha) * log(p0) / (big50(alpha) - 1));
+        CHECK(ck::renyi_divergence_counts(a, b, alpha) == doctest::Approx(want).epsilon(1e-12));
+    }
+    // A zero of q where p > 0: +inf above 1, finite below (near 1 too).
+    const std::vector<double> z{0.5, 0.5, 0.0};
+    CHECK(ck::renyi_divergence(p, z, 1.0 + 1e-15) == inf);
+    CHECK(std::isfinite(ck::renyi_divergence(z, p, 1.0 - 1e-15)));
 }

@@ -1,6 +1,7 @@
 // Entropy of probability vectors and of counts, against tests/fixtures/entropy.txt
 // (scipy.stats.entropy and independent Python versions of each estimator's formula).
 #include <collapsekit/entropy.hpp>
+#include <collapsekit/tail/discrete.hpp>
 
 #include <collapsekit/core/random.hpp>
 
@@ -406,4 +407,125 @@ TEST_CASE("entropy accumulator: incremental, mergeable, serialisable") {
     CHECK_THROWS_AS(empty.add_counts(negative), std::invalid_argument);
     merged.clear();
     CHECK(merged.total() == 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Property-test and fuzzing findings, each with its reproducer and an exact or closed-form
+// reference.
+
+TEST_CASE("one-point distributions have entropy exactly 0 (finding: -5.55e-17)") {
+    // The reproducer, then other single weights with zeros around them.
+    CHECK(ck::shannon_entropy(std::vector<double>{1.0000000031710769e-30}) == 0.0);
+    for (double v : {1.0000000031710769e-30, 0.7, 3.0, 1e-300, 5e-324, 2.2250738585072014e-308, 1e300, 1.7e308}) {
+        for (std::size_t before : {std::size_t{0}, std::size_t{2}}) {
+            for (std::size_t after : {std::size_t{0}, std::size_t{3}}) {
+                std::vector<double> x(before, 0.0);
+                x.push_back(v);
+                x.resize(before + 1 + after, 0.0);
+                CAPTURE(v);
+                CAPTURE(before);
+                CAPTURE(after);
+                CHECK(ck::shannon_entropy(x) == 0.0);
+                CHECK(ck::shannon_entropy(x, ck::bits) == 0.0);
+                CHECK(ck::renyi_entropy(x, 1.0) == 0.0);
+                CHECK(ck::hill_number(x, 1.0) == 1.0);
+            }
+        }
+    }
+    // Nearly one-point: small but positive, never below 0 (50-digit reference).
+    const std::vector<double> near{1.0, 1e-20};
+    CHECK(ck::shannon_entropy(near) >= 0.0);
+    CHECK(ck::shannon_entropy(near) == doctest::Approx(exact_entropy(near)).epsilon(1e-6));
+}
+
+TEST_CASE("Renyi, Hill and Tsallis near order 1 and at huge orders (finding: garbage, inf)") {
+    const std::vector<double> w{0.5, 0.3, 0.2};
+    const double h = exact_entropy(w);
+    using big = boost::multiprecision::cpp_bin_float_50;
+    // Orders 1 +- 1e-15: the Shannon limit, to the accuracy of the limit (H_a - H = O(a - 1)).
+    for (double d : {1e-15, -1e-15, 1e-13, -1e-13}) {
+        CAPTURE(d);
+        CHECK(ck::renyi_entropy(w, 1.0 + d) == doctest::Approx(h).epsilon(1e-12));
+        CHECK(ck::hill_number(w, 1.0 + d) == doctest::Approx(std::exp(h)).epsilon(1e-12));
+        CHECK(ck::tsallis_entropy(w, 1.0 + d) == doctest::Approx(h).epsilon(1e-12));
+    }
+    // Orders within 2^-10 of 1 against the definitions in 50 digits.
+    for (double a : {1.0 - 9e-4, 1.0 - 1e-6, 1.0 + 1e-9, 1.0 + 5e-4}) {
+        CAPTURE(a);
+        big s = 0;
+        for (double v : w) s += pow(big(v), a);
+        const double renyi = static_cast<double>(log(s) / (1 - big(a)));
+        const double tsallis = static_cast<double>((1 - s) / (big(a) - 1));
+        CHECK(ck::renyi_entropy(w, a) == doctest::Approx(renyi).epsilon(1e-12));
+        CHECK(ck::tsallis_entropy(w, a) == doctest::Approx(tsallis).epsilon(1e-12));
+    }
+    // Huge orders: the min-entropy -log max p = log 2.
+    for (double a : {1e20, 1e300, 1.7e308, std::numeric_limits<double>::max()}) {
+        CAPTURE(a);
+        CHECK(ck::renyi_entropy(w, a) == doctest::Approx(std::log(2.0)).epsilon(1e-15));
+        CHECK(ck::hill_number(w, a) == doctest::Approx(2.0).epsilon(1e-15));
+    }
+    // ... also where alpha log(max p) itself overflows (ten equal weights: log 10).
+    const std::vector<double> flat(10, 0.1);
+    CHECK(ck::renyi_entropy(flat, 1.7e308) == doctest::Approx(std::log(10.0)).epsilon(1e-15));
+}
+
+TEST_CASE("count estimators when the counts sum past DBL_MAX (finding: NaN)") {
+    // The same shares as {2, 2, 1} / 5: every estimator's corrections vanish at this N.
+    const std::vector<double> c{1e308, 1e308, 5e307};
+    const double want = exact_entropy(std::vector<double>{2, 2, 1});
+    for (auto e :
+         {ck::entropy_estimator::plugin, ck::entropy_estimator::miller_madow, ck::entropy_estimator::grassberger,
+          ck::entropy_estimator::chao_shen, ck::entropy_estimator::james_stein, ck::entropy_estimator::nsb}) {
+        CAPTURE(ck::to_string(e));
+        const ck::estimate r = ck::entropy_from_counts(c, e);
+        CHECK(r.value == doctest::Approx(want).epsilon(1e-12));
+        CHECK(std::isfinite(r.standard_error));
+        CHECK(r.standard_error >= 0.0);
+        CHECK(r.n == std::numeric_limits<std::size_t>::max());
+    }
+    CHECK(ck::shannon_entropy_counts(c) == doctest::Approx(want).epsilon(1e-13));
+    CHECK(ck::james_stein_shrinkage(c) == 0.0);
+    // A sum that stays finite while sum c log c overflows.
+    const std::vector<double> d{1e306, 1.0};
+    CHECK(ck::plugin_entropy(d).value == doctest::Approx(exact_entropy(d)).epsilon(1e-10));
+}
+
+TEST_CASE("NSB at totals above 8e16 (finding: NaN)") {
+    // Reproducers: N = 1e25 gave NaN (the log-likelihood lost its beta dependence); from
+    // about 1e13 the standard deviation was rounding noise. At these N the posterior is
+    // the plug-in value +- the delta-method standard error sqrt((sum p log^2 p - H^2) / N).
+    const double h = exact_entropy(std::vector<double>{5, 3, 2});
+    const double m2 =
+        0.5 * std::log(0.5) * std::log(0.5) + 0.3 * std::log(0.3) * std::log(0.3) + 0.2 * std::log(0.2) * std::log(0.2);
+    for (double n : {1e13, 1e16, 8e16, 1e17, 1e20, 1e25, 1e30}) {
+        CAPTURE(n);
+        const std::vector<double> c{0.5 * n, 0.3 * n, 0.2 * n};
+        const ck::estimate r = ck::nsb_entropy(c);
+        CHECK(r.value == doctest::Approx(h).epsilon(1e-12));
+        const double se = std::sqrt((m2 - h * h) / n);
+        CHECK(std::abs(r.standard_error - se) <= 1e-2 * se + 1e-15);
+    }
+    // Past DBL_MAX: the plug-in value.
+    const std::vector<double> huge{1e308, 1e308, 5e307};
+    CHECK(ck::nsb_entropy(huge).value == ck::plugin_entropy(huge).value);
+}
+
+TEST_CASE("Good-Turing and Chao1 with totals of 2^64 and more (finding: undefined conversion)") {
+    // A total of 1e20 (> 2^64): n saturates instead of converting out of range.
+    const std::vector<double> c{1e20, 1, 1, 2};
+    const ck::estimate gt = ck::good_turing_missing_mass(c);
+    CHECK(gt.value == doctest::Approx(2.0 / (1e20 + 4.0)).epsilon(1e-15));
+    CHECK(gt.n == std::numeric_limits<std::size_t>::max());
+    const ck::estimate c1 = ck::chao1(c);
+    // f1 = 2, f2 = 1, S_obs = 4, A = (N - 1) / N = 1 in double: S = 4 + 4 / 2.
+    CHECK(c1.value == 6.0);
+    CHECK(c1.n == std::numeric_limits<std::size_t>::max());
+    // A total past DBL_MAX: M = 1 / N is subnormal, Chao1 takes A = 1.
+    const std::vector<double> d{1e308, 1e308, 1, 2};
+    const ck::estimate gt2 = ck::good_turing_missing_mass(d);
+    CHECK(gt2.value == doctest::Approx(5e-309).epsilon(1e-10));  // 1 / (2e308 + 3)
+    CHECK(gt2.value > 0.0);
+    CHECK(ck::chao1(d).value == doctest::Approx(4.0 + 0.5).epsilon(1e-15));
+    CHECK(ck::chao1(d).n == std::numeric_limits<std::size_t>::max());
 }

@@ -15,16 +15,26 @@ namespace ck = collapsekit;
 
 namespace {
 
-// Distance in units in the last place between two finite doubles of the same sign.
-double ulp_distance(double a, double b) {
-    if (a == b) return 0.0;
-    if (std::isnan(a) || std::isnan(b)) return HUGE_VAL;
-    std::int64_t ia, ib;
-    std::memcpy(&ia, &a, 8);
-    std::memcpy(&ib, &b, 8);
-    if (ia < 0) ia = std::numeric_limits<std::int64_t>::min() - ia;
-    if (ib < 0) ib = std::numeric_limits<std::int64_t>::min() - ib;
-    return std::abs(static_cast<double>(ia) - static_cast<double>(ib));
+// The IEEE bits of x mapped monotonically onto the integers: ordered as the doubles are,
+// neighbouring doubles one apart, +0 and -0 both 0 (the sign-magnitude negatives are
+// reflected below 0).
+std::int64_t ordered_bits(double x) {
+    std::int64_t i;
+    std::memcpy(&i, &x, 8);
+    return i < 0 ? std::numeric_limits<std::int64_t>::min() - i : i;
+}
+
+// The number of doubles between a and b, exactly (the count of ulps stepped), in integer
+// arithmetic: a distance formed in doubles rounds once the bit patterns pass 2^53, so
+// that distances below 2^11 ulp read as 0 for most doubles. Any two doubles, of either
+// sign; NaN is as far as can be.
+std::uint64_t ulp_distance(double a, double b) {
+    if (a == b) return 0;
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<std::uint64_t>::max();
+    const std::int64_t ia = ordered_bits(a), ib = ordered_bits(b);
+    // The difference of two int64 is below 2^64: exact in unsigned arithmetic.
+    return ia >= ib ? static_cast<std::uint64_t>(ia) - static_cast<std::uint64_t>(ib)
+                    : static_cast<std::uint64_t>(ib) - static_cast<std::uint64_t>(ia);
 }
 
 // Probabilities with zeros, subnormals and tiny normals mixed in.
@@ -83,8 +93,8 @@ TEST_CASE("sum x log x: SIMD equals scalar within 4 ulp on lengths 0..257") {
                 CAPTURE(scale);
                 const auto a = ck::simd::sum_xlogx(p, n, scale);
                 const auto b = ck::simd::sum_xlogx_scalar(p, n, scale);
-                CHECK(ulp_distance(a.sum_xlogx, b.sum_xlogx) <= 4.0);
-                CHECK(ulp_distance(a.sum, b.sum) <= 4.0);
+                CHECK(ulp_distance(a.sum_xlogx, b.sum_xlogx) <= 4u);
+                CHECK(ulp_distance(a.sum, b.sum) <= 4u);
             }
         }
     }
@@ -106,7 +116,7 @@ TEST_CASE("sum x log x: zeros, subnormals and special values") {
     CHECK(ck::simd::sum_xlogx(sub.data(), sub.size()).sum_xlogx == doctest::Approx(want).epsilon(1e-15));
     const std::vector<double> lone{std::ldexp(1.0, -1060), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     const double tiny = ck::simd::sum_xlogx(lone.data(), lone.size()).sum_xlogx;
-    CHECK(ulp_distance(tiny, ck::simd::sum_xlogx_scalar(lone.data(), lone.size()).sum_xlogx) <= 4.0);
+    CHECK(ulp_distance(tiny, ck::simd::sum_xlogx_scalar(lone.data(), lone.size()).sum_xlogx) <= 4u);
     CHECK(tiny < 0.0);
     // Negative entries give NaN, +inf gives +inf, NaN propagates: callers rely on that.
     for (std::size_t at : {0u, 5u, 16u, 20u}) {
@@ -134,9 +144,9 @@ TEST_CASE("sum c log c: SIMD equals scalar on lengths 0..257, totals exact") {
             const auto a = ck::simd::sum_clogc(c, n);
             const auto b = ck::simd::sum_clogc_scalar(c, n);
             INFO("n = " << n << ", offset = " << offset);
-            CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4.0);
+            CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4u);
             CHECK(a.total == b.total);
-            CHECK(ulp_distance(a.total_double, b.total_double) <= 4.0);
+            CHECK(ulp_distance(a.total_double, b.total_double) <= 4u);
         }
     }
 }
@@ -153,9 +163,9 @@ TEST_CASE("sum c log c: all counts above the table, and all inside it") {
                 const auto a = ck::simd::sum_clogc(c, n);
                 const auto b = ck::simd::sum_clogc_scalar(c, n);
                 INFO("n = " << n << ", offset = " << offset);
-                CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4.0);
+                CHECK(ulp_distance(a.sum_clogc, b.sum_clogc) <= 4u);
                 CHECK(a.total == b.total);
-                CHECK(ulp_distance(a.total_double, b.total_double) <= 4.0);
+                CHECK(ulp_distance(a.total_double, b.total_double) <= 4u);
             }
         }
     }
@@ -168,11 +178,34 @@ TEST_CASE("sum c log c: the table, huge counts and overflow detection") {
         CHECK(ck::simd::clogc(c) == want);
         std::vector<std::uint64_t> v(13, 0);
         v[7] = c;
-        CHECK(ulp_distance(ck::simd::sum_clogc(v.data(), v.size()).sum_clogc, want) <= 1.0);
+        CHECK(ulp_distance(ck::simd::sum_clogc(v.data(), v.size()).sum_clogc, want) <= 1u);
     }
     // Totals past 2^64 wrap in the exact total, but the double twin shows it.
     const std::vector<std::uint64_t> big(16, 1ULL << 61);
     const auto r = ck::simd::sum_clogc(big.data(), big.size());
     CHECK(r.total_double == 0x1.0p65);
     CHECK(r.total == 0);
+}
+
+TEST_CASE("ulp_distance counts the doubles between two values exactly, at every magnitude") {
+    // The tolerances above are in ulps; a distance formed in doubles read 1 ulp as 0 (or
+    // 1024) for doubles beyond 2^-970 in magnitude, whose bit patterns pass 2^53.
+    for (double x : {1.0, 1e-300, 0x1p-1060, 1e300, std::numeric_limits<double>::max() / 2, -3.5, -1e300}) {
+        CAPTURE(x);
+        const double up = std::nextafter(x, HUGE_VAL);
+        CHECK(ulp_distance(x, up) == 1u);
+        CHECK(ulp_distance(up, x) == 1u);
+        CHECK(ulp_distance(x, std::nextafter(std::nextafter(up, HUGE_VAL), HUGE_VAL)) == 3u);
+    }
+    // Across zero: -min_subnormal, -0 = +0, +min_subnormal.
+    const double sub = std::numeric_limits<double>::denorm_min();
+    CHECK(ulp_distance(-sub, sub) == 2u);
+    CHECK(ulp_distance(-0.0, 0.0) == 0u);
+    CHECK(ulp_distance(-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()) ==
+          2 * static_cast<std::uint64_t>(ordered_bits(std::numeric_limits<double>::max())));
+    CHECK(ulp_distance(1.0, std::numeric_limits<double>::quiet_NaN()) == std::numeric_limits<std::uint64_t>::max());
+    // Monotone: ordered like the doubles.
+    CHECK(ordered_bits(-1.0) < ordered_bits(-0x1p-1074));
+    CHECK(ordered_bits(-0x1p-1074) < ordered_bits(0.0));
+    CHECK(ordered_bits(0.0) < ordered_bits(0x1p-1074));
 }

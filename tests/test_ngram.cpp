@@ -1,3 +1,4 @@
+#include <collapsekit/entropy/accumulator.hpp>
 #include <collapsekit/ngram.hpp>
 
 #include <doctest/doctest.h>
@@ -8,6 +9,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -797,4 +800,135 @@ TEST_CASE("split count tables: more parts for more keys, the same counts after e
         CHECK(*c == k % 3 + 1);
     }
     CHECK(t.find(1) == nullptr);
+}
+
+TEST_CASE("equal n-gram tables give bit-identical entropy with every estimator, however they were built") {
+    // test_equal_ngram_tables_have_bit_identical_entropy's reproducer (_NGRAM_DOCS, n = 3):
+    // the estimators summed the counts in the table's hash order, which differs between
+    // a counted table and its deserialised copy (3.4094389950938457 vs 3.409438995093846).
+    const auto docs = make({{0, 0, 0, 0, 0},
+                            {0, 0, 1, 0, 0, 2, 0, 2, 2, 0, 0, 3},
+                            {0, 0, 1, 1, 1, 0, 2, 1, 1, 1, 2, 0},
+                            {0, 1, 3, 2, 0, 1, 4},
+                            {1, 0, 1, 2, 2, 1, 0, 3, 0, 1, 0}});
+    collapsekit_test::fixture f("ngram.txt");
+    const auto gen = fixture_corpus(f, "gen");
+    for (const ck::corpus* c : {&docs, &gen}) {
+        for (std::size_t n : {1, 2, 3, 4}) {
+            CAPTURE(n);
+            const ck::ngram_counts t(*c, n);
+            // The same table built four other ways: deserialised, documents counted in
+            // reverse order, merged from single-document shards, counted on threads.
+            const auto back = ck::ngram_counts::deserialize(t.serialize());
+            ck::ngram_counts reversed(n), merged(n);
+            for (std::size_t d = c->documents(); d-- > 0;) reversed.add_document(c->document(d));
+            for (std::size_t d = 0; d < c->documents(); ++d) {
+                ck::ngram_counts one(n);
+                one.add_document(c->document(d));
+                merged += one;
+            }
+            const ck::ngram_counts threaded(ck::threads(3), *c, n);
+            REQUIRE(back == t);
+            REQUIRE(reversed == t);
+            REQUIRE(merged == t);
+            REQUIRE(threaded == t);
+            // The histogram of counts, against a std::map of the table's counts.
+            std::map<std::uint64_t, std::uint64_t> profile;
+            for (std::uint64_t v : t.count_values()) ++profile[v];
+            const auto h = t.count_histogram();
+            CHECK(std::vector<std::pair<std::uint64_t, std::uint64_t>>(profile.begin(), profile.end()) == h);
+            std::vector<std::uint64_t> ascending = t.count_values();
+            std::sort(ascending.begin(), ascending.end());
+            CHECK(t.counts_ascending() == ascending);
+            for (auto e : {ck::entropy_estimator::plugin, ck::entropy_estimator::miller_madow,
+                           ck::entropy_estimator::grassberger, ck::entropy_estimator::chao_shen,
+                           ck::entropy_estimator::james_stein, ck::entropy_estimator::nsb}) {
+                CAPTURE(ck::to_string(e));
+                const double h0 = ck::ngram_entropy(t, e).value;
+                // The estimator on the sorted counts, bit for bit, whichever table.
+                CHECK(h0 == ck::entropy_from_counts(ascending, e).value);
+                for (const ck::ngram_counts* y : {&back, static_cast<const ck::ngram_counts*>(&reversed),
+                                                  static_cast<const ck::ngram_counts*>(&merged), &threaded}) {
+                    CHECK(ck::ngram_entropy(*y, e).value == h0);
+                    CHECK(ck::ngram_entropy(*y, e).standard_error == ck::ngram_entropy(t, e).standard_error);
+                }
+            }
+            // The plug-in value against long double: log N - (1 / N) sum c log c.
+            long double s = 0, total = 0;
+            for (std::uint64_t v : ascending) {
+                const auto x = static_cast<long double>(v);
+                s += x * std::log(x);
+                total += x;
+            }
+            CHECK(ck::ngram_entropy(t).value ==
+                  doctest::Approx(static_cast<double>(std::log(total) - s / total)).epsilon(1e-14));
+        }
+    }
+    // Counts of 1024 and more are sorted rather than tallied; both kinds mixed.
+    ck::ngram_counts big(1);
+    big.add_ngram(std::vector<int>{1}, 5000);
+    big.add_ngram(std::vector<int>{2}, 1023);
+    big.add_ngram(std::vector<int>{3}, 1024);
+    big.add_ngram(std::vector<int>{4}, 5000);
+    big.add_ngram(std::vector<int>{5}, 1);
+    CHECK(big.count_histogram() ==
+          std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {1023, 1}, {1024, 1}, {5000, 2}});
+    CHECK(big.counts_ascending() == std::vector<std::uint64_t>{1, 1023, 1024, 5000, 5000});
+    CHECK(ck::ngram_counts(2).count_histogram().empty());
+}
+
+// (The entropy accumulator's tests are in test_entropy.cpp; this one sits here until that
+// file is free to edit.)
+TEST_CASE("entropy_accumulator: a failed add changes nothing") {
+    // test_entropy_accumulator_failed_add_adds_nothing's reproducer: add_observations
+    // counted the ids before the first bad one, then threw.
+    ck::entropy_accumulator acc(3);
+    CHECK_THROWS_WITH_AS(acc.add_observations(std::vector<std::int64_t>{0, -1}),
+                         "collapsekit::entropy_accumulator::add_observations: categories must be non-negative "
+                         "(categories[1] = -1)",
+                         std::invalid_argument);
+    CHECK(acc.counts() == std::vector<std::uint64_t>{0, 0, 0});
+    CHECK(acc.total() == 0);
+    // Bad ids anywhere, after earlier good adds: the bytes are those of before.
+    acc.add_observations(std::vector<int>{2, 0, 2, 1});
+    const auto before = acc.serialize();
+    for (std::size_t at : {0u, 1u, 3u, 5u}) {
+        CAPTURE(at);
+        std::vector<std::int64_t> ids{0, 4, 7, 1, 2};  // 4 and 7 grow the table, when counted
+        ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), -(std::int64_t{1} << 40));
+        CHECK_THROWS_AS(acc.add_observations(ids), std::invalid_argument);
+        CHECK(acc.serialize() == before);
+        CHECK(acc.categories() == 3);
+    }
+    // A total past 2^64 - 1: refused before anything is counted.
+    ck::entropy_accumulator full(2);
+    full.add(1, std::numeric_limits<std::uint64_t>::max() - 2);
+    const auto full_before = full.serialize();
+    CHECK_THROWS_WITH_AS(full.add_observations(std::vector<int>{0, 5, 0}),
+                         "collapsekit::entropy_accumulator::add_observations: the total number of observations would "
+                         "pass 2^64 - 1",
+                         std::invalid_argument);
+    CHECK(full.serialize() == full_before);
+    full.add_observations(std::vector<int>{0, 3});  // exactly 2^64 - 1
+    CHECK(full.total() == std::numeric_limits<std::uint64_t>::max());
+    CHECK(full.counts() == std::vector<std::uint64_t>{1, std::numeric_limits<std::uint64_t>::max() - 2, 0, 1});
+    // An id no table can reach (category + 1 wrapped to 0 at SIZE_MAX, and the table was
+    // then written past its end): refused, nothing added, by add and add_observations.
+    ck::entropy_accumulator huge(2);
+    huge.add(0);
+    const auto huge_before = huge.serialize();
+    const std::size_t top = std::numeric_limits<std::size_t>::max();
+    CHECK_THROWS_AS(huge.add_observations(std::vector<std::size_t>{1, top}), std::invalid_argument);
+    CHECK_THROWS_AS(huge.add(top), std::invalid_argument);
+    CHECK(huge.serialize() == huge_before);
+    // A good add counts every id, and the same as one add per id.
+    ck::entropy_accumulator one_by_one(3), batch(3);
+    const std::vector<unsigned> ids{5, 0, 0, 2, 5, 5};
+    for (unsigned i : ids) one_by_one.add(i);
+    batch.add_observations(ids);
+    CHECK(batch == one_by_one);
+    CHECK(batch.total() == 6);
+    CHECK(batch.counts() == std::vector<std::uint64_t>{2, 0, 1, 0, 0, 3});
+    batch.add_observations(std::vector<int>{});
+    CHECK(batch == one_by_one);
 }

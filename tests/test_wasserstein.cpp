@@ -294,8 +294,11 @@ TEST_CASE("weighted Wasserstein, energy and KS with the radix sort equal a std::
         const weighted_reference ru(u, uw), rv(v, vw);
         for (double p : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
             CAPTURE(p);
+            // u[n / 2] = 1e300 makes W_p^p overflow for p = 2, 3 (W_p itself, about 1e298,
+            // does not): both take the rescaled walk.
             CHECK(ck::wasserstein(u, v, uw, vw, p) ==
-                  ck::detail::wp_root(ck::detail::wasserstein_pp_weighted(ru.s.x, ru.s.c, rv.s.x, rv.s.c, p), p));
+                  ck::detail::wasserstein_weighted_sorted(ru.s.x, ru.s.c, rv.s.x, rv.s.c, p));
+            CHECK(std::isfinite(ck::wasserstein(u, v, uw, vw, p)));
         }
         CHECK(ck::energy_distance(u, v, uw, vw) == std::sqrt(2.0 * ck::detail::cdf_integral(ru.s, rv.s, 2.0)));
         for (auto alt : {ck::ks_alternative::two_sided, ck::ks_alternative::less, ck::ks_alternative::greater}) {
@@ -311,6 +314,9 @@ TEST_CASE("weighted Wasserstein, energy and KS with the radix sort equal a std::
         for (double& x : tv) x = static_cast<double>(g.below(7)) * 0.5 - 1.0;
         const std::vector<double> ones_u(n, 2.0), ones_v(m, 0.5);
         const weighted_reference tru(tu, ones_u), trv(tv, ones_v);
+        CHECK(ck::wasserstein(tu, tv, ones_u, ones_v, 2.0) ==
+              ck::detail::wasserstein_weighted_sorted(tru.s.x, tru.s.c, trv.s.x, trv.s.c, 2.0));
+        // In double range the walk is unchanged: W_p is the root of its W_p^p.
         CHECK(ck::wasserstein(tu, tv, ones_u, ones_v, 2.0) ==
               ck::detail::wp_root(ck::detail::wasserstein_pp_weighted(tru.s.x, tru.s.c, trv.s.x, trv.s.c, 2.0), 2.0));
         CHECK(ck::energy_distance(tu, tv, ones_u, ones_v) ==
@@ -485,4 +491,194 @@ TEST_CASE("wasserstein_histogram: counts whose total overflows keep their shares
     CHECK(w == doctest::Approx(0.5).epsilon(1e-12));
     CHECK(ck::wasserstein_histogram(std::vector<double>{big, big}, std::vector<double>{1.0, 1.0},
                                     std::vector<double>{0.0, 1.0}) == 0.0);
+}
+
+namespace {
+
+// W_p of equally weighted samples by brute force in long double: on the grid t = k / (n m)
+// the quantile functions are u[k / m] and v[k / n] (sorted), so W_p^p is the mean of
+// |u[k / m] - v[k / n]|^p over the n m cells. Independent of the merge walk; long double
+// (x87: 15-bit exponent) holds the differences and powers of the whole double range.
+long double wp_brute(std::vector<double> u, std::vector<double> v, double p) {
+    std::sort(u.begin(), u.end());
+    std::sort(v.begin(), v.end());
+    const std::size_t n = u.size(), m = v.size();
+    long double s = 0;
+    for (std::size_t k = 0; k < n * m; ++k) {
+        s += std::pow(std::fabs(static_cast<long double>(u[k / m]) - static_cast<long double>(v[k / n])),
+                      static_cast<long double>(p));
+    }
+    return std::pow(s / static_cast<long double>(n * m), 1.0L / static_cast<long double>(p));
+}
+
+constexpr bool wide_long_double = std::numeric_limits<long double>::max_exponent > 2048;
+
+std::vector<double> scaled(const std::vector<double>& x, int k) {
+    std::vector<double> out(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::ldexp(x[i], k);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("finite samples never give NaN: spreads and W_p^p that overflow an intermediate") {
+    // The reproducers of test_finite_samples_never_give_nan: a difference, the running
+    // sum or W_p^p overflowed, and inf - inf in a compensated sum gave NaN.
+    using V = std::vector<double>;
+    // (|1e308 - 2| + |-1e308 - 2|) / 2 = 1e308 exactly.
+    CHECK(ck::wasserstein(V{1e308, -1e308}, V{2.0}) == 1e308);
+    // 2e308 is past the double range: +inf is the right rounding.
+    CHECK(ck::wasserstein(V{1e308}, V{-1e308}) == HUGE_VAL);
+    // sqrt(2 * 3.4e308) = 2 sqrt(1.7e308), about 2.6e154.
+    CHECK(ck::energy_distance(V{1.7e308}, V{-1.7e308}) == doctest::Approx(2.0 * std::sqrt(1.7e308)).epsilon(1e-15));
+    // sqrt(((1e200)^2 + (1e200)^2) / 2) = 1e200.
+    CHECK(ck::wasserstein(V{1e200, -1e200}, V{0.0}, 2.0) == 1e200);
+    // More of the same shape, against the long-double brute force.
+    const V u{1e300, -3e300, 2e300, 1.5e-300}, v{5e299, 0.0, -1.7e308};
+    for (double p : {1.0, 2.0, 3.0, 7.25}) {
+        CAPTURE(p);
+        const double w = ck::wasserstein(u, v, p);
+        CHECK(std::isfinite(w));
+        if (wide_long_double) {
+            CHECK(w == doctest::Approx(static_cast<double>(wp_brute(u, v, p))).epsilon(1e-14));
+        }
+        // Within the spread (2e300 + 1.7e308) and the same with one thread or several.
+        CHECK(w <= 1.7e308 + 2e300);
+        CHECK(ck::wasserstein(ck::threads(3), u, v, p) == w);
+        // The sorted_reference form is bit for bit the plain one.
+        CHECK(ck::wasserstein(u, ck::sorted_reference(v), p) == w);
+    }
+    // Samples at the edge of the range, whose differences overflow: halved first.
+    const double big = std::numeric_limits<double>::max();
+    CHECK(ck::wasserstein(V{big, -big}, V{0.0}, 2.0) == big);
+    CHECK(ck::wasserstein(V{big}, V{big}, 2.0) == 0.0);
+    CHECK(ck::wasserstein(V{big, big}, V{-big}, 3.0) == HUGE_VAL);
+    CHECK(ck::wasserstein(V{big, -big}, V{-big, big}, 2.0) == 0.0);
+    CHECK(ck::wasserstein(V{big}, V{-big}, std::numeric_limits<double>::infinity()) == HUGE_VAL);
+    // Energy: E^2 = 2 integral (F - G)^2 = 2 * (1/4) * 2 big for u = {-big, big}, v = {0}.
+    CHECK(ck::energy_distance(V{-big, big}, V{0.0}) == doctest::Approx(std::sqrt(big)).epsilon(1e-15));
+    CHECK(ck::energy_distance(V{big}, V{big}) == 0.0);
+    // Huge values whose differences do not overflow are not halved: the subnormal
+    // difference that is the whole answer keeps every bit. W_2 = 1e-300 sqrt(1/3);
+    // E^2 = 2 (1/3)^2 2^-1074.
+    CHECK(ck::wasserstein(V{big, -big, 1e-300}, V{-big, 0.0, big}, 2.0) ==
+          doctest::Approx(1e-300 * std::sqrt(1.0 / 3.0)).epsilon(1e-15));
+    CHECK(ck::energy_distance(V{-1.7e308, 1.7e308, 0x1p-1074}, V{-1.7e308, 1.7e308, 0.0}) ==
+          doctest::Approx(std::ldexp(std::sqrt(2.0 / 9.0), -537)).epsilon(1e-15));
+}
+
+TEST_CASE("W_p scales with the samples over the whole double range (|d|^p under- and overflow)") {
+    using V = std::vector<double>;
+    // The reproducers of test_wp_scaling_over_the_whole_double_range: |d|^p underflowed.
+    CHECK(ck::wasserstein(V{5e-324}, V{0.0}, 2.0) == 5e-324);
+    CHECK(ck::wasserstein(V{1e-200}, V{0.0}, 2.0) == 1e-200);
+    CHECK(ck::wasserstein(V{1e-300}, V{0.0}, 3.0) == 1e-300);
+    // W_p(2^k u, 2^k v) = 2^k W_p(u, v) wherever both are normal, and the long-double
+    // brute force agrees at every scale.
+    const V u{0.0, 1.0, 1.0, 3.5, -2.25, 7.0}, v{0.5, -1.0, 4.0, 4.0};
+    for (double p : {2.0, 3.0, 7.25}) {
+        const double w = ck::wasserstein(u, v, p);
+        for (int k : {-1070, -1000, -700, -400, 0, 400, 700, 1000}) {
+            CAPTURE(p);
+            CAPTURE(k);
+            const double want = std::ldexp(w, k);
+            if (!(want >= std::numeric_limits<double>::min() && want < std::numeric_limits<double>::max() / 4)) {
+                continue;
+            }
+            const V su = scaled(u, k), sv = scaled(v, k);
+            const double got = ck::wasserstein(su, sv, p);
+            CHECK(got == doctest::Approx(want).epsilon(1e-13));
+            if (wide_long_double) {
+                CHECK(got == doctest::Approx(static_cast<double>(wp_brute(su, sv, p))).epsilon(1e-14));
+            }
+        }
+    }
+    // p = 2 where the samples are exact at 2^-1070 (integers times 2^-1074): W_2 is then
+    // subnormal-scale but its value is known, 2^-1074 sqrt(mean d^2).
+    const V a{1.0, 3.0}, b{0.0, 0.0};
+    const double w2 = ck::wasserstein(scaled(a, -1074), scaled(b, -1074), 2.0);
+    CHECK(w2 == std::ldexp(std::sqrt(5.0), -1074));  // rounds to 2 * 2^-1074
+    // Any order p: the largest difference dominates as p grows, and nothing under- or
+    // overflows on the way (0.5^p underflows from p = 1075).
+    CHECK(ck::wasserstein(V{1.0}, V{0.0}, 2000.0) == 1.0);
+    CHECK(ck::wasserstein(V{0.0, 0.0}, V{0.0, 1e-300}, 2000.0) ==
+          doctest::Approx(1e-300 * std::pow(0.5, 1.0 / 2000.0)).epsilon(1e-14));
+    // Identical samples: 0 (the rescaled walk finds no difference to scale by).
+    CHECK(ck::wasserstein(V{1e-310, 2.0}, V{2.0, 1e-310}, 3.0) == 0.0);
+    // Energy distance of samples within 1e-300 of one another: E^2 = 2 x for u = {x},
+    // v = {0}; x = 1e-320 is 2024 * 2^-1074, so E = sqrt(4048) 2^-537.
+    CHECK(ck::energy_distance(V{1e-320}, V{0.0}) ==
+          doctest::Approx(std::ldexp(std::sqrt(2.0 * std::ldexp(1e-320, 1074)), -537)).epsilon(1e-15));
+    // E(2^k u, 2^k v) = 2^(k/2) E(u, v) for even k.
+    const double e = ck::energy_distance(u, v);
+    for (int k : {-1000, -600, 600, 1000}) {
+        CAPTURE(k);
+        CHECK(ck::energy_distance(scaled(u, k), scaled(v, k)) == doctest::Approx(std::ldexp(e, k / 2)).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("the rescaled walks: weighted samples, histograms, threads") {
+    using V = std::vector<double>;
+    const double big = std::numeric_limits<double>::max();
+    // Weighted: the walk over cumulative fractions fails the same way.
+    CHECK(ck::wasserstein(V{1e308, -1e308}, V{2.0}, V{1.0, 1.0}, V{1.0}) == 1e308);
+    CHECK(ck::wasserstein(V{1e200, -1e200}, V{0.0}, V{3.0, 3.0}, V{0.5}, 2.0) == 1e200);
+    CHECK(ck::wasserstein(V{1e-200, 0.0}, V{0.0}, V{1.0, 3.0}, V{1.0}, 2.0) ==
+          doctest::Approx(1e-200 / 2.0).epsilon(1e-15));  // sqrt(1/4) 1e-200
+    CHECK(ck::wasserstein(V{5e-324}, V{0.0}, V{2.0}, V{7.0}, 2.0) == 5e-324);
+    CHECK(ck::energy_distance(V{1.7e308}, V{-1.7e308}, V{1.0}, V{2.0}) ==
+          doctest::Approx(2.0 * std::sqrt(1.7e308)).epsilon(1e-15));
+    // Integer weights weigh as repeated values.
+    CHECK(ck::wasserstein(V{-1e300, 3e300}, V{big / 2}, V{2.0, 1.0}, V{1.0}, 3.0) ==
+          doctest::Approx(ck::wasserstein(V{-1e300, -1e300, 3e300}, V{big / 2}, 3.0)).epsilon(1e-14));
+    // Histogram: quantiles -big / 0 against 0 / big, |d| = big on both halves.
+    for (double p : {1.0, 2.0, 3.0}) {
+        CAPTURE(p);
+        CHECK(ck::wasserstein_histogram(V{1.0, 1.0, 0.0}, V{0.0, 1.0, 1.0}, V{-big, 0.0, big}, p) == big);
+        CHECK(ck::wasserstein_histogram(V{1.0, 1.0, 0.0}, V{0.0, 1.0, 1.0}, V{-1e-320, 0.0, 1e-320}, p) ==
+              doctest::Approx(1e-320).epsilon(1e-3));  // 1e-320 is 2024 ulp of 2^-1074
+    }
+    // Several chunks of the merge walk: the rescaled walks are bit-identical for any
+    // thread count, and finite.
+    ck::rng g(17);
+    ck::normal_distribution z;
+    V u(150001), v(70003);
+    for (double& x : u) x = std::max(-big, std::min(big, z(g) * 6e307));
+    for (double& x : v) x = std::max(-big, std::min(big, 1e307 + z(g) * 4e307));
+    for (double p : {1.0, 2.0, 3.0}) {
+        CAPTURE(p);
+        const double w1 = ck::wasserstein(ck::threads(1), u, v, p);
+        CHECK(std::isfinite(w1));
+        CHECK(ck::wasserstein(ck::threads(4), u, v, p) == w1);
+        if (wide_long_double && p == 2.0) {
+            // The brute force has n m cells; a subsample keeps it small.
+            const V su(u.begin(), u.begin() + 300), sv(v.begin(), v.begin() + 200);
+            CHECK(ck::wasserstein(su, sv, p) ==
+                  doctest::Approx(static_cast<double>(wp_brute(su, sv, p))).epsilon(1e-13));
+        }
+    }
+    const double e1 = ck::energy_distance(ck::threads(1), u, v);
+    CHECK(std::isfinite(e1));
+    CHECK(ck::energy_distance(ck::threads(4), u, v) == e1);
+    // Energy against the brute force 2 E|X-Y| - E|X-X'| - E|Y-Y'| on values scaled into
+    // range and back: E(2^-40 u, 2^-40 v) = 2^-20 E(u, v).
+    const V su(u.begin(), u.begin() + 300), sv(v.begin(), v.begin() + 200);
+    CHECK(ck::energy_distance(su, sv) ==
+          doctest::Approx(0x1p20 * energy_brute(scaled(su, -40), scaled(sv, -40))).epsilon(1e-12));
+    // In double range the walks are untouched: the same bits as before the rescaled
+    // walks existed (the root of the plain walk's W_p^p, sqrt(2 cdf_integral)).
+    V nu = scaled(V(u.begin(), u.begin() + 1000), -1000), nv = scaled(V(v.begin(), v.begin() + 999), -1000);
+    const double e_plain = ck::energy_distance(nu, nv);
+    std::sort(nu.begin(), nu.end());
+    std::sort(nv.begin(), nv.end());
+    for (double p : {1.0, 2.0, 3.0, 7.25}) {
+        CAPTURE(p);
+        const double pp =
+            ck::detail::wasserstein_pp_equal(nu.data(), nu.size(), nv.data(), nv.size(), ck::detail::power_of{p});
+        CHECK(ck::wasserstein(nu, nv, p) == ck::detail::wp_root(pp, p));
+    }
+    ck::detail::sorted_sample a, b;
+    a.x = ck::as_view(nu);
+    b.x = ck::as_view(nv);
+    CHECK(e_plain == std::sqrt(2.0 * ck::detail::cdf_integral(a, b, 2.0)));
 }

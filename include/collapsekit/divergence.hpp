@@ -7,7 +7,11 @@
 //    silently; use the _counts form for that behaviour.
 //  - `f_counts(a, b, ...)` takes non-negative counts (any arithmetic type; weights need
 //    not be whole numbers) and normalises each vector by its own total, after applying
-//    the zero-support policy.
+//    the zero-support policy. The total is kept to about twice double precision and each
+//    share correctly rounded, so proportional count vectors have bit-identical shares
+//    (every divergence between them is exactly 0) and KL of counts is never negative;
+//    a positive count keeps its place in the support even where its share lies below
+//    the double range (the measures then read such shares from the counts).
 // Zero support is an explicit ck::zero_support parameter (default none(): the
 // mathematical answer, e.g. KL = +inf where p > 0 = q). Every information measure takes a
 // ck::log_base (nats by default); hellinger, total_variation and the chi-squared
@@ -111,20 +115,196 @@ enum class measure_id {
     renyi
 };
 
-// Two validated (and, where asked, normalised or smoothed) vectors in double.
+// Whether a measure is an information quantity, in the unit of the base (the others are
+// unitless and ignore it).
+inline bool has_unit(measure_id m) noexcept {
+    return m != measure_id::hellinger && m != measure_id::total_variation && m != measure_id::chi2_pearson &&
+           m != measure_id::chi2_neyman;
+}
+
+// ---------------------------------------------------------------------------------------
+// Normalising counts.
+//
+// A count vector a is normalised by its total A = sum a_i, taken as an unevaluated pair
+// hi + lo (the compensated sum to about twice double precision), each share a_i / A
+// correctly rounded (but in near-ties): so proportional count vectors (a = c b, whatever
+// c) give bit-identical shares and their divergences are exactly 0, and a vector summing
+// to a power of two normalises exactly. A positive count whose share falls below the
+// normal range (a subnormal share, or one that underflows to 0) marks the pair as
+// extreme: the measures whose value depends on such a share (KL, cross-entropy, PSI, the
+// chi-squared divergences, Renyi, Bhattacharyya) then read it through logs computed from
+// the counts and the exact totals (count_log_ratio), so that support, and the value, are
+// those of the given counts.
+
+// A checked total: the compensated sum (value hi, residual lo) and the smallest positive
+// entry (+inf if none).
+struct exact_total {
+    double hi = 0, lo = 0;
+    double min_positive = std::numeric_limits<double>::infinity();
+};
+
+// One chunk's share of an exact_total.
+struct total_partial {
+    compensated_sum sum;
+    double min_positive = std::numeric_limits<double>::infinity();
+};
+
+inline exact_total merge_totals(const std::vector<total_partial>& parts) {
+    compensated_sum total;
+    exact_total r;
+    if (parts.size() == 1) {
+        total = parts[0].sum;
+    } else {
+        for (const total_partial& p : parts) total += p.sum;
+    }
+    for (const total_partial& p : parts) r.min_positive = std::min(r.min_positive, p.min_positive);
+    r.hi = total.value();
+    r.lo = total.residual();
+    return r;
+}
+
+// The exact_total of one chunk of double counts, unchecked (the hot path: a NaN or infinite
+// entry makes it non-finite and a negative one shows in the kernel's minimum): 32
+// independent TwoSum chains, so that the additions do not wait on each other (the
+// compiler turns them into a few vector accumulators).
+inline total_partial total_chunk(const double* x, std::size_t n) noexcept {
+    constexpr std::size_t lanes = 32;
+    double s[lanes] = {}, c[lanes] = {};
+    double low[lanes];
+    for (double& v : low) v = std::numeric_limits<double>::infinity();
+    const std::size_t blocks_end = n - n % lanes;  // bounds first: see simd::sum_plain_simd
+    std::size_t i = 0;
+    for (; i < blocks_end; i += lanes) {
+        for (std::size_t k = 0; k < lanes; ++k) {
+            const double v = x[i + k];
+            const double t = s[k] + v;
+            c[k] += two_sum_error(s[k], v, t);
+            s[k] = t;
+            low[k] = v > 0.0 && v < low[k] ? v : low[k];
+        }
+    }
+    total_partial r;
+    for (double v : s) r.sum.add(v);
+    for (double v : c) r.sum.add(v);
+    for (double v : low) r.min_positive = std::min(r.min_positive, v);
+    for (; i < n; ++i) {
+        r.sum.add(x[i]);
+        if (x[i] > 0.0) r.min_positive = std::min(r.min_positive, x[i]);
+    }
+    return r;
+}
+
+inline exact_total fast_total(const execution& ex, const double* x, std::size_t n) {
+    return merge_totals(chunked_map<total_partial>(
+        ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) { return total_chunk(x + b, e - b); }));
+}
+
+// Divides entries by an exact total: x -> x / (hi + lo), correctly rounded but in
+// near-ties. Entries and total are first scaled by powers of two (exact) so that hi lies
+// in [1/2, 1); the quotient's residual x - q (hi + lo) is exact up to q lo (TwoProduct),
+// and corrects the quotient. With lo = 0 the result is x / hi, the plain quotient.
+class share_divisor {
+public:
+    explicit share_divisor(const exact_total& t) noexcept {
+        double h = t.hi, l = t.lo;
+        if (h < 0x1.0p-900) {  // a tiny total: lift it first, as 2^-e below could overflow
+            pre_ = 0x1.0p600;
+            h *= pre_;
+            l *= pre_;
+        }
+        int e = 0;
+        std::frexp(h, &e);
+        scale_ = std::ldexp(1.0, -e);
+        hi_ = h * scale_;
+        lo_ = l * scale_;
+        inv_ = 1.0 / hi_;
+    }
+    double operator()(double x) const noexcept { return share(x, pre_, scale_, hi_, lo_, inv_); }
+    // out[i] = (*this)(x[i]) for i < n (out and x do not overlap): in blocks of eight with
+    // the constants in registers, a loop compilers vectorise without alias checks.
+    void fill(const double* __restrict x, double* __restrict out, std::size_t n) const noexcept {
+        const double pre = pre_, scale = scale_, hi = hi_, lo = lo_, inv = inv_;
+        const std::size_t blocks_end = n - n % 8;  // bounds first: see simd::sum_plain_simd
+        std::size_t i = 0;
+        for (; i < blocks_end; i += 8) {
+            for (std::size_t k = 0; k < 8; ++k) out[i + k] = share(x[i + k], pre, scale, hi, lo, inv);
+        }
+        for (; i < n; ++i) out[i] = share(x[i], pre, scale, hi, lo, inv);
+    }
+
+private:
+    // No division: q = x (1 / hi) is within an ulp or two of the quotient, x - q hi is exact
+    // (Sterbenz, TwoProduct), and one correction step with that residual (lo entering it)
+    // rounds the quotient correctly, as the FMA division algorithms do.
+    static double share(double x, double pre, double scale, double hi, double lo, double inv) noexcept {
+        const double xs = x * pre * scale;
+        const double q = xs * inv;
+        const double prod = q * hi;
+        const double residual = (xs - prod) - two_product_error(q, hi, prod) - q * lo;
+        return q + residual * inv;
+    }
+
+    double pre_ = 1.0, scale_ = 1.0, hi_ = 1.0, lo_ = 0.0, inv_ = 1.0;
+};
+
+// Whether the smallest positive entry's share is below the normal range (see above).
+inline bool extreme_shares(const exact_total& t, const share_divisor& d) noexcept {
+    return t.min_positive < std::numeric_limits<double>::infinity() &&
+           d(t.min_positive) < std::numeric_limits<double>::min();
+}
+
+// log((x / X) / (y / Y)) for positive x, y and totals X, Y (x <= X, y <= Y), from x Y and
+// y X as exact products (TwoProduct) of the totals' leading doubles: accurate where the
+// shares themselves are not representable (below the double range), and within a few ulp
+// of 1 where the ratio is close to 1. Each factor is brought to [2^249, 2^250) first, so
+// that neither product over- or underflows.
+inline double count_log_ratio(double x, const exact_total& xt, double y, const exact_total& yt) noexcept {
+    constexpr int lift = 250;
+    int ex = 0, ey = 0, exh = 0, eyh = 0;
+    const double mx = std::ldexp(std::frexp(x, &ex), lift), my = std::ldexp(std::frexp(y, &ey), lift);
+    const double mxh = std::ldexp(std::frexp(xt.hi, &exh), lift), myh = std::ldexp(std::frexp(yt.hi, &eyh), lift);
+    // N = x Y and D = y X, as (hi, lo) pairs times 2^(exponent).
+    const double nh = mx * myh, nl = two_product_error(mx, myh, nh);
+    const double dh = my * mxh, dl = two_product_error(my, mxh, dh);
+    const int e = (ex + eyh) - (ey + exh);
+    constexpr double ln2 = 0.693147180559945309417232121458176568;
+    if (e >= -2 && e <= 2) {
+        const double nh2 = std::ldexp(nh, e), nl2 = std::ldexp(nl, e);
+        if (nh2 >= dh / 2 && nh2 <= dh + dh) return std::log1p(((nh2 - dh) + (nl2 - dl)) / dh);
+        return std::log(nh2 / dh) + (nl2 / nh2 - dl / dh);
+    }
+    return std::log(nh / dh) + static_cast<double>(e) * ln2 + (nl / nh - dl / dh);
+}
+
+// The log of a count's share, log(x / X), accurate for any magnitudes.
+inline double count_log_share(double x, const exact_total& xt) noexcept {
+    exact_total one;
+    one.hi = 1.0;
+    return count_log_ratio(x, xt, 1.0, one);
+}
+
+// ---------------------------------------------------------------------------------------
+// Preparing the inputs.
+
+// Two validated vectors in double: normalised (or smoothed) shares, or, where the caller
+// asked for them (raw_counts), the counts themselves with their exact totals, which the
+// measures normalise on the fly.
 struct prepared_pair {
     view<const double> p, q;
     std::vector<double> pbuf, qbuf;
     bool is_nan = false;  // a NaN met under nan_policy::propagate
+    bool raw = false;     // p and q are counts with totals tp, tq
+    exact_total tp, tq;
 };
 
-// Checks that every entry is non-negative and finite and returns their compensated sum,
-// in fixed chunks merged in chunk order (a chunk throws at its first bad entry; the
-// lowest chunk's error is the one reported, so the message names the first bad entry).
+// Checks that every entry is non-negative and finite and returns their compensated sum
+// (and smallest positive entry), in fixed chunks merged in chunk order (a chunk throws at
+// its first bad entry; the lowest chunk's error is the one reported, so the message names
+// the first bad entry). hi is the value chunked_compensated would give.
 template <class T>
-double checked_total(const execution& ex, const char* fn, const char* arg, view<const T> x, bool counts) {
-    return chunked_compensated(ex, x.size(), [&](std::size_t b, std::size_t e) {
-        compensated_sum s;
+exact_total checked_total(const execution& ex, const char* fn, const char* arg, view<const T> x, bool counts) {
+    return merge_totals(chunked_map<total_partial>(ex, x.size(), reduction_chunk, [&](std::size_t b, std::size_t e) {
+        total_partial r;
         for (std::size_t i = b; i < e; ++i) {
             const auto v = static_cast<double>(x[i]);
             if (!(v >= 0.0) || !std::isfinite(v)) {
@@ -133,10 +313,11 @@ double checked_total(const execution& ex, const char* fn, const char* arg, view<
                                      : " must hold non-negative finite probabilities (") +
                              arg + "[" + std::to_string(i) + "] = " + format_value(v) + ")");
             }
-            s.add(v);
+            r.sum.add(v);
+            if (v > 0.0) r.min_positive = std::min(r.min_positive, v);
         }
-        return s;
-    });
+        return r;
+    }));
 }
 
 inline void check_sum_to_one(const char* fn, const char* arg, double sum, double tol) {
@@ -144,6 +325,11 @@ inline void check_sum_to_one(const char* fn, const char* arg, double sum, double
         fail(fn, std::string(arg) + " must sum to 1 within " + format_value(tol) + " (sum is " + format_value(sum) +
                      "); pass counts to the _counts form to normalise");
     }
+}
+
+inline void check_count_total(const char* fn, const char* arg, double total) {
+    if (!(total > 0.0)) fail(fn, std::string(arg) + " counts sum to zero; nothing to normalise");
+    if (!std::isfinite(total)) fail(fn, std::string(arg) + " counts sum to infinity");
 }
 
 // Copies x into a double vector, dropping the positions listed as dropped.
@@ -157,37 +343,38 @@ std::vector<double> to_double(view<const T> x, const std::vector<char>* drop) {
     return out;
 }
 
-// Normalises one vector, whose checked total is `total`, in place under the policy
-// (probabilities or counts); each entry alone, in chunks on the execution's threads.
-inline void normalise(const execution& ex, const char* fn, const char* arg, std::vector<double>& x, double total,
-                      input_kind kind, double tol, const zero_support& zs) {
-    if (kind == input_kind::probabilities) check_sum_to_one(fn, arg, total, tol);
-    double add = 0.0, denom = 1.0;
-    if (zs.type() == zero_support::kind::additive) {
-        add = zs.alpha();
-        denom = total + add * static_cast<double>(x.size());
-    } else if (kind == input_kind::counts) {
-        if (!(total > 0.0)) fail(fn, std::string(arg) + " counts sum to zero; nothing to normalise");
-        if (!std::isfinite(total)) fail(fn, std::string(arg) + " counts sum to infinity");
-        denom = total;
-    } else {
-        return;
-    }
+// Applies f to every entry of x in place, in chunks on the execution's threads.
+template <class F>
+void transform_chunked(const execution& ex, std::vector<double>& x, F&& f) {
     parallel_for(ex, chunk_count(x.size(), reduction_chunk), [&](std::size_t c) {
         const std::size_t e = std::min(x.size(), (c + 1) * reduction_chunk);
-        if (add != 0.0) {
-            for (std::size_t i = c * reduction_chunk; i < e; ++i) x[i] = (x[i] + add) / denom;
-        } else {
-            for (std::size_t i = c * reduction_chunk; i < e; ++i) x[i] /= denom;
-        }
+        for (std::size_t i = c * reduction_chunk; i < e; ++i) x[i] = f(x[i]);
     });
+}
+
+// Normalises one vector, whose checked total is `total`, in place under the policy:
+// additive smoothing (x + alpha) / (total + k alpha) for either kind; counts by their
+// exact total (share_divisor); probabilities are only checked.
+inline void normalise(const execution& ex, const char* fn, const char* arg, std::vector<double>& x,
+                      const exact_total& total, input_kind kind, double tol, const zero_support& zs) {
+    if (kind == input_kind::probabilities) check_sum_to_one(fn, arg, total.hi, tol);
+    if (zs.type() == zero_support::kind::additive) {
+        const double add = zs.alpha();
+        const double denom = total.hi + add * static_cast<double>(x.size());
+        transform_chunked(ex, x, [add, denom](double v) { return (v + add) / denom; });
+    } else if (kind == input_kind::counts) {
+        check_count_total(fn, arg, total.hi);
+        const share_divisor share(total);
+        transform_chunked(ex, x, share);
+    }
 }
 
 // Screens, validates and normalises (p, q) into double vectors. Double probability
 // vectors that need no smoothing and hold no NaN to omit are checked in place, not copied.
+// With raw_counts, counts under none() are left as counts (copies) with their totals.
 template <class T, class U>
 prepared_pair prepare(const execution& ex, const char* fn, view<const T> p, view<const U> q, input_kind kind,
-                      const zero_support& zs, nan_policy nan) {
+                      const zero_support& zs, nan_policy nan, bool raw_counts = false) {
     require_same_length(fn, "p", p.size(), "q", q.size());
     require_not_empty(fn, "p", p.size());
     prepared_pair r;
@@ -201,8 +388,8 @@ prepared_pair prepare(const execution& ex, const char* fn, view<const T> p, view
     const bool counts = kind == input_kind::counts;
     if constexpr (std::is_same_v<T, double> && std::is_same_v<U, double>) {
         if (!omit && !counts && zs.is_none()) {
-            const double tp = checked_total(ex, fn, "p", p, false);
-            const double tq = checked_total(ex, fn, "q", q, false);
+            const double tp = checked_total(ex, fn, "p", p, false).hi;
+            const double tq = checked_total(ex, fn, "q", q, false).hi;
             check_sum_to_one(fn, "p", tp, probability_tolerance<T>());
             check_sum_to_one(fn, "q", tq, probability_tolerance<U>());
             r.p = p;
@@ -218,18 +405,27 @@ prepared_pair prepare(const execution& ex, const char* fn, view<const T> p, view
     r.pbuf = to_double(p, omit ? &drop : nullptr);
     r.qbuf = to_double(q, omit ? &drop : nullptr);
     require(!r.pbuf.empty(), fn, "p and q hold no position without NaN");
-    const double tp = checked_total(ex, fn, "p", view<const double>(r.pbuf.data(), r.pbuf.size()), counts);
-    const double tq = checked_total(ex, fn, "q", view<const double>(r.qbuf.data(), r.qbuf.size()), counts);
-    normalise(ex, fn, "p", r.pbuf, tp, kind, probability_tolerance<T>(), zs);
-    normalise(ex, fn, "q", r.qbuf, tq, kind, probability_tolerance<U>(), zs);
-    if (zs.type() == zero_support::kind::skew) {
-        const double a = zs.alpha();
-        for (std::size_t i = 0; i < r.qbuf.size(); ++i) r.qbuf[i] = a * r.qbuf[i] + (1.0 - a) * r.pbuf[i];
+    r.tp = checked_total(ex, fn, "p", view<const double>(r.pbuf.data(), r.pbuf.size()), counts);
+    r.tq = checked_total(ex, fn, "q", view<const double>(r.qbuf.data(), r.qbuf.size()), counts);
+    if (counts && zs.is_none() && raw_counts) {
+        check_count_total(fn, "p", r.tp.hi);
+        check_count_total(fn, "q", r.tq.hi);
+        r.raw = true;
+    } else {
+        normalise(ex, fn, "p", r.pbuf, r.tp, kind, probability_tolerance<T>(), zs);
+        normalise(ex, fn, "q", r.qbuf, r.tq, kind, probability_tolerance<U>(), zs);
+        if (zs.type() == zero_support::kind::skew) {
+            const double a = zs.alpha();
+            for (std::size_t i = 0; i < r.qbuf.size(); ++i) r.qbuf[i] = a * r.qbuf[i] + (1.0 - a) * r.pbuf[i];
+        }
     }
     r.p = view<const double>(r.pbuf.data(), r.pbuf.size());
     r.q = view<const double>(r.qbuf.data(), r.qbuf.size());
     return r;
 }
+
+// ---------------------------------------------------------------------------------------
+// The kernel measures (KL, JS, Hellinger, total variation).
 
 inline bool kernel_measure(measure_id m) noexcept {
     return m == measure_id::kl || m == measure_id::js || m == measure_id::js_distance || m == measure_id::hellinger ||
@@ -237,31 +433,25 @@ inline bool kernel_measure(measure_id m) noexcept {
 }
 
 template <class T>
-simd::pair_pass run_kernel(measure_id m, const T* p, const T* q, std::size_t n, T scale_p = T(1),
-                           T scale_q = T(1)) noexcept {
+simd::pair_pass run_kernel(measure_id m, const T* p, const T* q, std::size_t n) noexcept {
     switch (m) {
         case measure_id::kl:
-            return simd::kl_sum(p, q, n, scale_p, scale_q);
+            return simd::kl_sum(p, q, n);
         case measure_id::js:
         case measure_id::js_distance:
-            return simd::js_sum(p, q, n, scale_p, scale_q);
+            return simd::js_sum(p, q, n);
         case measure_id::hellinger:
-            return simd::hellinger_sum(p, q, n, scale_p, scale_q);
+            return simd::hellinger_sum(p, q, n);
         default:
-            return simd::tv_sum(p, q, n, scale_p, scale_q);
+            return simd::tv_sum(p, q, n);
     }
 }
 
-// The kernel pass in fixed chunks, merged in chunk order: the value's partial sums with
+// Merges kernel passes over consecutive pieces, in order: the values' partial sums with
 // compensation, the plain sums added, the minimum and the p > 0 = q flag combined (both
-// exact). One chunk is the one-pass answer.
-template <class T>
-simd::pair_pass run_kernel(const execution& ex, measure_id m, const T* p, const T* q, std::size_t n, T scale_p = T(1),
-                           T scale_q = T(1)) {
-    if (n <= reduction_chunk) return run_kernel(m, p, q, n, scale_p, scale_q);
-    const std::vector<simd::pair_pass> parts = chunked_map<simd::pair_pass>(
-        ex, n, reduction_chunk,
-        [&](std::size_t b, std::size_t e) { return run_kernel(m, p + b, q + b, e - b, scale_p, scale_q); });
+// exact). One piece is that piece's pass.
+inline simd::pair_pass merge_passes(const std::vector<simd::pair_pass>& parts) {
+    if (parts.size() == 1) return parts[0];
     simd::pair_pass r;
     compensated_sum value;
     for (const simd::pair_pass& c : parts) {
@@ -275,30 +465,95 @@ simd::pair_pass run_kernel(const execution& ex, measure_id m, const T* p, const 
     return r;
 }
 
-// sum_compensated over fixed chunks, the partials merged in chunk order.
-inline double chunked_sum(const execution& ex, const double* x, std::size_t n) {
-    if (n <= reduction_chunk) return simd::sum_compensated(x, n);
-    return chunked_compensated(
-        ex, n, [&](std::size_t b, std::size_t e) { return compensated_sum(simd::sum_compensated(x + b, e - b)); });
+// The kernel pass in fixed chunks, merged in chunk order.
+template <class T>
+simd::pair_pass run_kernel(const execution& ex, measure_id m, const T* p, const T* q, std::size_t n) {
+    if (n <= reduction_chunk) return run_kernel(m, p, q, n);
+    return merge_passes(chunked_map<simd::pair_pass>(
+        ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) { return run_kernel(m, p + b, q + b, e - b); }));
 }
 
-// The measure from a kernel pass over valid inputs.
-inline double finish_kernel(measure_id m, const simd::pair_pass& r, double unit) noexcept {
+// The kernel pass over the shares of two count vectors (share_divisor), computed block by
+// block into a small buffer that stays in cache: no normalised copies of the vectors.
+inline constexpr std::size_t share_block = 2048;
+
+inline simd::pair_pass kernel_on_shares_chunk(measure_id m, const double* a, const double* b, std::size_t n,
+                                              const share_divisor& da, const share_divisor& db) {
+    alignas(64) double sp[share_block];
+    alignas(64) double sq[share_block];
+    std::vector<simd::pair_pass> parts;
+    parts.reserve((n + share_block - 1) / share_block);
+    for (std::size_t s = 0; s < n; s += share_block) {
+        const std::size_t len = std::min(share_block, n - s);
+        da.fill(a + s, sp, len);
+        db.fill(b + s, sq, len);
+        parts.push_back(run_kernel(m, sp, sq, len));
+    }
+    return merge_passes(parts);
+}
+
+inline simd::pair_pass run_kernel_on_shares(const execution& ex, measure_id m, const double* a, const double* b,
+                                            std::size_t n, const share_divisor& da, const share_divisor& db) {
+    if (n <= reduction_chunk) return kernel_on_shares_chunk(m, a, b, n, da, db);
+    return merge_passes(chunked_map<simd::pair_pass>(ex, n, reduction_chunk, [&](std::size_t s, std::size_t e) {
+        return kernel_on_shares_chunk(m, a + s, b + s, e - s, da, db);
+    }));
+}
+
+// The measure from a kernel pass over valid inputs, in nats (or unitless). On normalised
+// counts (`shares`) KL is >= 0 (Gibbs' inequality), so a sum rounded below 0 is returned
+// as 0; probability vectors are taken as given (within their tolerance of summing to 1).
+inline double finish_kernel(measure_id m, const simd::pair_pass& r, bool shares) noexcept {
     switch (m) {
         case measure_id::kl:
-            return r.p_without_q ? std::numeric_limits<double>::infinity() : r.value * unit;
+            if (r.p_without_q) return std::numeric_limits<double>::infinity();
+            return shares ? std::max(0.0, r.value) : r.value;
         case measure_id::js:
+        case measure_id::js_distance:
             // Each element's term is >= 0 in exact arithmetic; rounding can leave the sum a
             // few ulp below 0 when p ~ q, and that is clamped to 0.
-            return std::max(0.0, 0.5 * r.value) * unit;
-        case measure_id::js_distance:
-            return std::sqrt(std::max(0.0, 0.5 * r.value) * unit);
+            return std::max(0.0, 0.5 * r.value);
         case measure_id::hellinger:
             return std::sqrt(std::min(1.0, std::max(0.0, 0.5 * r.value)));
         default:
             return std::min(1.0, std::max(0.0, 0.5 * r.value));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The scalar measures, on either of two sources of (p_i, q_i).
+
+// Probability vectors as given.
+struct probability_source {
+    view<const double> p, q;
+    bool extended() const noexcept { return false; }
+    double p_at(std::size_t i) const noexcept { return p[i]; }
+    double q_at(std::size_t i) const noexcept { return q[i]; }
+    bool p_pos(std::size_t i) const noexcept { return p[i] > 0.0; }
+    bool q_pos(std::size_t i) const noexcept { return q[i] > 0.0; }
+    double log_p(std::size_t i) const noexcept { return std::log(p[i]); }
+    double log_q(std::size_t i) const noexcept { return std::log(q[i]); }
+    double log_ratio(std::size_t i) const noexcept { return ::collapsekit::log_ratio(p[i], q[i]); }
+};
+
+// Counts, normalised on the fly (share_divisor). Where the pair is extreme (see above),
+// positivity is read from the counts and the logs from count_log_ratio.
+struct count_source {
+    view<const double> a, b;
+    exact_total ta, tb;
+    share_divisor da, db;
+    bool extreme;
+    bool extended() const noexcept { return extreme; }
+    double p_at(std::size_t i) const noexcept { return da(a[i]); }
+    double q_at(std::size_t i) const noexcept { return db(b[i]); }
+    bool p_pos(std::size_t i) const noexcept { return a[i] > 0.0; }
+    bool q_pos(std::size_t i) const noexcept { return b[i] > 0.0; }
+    double log_p(std::size_t i) const noexcept { return extreme ? count_log_share(a[i], ta) : std::log(p_at(i)); }
+    double log_q(std::size_t i) const noexcept { return extreme ? count_log_share(b[i], tb) : std::log(q_at(i)); }
+    double log_ratio(std::size_t i) const noexcept {
+        return extreme ? count_log_ratio(a[i], ta, b[i], tb) : ::collapsekit::log_ratio(p_at(i), q_at(i));
+    }
+};
 
 // A chunk's share of a scalar measure: its compensated sum of terms, or that it met a
 // term that makes the measure +inf.
@@ -326,6 +581,90 @@ double sum_terms(const execution& ex, std::size_t n, Term&& term) {
     return total.value();
 }
 
+// sum_i x(i) - 1 exactly, rounded once at the end: the running sum is a list of
+// non-overlapping doubles, smallest first, grown by TwoSum (Shewchuk's expansion
+// arithmetic, zero components dropped), so no addend is lost however small it is next to
+// the others. Sequential; for the rare calls that need an exact sum.
+template <class X>
+double exact_sum_minus_one(std::size_t n, X&& x) {
+    std::vector<double> e{-1.0}, next;
+    for (std::size_t i = 0; i < n; ++i) {
+        double q = x(i);
+        if (q == 0.0) continue;
+        next.clear();
+        for (double c : e) {
+            const double sum = q + c;
+            const double err = two_sum_error(q, c, sum);
+            if (err != 0.0) next.push_back(err);
+            q = sum;
+        }
+        if (q != 0.0 || next.empty()) next.push_back(q);
+        e.swap(next);
+    }
+    double r = 0.0;
+    for (double c : e) r += c;
+    return r;
+}
+
+// The Bhattacharyya distance -log BC, BC = sum_i sqrt(p_i q_i). Where BC is small that is
+// what is computed. Where BC is near 1 (nearly equal distributions, the usual case for
+// drift) -log BC cancels; there BC - 1 = (sum p - 1)/2 + (sum q - 1)/2 - H2 / 2 exactly,
+// H2 = sum (sqrt p - sqrt q)^2 with each difference taken as (p - q) / (sqrt p + sqrt q)
+// (no cancellation), the sums of p and q compensated (and exact where the result is
+// within the compensated sums' error): -log1p(BC - 1) keeps the digits (B(p, p) = 0
+// exactly for p summing to 1 exactly, B ~ eps^2 / 8 for q a relative eps away).
+struct bhattacharyya_partial {
+    compensated_sum bc, h2, sp, sq;
+};
+
+template <class Source>
+double bhattacharyya_nats(const execution& ex, const Source& s, std::size_t n) {
+    const std::vector<bhattacharyya_partial> parts =
+        chunked_map<bhattacharyya_partial>(ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) {
+            bhattacharyya_partial r;
+            for (std::size_t i = b; i < e; ++i) {
+                const double p = s.p_at(i), q = s.q_at(i);
+                r.sp.add(p);
+                r.sq.add(q);
+                if (!s.p_pos(i) && !s.q_pos(i)) continue;
+                const double rp = std::sqrt(p), rq = std::sqrt(q);
+                const double d = (p - q) / (rp + rq);
+                if (rp + rq > 0.0) r.h2.add(d * d);
+                if (s.p_pos(i) && s.q_pos(i)) {
+                    const bool normal =
+                        p >= std::numeric_limits<double>::min() && q >= std::numeric_limits<double>::min();
+                    r.bc.add(normal || !s.extended() ? rp * rq : std::exp(0.5 * (s.log_p(i) + s.log_q(i))));
+                }
+            }
+            return r;
+        });
+    bhattacharyya_partial t;
+    for (const bhattacharyya_partial& c : parts) {
+        t.bc += c.bc;
+        t.h2 += c.h2;
+        t.sp += c.sp;
+        t.sq += c.sq;
+    }
+    const double bc = parts.size() == 1 ? parts[0].bc.value() : t.bc.value();
+    if (!(bc >= 0.5)) return -std::log(bc);
+    const compensated_sum& sp = parts.size() == 1 ? parts[0].sp : t.sp;
+    const compensated_sum& sq = parts.size() == 1 ? parts[0].sq : t.sq;
+    const double h2 = parts.size() == 1 ? parts[0].h2.value() : t.h2.value();
+    // sum - 1 from the compensated total: (hi - 1) is exact (Sterbenz) for hi in [1/2, 2].
+    double dev_p = (sp.value() - 1.0) + sp.residual();
+    double dev_q = (sq.value() - 1.0) + sq.residual();
+    double x = 0.5 * (dev_p + dev_q) - 0.5 * h2;
+    // The compensated sums are good to about n eps^2 (sum p + sum q); a result within that
+    // (equal or all but equal inputs, whose B is of that size or 0) takes the sums exactly.
+    const double eps = std::numeric_limits<double>::epsilon();
+    if (std::abs(x) <= 4.0 * static_cast<double>(n + 2) * eps * eps * (sp.value() + sq.value())) {
+        dev_p = exact_sum_minus_one(n, [&](std::size_t i) { return s.p_at(i); });
+        dev_q = exact_sum_minus_one(n, [&](std::size_t i) { return s.q_at(i); });
+        x = 0.5 * (dev_p + dev_q) - 0.5 * h2;
+    }
+    return 0.0 - std::log1p(x);  // +0, not -0, for equal inputs
+}
+
 // One chunk of the Renyi sum sum_i p_i^alpha q_i^(1 - alpha) by log-sum-exp: the largest
 // exponent and sum exp(l_i - top).
 struct renyi_partial {
@@ -335,24 +674,83 @@ struct renyi_partial {
     bool infinite = false;
 };
 
-inline double renyi(const execution& ex, view<const double> p, view<const double> q, double alpha, double unit) {
+// Orders beyond this are computed with the exponents divided by alpha (renyi_nats).
+inline constexpr double renyi_huge_order = 0x1.0p64;
+
+// The Renyi divergence in nats (alpha not 1):
+//   alpha = inf: max_{p_i > 0} log(p_i / q_i);  alpha = 0: -log sum_{p_i > 0} q_i;
+//   |alpha - 1| < 2^-10: log1p(sum_i p_i expm1((alpha - 1) log(p_i / q_i))) / (alpha - 1), the
+//     form that tends to KL (the textbook one divides a rounding error by alpha - 1), or,
+//     where that sum is below -1/2 (mass where q = 0), log of the sum of p_i (p_i/q_i)^(alpha-1);
+//   alpha > 2^64: with u_i = log(p_i / q_i) + log(q_i) / alpha (the exponents l_i / alpha),
+//     D = (alpha top + log sum exp(alpha (u_i - top))) / (alpha - 1), which cannot overflow
+//     and tends to the alpha = inf value;
+//   otherwise log sum exp(l_i) / (alpha - 1), l_i = alpha log p_i + (1 - alpha) log q_i.
+template <class Source>
+double renyi_nats(const execution& ex, const Source& s, std::size_t n, double alpha) {
     constexpr double inf = std::numeric_limits<double>::infinity();
-    const std::size_t n = p.size();
     if (alpha == inf) {
         const std::vector<double> parts =
             chunked_map<double>(ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) {
                 double best = -inf;
                 for (std::size_t i = b; i < e; ++i) {
-                    if (p[i] > 0.0) best = std::max(best, q[i] > 0.0 ? ::collapsekit::log_ratio(p[i], q[i]) : inf);
+                    if (s.p_pos(i)) best = std::max(best, s.q_pos(i) ? s.log_ratio(i) : inf);
                 }
                 return best;
             });
-        return *std::max_element(parts.begin(), parts.end()) * unit;
+        return *std::max_element(parts.begin(), parts.end());
     }
     if (alpha == 0.0) {
-        const double s = sum_terms(ex, n, [&](std::size_t i, bool&) { return p[i] > 0.0 ? q[i] : 0.0; });
-        return -std::log(s) * unit;
+        if (s.extended()) {
+            // The shares of q may lie below the double range: sum them as logs.
+            const std::vector<renyi_partial> parts =
+                chunked_map<renyi_partial>(ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) {
+                    renyi_partial r;
+                    std::vector<double> l;
+                    for (std::size_t i = b; i < e; ++i) {
+                        if (s.p_pos(i) && s.q_pos(i)) l.push_back(s.log_q(i));
+                    }
+                    if (l.empty()) return r;
+                    r.any = true;
+                    r.top = *std::max_element(l.begin(), l.end());
+                    for (double v : l) r.sum += std::exp(v - r.top);
+                    return r;
+                });
+            double top = -inf;
+            for (const renyi_partial& c : parts) {
+                if (c.any) top = std::max(top, c.top);
+            }
+            if (top == -inf) return inf;
+            compensated_sum total;
+            for (const renyi_partial& c : parts) {
+                if (c.any) total += c.sum.value() * std::exp(c.top - top);
+            }
+            return -(top + std::log(total.value()));
+        }
+        const double sum = sum_terms(ex, n, [&](std::size_t i, bool&) { return s.p_pos(i) ? s.q_at(i) : 0.0; });
+        return -std::log(sum);
     }
+    const double d = alpha - 1.0;
+    if (std::abs(d) < 0x1.0p-10) {
+        // sum_i p_i^alpha q_i^(1 - alpha) - 1 = sum_i p_i expm1(d log(p_i / q_i)) (sum p = 1);
+        // q_i = 0 < p_i: the term is -p_i for alpha < 1 and makes the sum +inf above 1.
+        const double u = sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
+            if (!s.p_pos(i)) return 0.0;
+            if (!s.q_pos(i)) {
+                if (d > 0.0) infinite = true;
+                return d > 0.0 ? 0.0 : -s.p_at(i);
+            }
+            return s.p_at(i) * std::expm1(d * s.log_ratio(i));
+        });
+        if (u > -0.5) return std::log1p(u) / d;
+        // Most of p's mass lies where q = 0 (alpha < 1): the sum itself, 1 + u, is then
+        // small and 1 + u would lose it; it is summed directly instead (no cancellation).
+        const double sum = sum_terms(ex, n, [&](std::size_t i, bool&) {
+            return s.p_pos(i) && s.q_pos(i) ? s.p_at(i) * std::exp(d * s.log_ratio(i)) : 0.0;
+        });
+        return std::log(sum) / d;
+    }
+    const bool huge = alpha > renyi_huge_order;
     // log sum_i p_i^alpha q_i^(1 - alpha), by log-sum-exp so that large alpha cannot overflow.
     const std::vector<renyi_partial> parts =
         chunked_map<renyi_partial>(ex, n, reduction_chunk, [&](std::size_t b, std::size_t e) {
@@ -360,20 +758,21 @@ inline double renyi(const execution& ex, view<const double> p, view<const double
             std::vector<double> l;
             l.reserve(e - b);
             for (std::size_t i = b; i < e; ++i) {
-                if (!(p[i] > 0.0)) continue;
-                if (!(q[i] > 0.0)) {
+                if (!s.p_pos(i)) continue;
+                if (!s.q_pos(i)) {
                     if (alpha > 1.0) {
                         r.infinite = true;
                         return r;
                     }
                     continue;  // p^alpha * 0^(1 - alpha) = 0 for alpha < 1
                 }
-                l.push_back(alpha * std::log(p[i]) + (1.0 - alpha) * std::log(q[i]));
+                l.push_back(huge ? s.log_ratio(i) + s.log_q(i) / alpha
+                                 : alpha * s.log_p(i) + (1.0 - alpha) * s.log_q(i));
             }
             if (l.empty()) return r;
             r.any = true;
             r.top = *std::max_element(l.begin(), l.end());
-            for (double v : l) r.sum += std::exp(v - r.top);
+            for (double v : l) r.sum += huge ? std::exp(alpha * (v - r.top)) : std::exp(v - r.top);
             return r;
         });
     double top = -inf;
@@ -382,68 +781,104 @@ inline double renyi(const execution& ex, view<const double> p, view<const double
         if (c.any) top = std::max(top, c.top);
     }
     if (top == -inf) return inf;  // alpha < 1 and the supports do not meet
-    double s;
+    double sum;
     if (parts.size() == 1) {
-        s = parts[0].sum.value();
+        sum = parts[0].sum.value();
     } else {
         compensated_sum total;
         for (const renyi_partial& c : parts) {
-            if (c.any) total += c.sum.value() * std::exp(c.top - top);
+            if (c.any) total += c.sum.value() * (huge ? std::exp(alpha * (c.top - top)) : std::exp(c.top - top));
         }
-        s = total.value();
+        sum = total.value();
     }
-    return (top + std::log(s)) / (alpha - 1.0) * unit;
+    if (huge) return top * (alpha / (alpha - 1.0)) + std::log(sum) / (alpha - 1.0);
+    return (top + std::log(sum)) / (alpha - 1.0);
 }
 
-// Measures with no SIMD kernel, on validated double vectors.
-inline double scalar_measure(const execution& ex, measure_id m, view<const double> p, view<const double> q, double unit,
-                             double alpha) {
-    const std::size_t n = p.size();
+// The measures without a SIMD kernel (and KL where the shares leave the double range), in
+// nats (or unitless).
+template <class Source>
+double scalar_measure(const execution& ex, measure_id m, const Source& s, std::size_t n, double alpha) {
     switch (m) {
-        case measure_id::cross_entropy: {
-            const double v = sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
-                if (!(p[i] > 0.0)) return 0.0;
-                if (!(q[i] > 0.0)) {
+        case measure_id::kl:
+            return std::max(0.0, sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
+                                if (!s.p_pos(i)) return 0.0;
+                                if (!s.q_pos(i)) {
+                                    infinite = true;
+                                    return 0.0;
+                                }
+                                return s.p_at(i) * s.log_ratio(i);
+                            }));
+        case measure_id::cross_entropy:
+            return sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
+                if (!s.p_pos(i)) return 0.0;
+                if (!s.q_pos(i)) {
                     infinite = true;
                     return 0.0;
                 }
-                return -p[i] * std::log(q[i]);
+                return -s.p_at(i) * s.log_q(i);
             });
-            return v == std::numeric_limits<double>::infinity() ? v : v * unit;
-        }
-        case measure_id::bhattacharyya: {
-            const double bc = sum_terms(ex, n, [&](std::size_t i, bool&) { return std::sqrt(p[i]) * std::sqrt(q[i]); });
-            // The coefficient is <= 1 exactly; rounding above 1 is clamped so the distance is >= 0.
-            return -std::log(std::min(1.0, bc)) * unit;
-        }
+        case measure_id::bhattacharyya:
+            return bhattacharyya_nats(ex, s, n);
         case measure_id::chi2_pearson:
         case measure_id::chi2_neyman: {
             const bool pearson = m == measure_id::chi2_pearson;
             return sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
-                const double d = pearson ? q[i] : p[i];
-                const double diff = p[i] - q[i];
+                const double d = pearson ? s.q_at(i) : s.p_at(i);
+                const double diff = s.p_at(i) - s.q_at(i);
                 if (diff == 0.0) return 0.0;
-                if (!(d > 0.0)) {
+                if (!(pearson ? s.q_pos(i) : s.p_pos(i))) {
                     infinite = true;
                     return 0.0;
+                }
+                if (s.extended() && !(d >= std::numeric_limits<double>::min())) {
+                    // The denominator's share lies below the double range: divide as logs.
+                    return std::exp(2.0 * std::log(std::abs(diff)) - (pearson ? s.log_q(i) : s.log_p(i)));
                 }
                 return diff * diff / d;
             });
         }
         case measure_id::psi: {
             const double v = sum_terms(ex, n, [&](std::size_t i, bool& infinite) {
-                if (p[i] == q[i]) return 0.0;
-                if (!(p[i] > 0.0) || !(q[i] > 0.0)) {
+                const double p = s.p_at(i), q = s.q_at(i);
+                if (!s.p_pos(i) && !s.q_pos(i)) return 0.0;
+                if (!s.p_pos(i) || !s.q_pos(i)) {
                     infinite = true;
                     return 0.0;
                 }
-                return (p[i] - q[i]) * log_ratio(p[i], q[i]);
+                if (p == q) return 0.0;
+                return (p - q) * s.log_ratio(i);
             });
-            return v == std::numeric_limits<double>::infinity() ? v : std::max(0.0, v) * unit;
+            return v == std::numeric_limits<double>::infinity() ? v : std::max(0.0, v);
         }
         default:
-            return renyi(ex, p, q, alpha, unit);
+            return renyi_nats(ex, s, n, alpha);
     }
+}
+
+// The measure, in nats or unitless, on prepared inputs.
+inline double measure_on(const execution& ex, measure_id m, const prepared_pair& d, input_kind kind, double alpha) {
+    const std::size_t n = d.p.size();
+    if (d.raw) {
+        count_source s{d.p, d.q, d.tp, d.tq, share_divisor(d.tp), share_divisor(d.tq), false};
+        s.extreme = extreme_shares(d.tp, s.da) || extreme_shares(d.tq, s.db);
+        if (kernel_measure(m) && !(m == measure_id::kl && s.extreme)) {
+            return finish_kernel(m, run_kernel_on_shares(ex, m, d.p.data(), d.q.data(), n, s.da, s.db), true);
+        }
+        return scalar_measure(ex, m, s, n, alpha);
+    }
+    if (kernel_measure(m)) {
+        return finish_kernel(m, run_kernel(ex, m, d.p.data(), d.q.data(), n), kind == input_kind::counts);
+    }
+    return scalar_measure(ex, m, probability_source{d.p, d.q}, n, alpha);
+}
+
+// The value returned to the caller: in the unit of the base where the measure has one
+// (log_base::in_unit, the one conversion), and the Jensen-Shannon distance as the square
+// root of the divergence in that unit.
+inline double in_caller_unit(measure_id m, double value, double unit) noexcept {
+    if (m == measure_id::js_distance) return std::sqrt(log_base::in_unit(value, unit));
+    return has_unit(m) ? log_base::in_unit(value, unit) : value;
 }
 
 template <class T, class U>
@@ -459,28 +894,32 @@ double evaluate(const execution& ex, measure_id m, const char* fn, view<const T>
             const simd::pair_pass r = run_kernel(ex, m, p.data(), q.data(), p.size());
             const double tol = probability_tolerance<T>();
             if (r.min >= 0.0 && std::abs(r.sum_p - 1.0) <= tol && std::abs(r.sum_q - 1.0) <= tol) {
-                return finish_kernel(m, r, unit);
+                return in_caller_unit(m, finish_kernel(m, r, false), unit);
             }
         }
     }
-    // Hot path for double counts, no smoothing: the compensated totals A and B, then one
-    // kernel pass that reads p / A and q / B (as products with 1/A and 1/B) instead of
-    // normalised copies. A NaN or infinite entry makes a total non-finite, a negative one
-    // the pass's minimum negative; either sends the call down the slow path for its error.
+    // Hot path for double counts, no smoothing: the exact totals A and B, then one kernel
+    // pass over the shares p / A and q / B, computed block by block (no normalised
+    // copies). A NaN or infinite entry makes a total non-finite, a negative one the pass's
+    // minimum negative; either sends the call down the slow path for its error, as do
+    // shares below the double range for KL (which then reads them from the counts).
     if constexpr (std::is_same_v<T, double> && std::is_same_v<U, double>) {
         if (kind == input_kind::counts && zs.is_none() && kernel_measure(m) && p.size() == q.size() && !p.empty()) {
-            const double scale_p = 1.0 / chunked_sum(ex, p.data(), p.size());
-            const double scale_q = 1.0 / chunked_sum(ex, q.data(), q.size());
-            if (std::isfinite(scale_p) && scale_p > 0.0 && std::isfinite(scale_q) && scale_q > 0.0) {
-                const simd::pair_pass r = run_kernel(ex, m, p.data(), q.data(), p.size(), scale_p, scale_q);
-                if (r.min >= 0.0 && std::isfinite(r.value)) return finish_kernel(m, r, unit);
+            const exact_total ta = fast_total(ex, p.data(), p.size());
+            const exact_total tb = fast_total(ex, q.data(), q.size());
+            if (std::isfinite(ta.hi) && ta.hi > 0.0 && std::isfinite(tb.hi) && tb.hi > 0.0) {
+                const share_divisor da(ta), db(tb);
+                if (m != measure_id::kl || !(extreme_shares(ta, da) || extreme_shares(tb, db))) {
+                    const simd::pair_pass r = run_kernel_on_shares(ex, m, p.data(), q.data(), p.size(), da, db);
+                    if (r.min >= 0.0 && std::isfinite(r.value))
+                        return in_caller_unit(m, finish_kernel(m, r, true), unit);
+                }
             }
         }
     }
-    const prepared_pair d = prepare(ex, fn, p, q, kind, zs, nan);
+    const prepared_pair d = prepare(ex, fn, p, q, kind, zs, nan, true);
     if (d.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    if (kernel_measure(m)) return finish_kernel(m, run_kernel(ex, m, d.p.data(), d.q.data(), d.p.size()), unit);
-    return scalar_measure(ex, m, d.p, d.q, unit, alpha);
+    return in_caller_unit(m, measure_on(ex, m, d, kind, alpha), unit);
 }
 
 }  // namespace detail
@@ -538,7 +977,11 @@ COLLAPSEKIT_DIVERGENCE_FUNCTIONS(js_distance, js_distance)
 COLLAPSEKIT_DIVERGENCE_FUNCTIONS(hellinger, hellinger)
 
 // Bhattacharyya distance -log BC with BC = sum_i sqrt(p_i q_i), in units of base; +inf for
-// disjoint supports.
+// disjoint supports. Where BC >= 1/2 it is computed as -log1p(BC - 1) with
+// BC - 1 = (sum p - 1)/2 + (sum q - 1)/2 - (1/2) sum (sqrt p_i - sqrt q_i)^2, free of
+// cancellation, so B(p, p) = 0 exactly for p summing to 1 and nearly equal distributions
+// keep their digits (B ~ eps^2 / 8 for q a relative eps away). Negative only where the
+// given vectors sum to more than 1 (within their tolerance).
 COLLAPSEKIT_DIVERGENCE_FUNCTIONS(bhattacharyya, bhattacharyya)
 
 // Total variation distance 1/2 sum_i |p_i - q_i|, in [0, 1]. Unitless (base has no effect).
@@ -567,6 +1010,9 @@ inline void check_renyi_order(const char* fn, double alpha) {
 // Renyi divergence of order alpha >= 0: log(sum_i p_i^alpha q_i^(1-alpha)) / (alpha - 1), in
 // units of base. alpha = 1 is KL; alpha = inf is log max_{p_i > 0} p_i / q_i; alpha = 0 is
 // -log sum_{p_i > 0} q_i. +inf where alpha > 1 and p_i > 0 = q_i, or where the sum is 0.
+// Orders within 2^-10 of 1 use log1p(sum_i p_i expm1((alpha - 1) log(p_i / q_i))) / (alpha - 1),
+// which tends to KL (the textbook form divides a rounding error by alpha - 1 there), and
+// orders past 2^64 a rescaled log-sum-exp that tends to the alpha = inf value.
 // Throws std::domain_error for alpha < 0, std::invalid_argument for NaN alpha.
 template <class P, class Q>
 double renyi_divergence(const execution& ex, const P& p, const Q& q, double alpha, log_base base = nats,
@@ -659,19 +1105,37 @@ double js_n(const execution& ex, const char* fn, const Dists& dists, const Weigh
             }
         }
     });
+    // A term with p_ij > 0 sees M_j >= w_i p_ij > 0 in exact arithmetic, but a mixture
+    // of subnormal entries can round to 0 (0.5 * 5e-324 does), which would make the term
+    // +inf: there M_j is formed again from the entries times 2^600 (exact), and the log
+    // capped at its bound log(1 / w_i) (the pairwise form avoids the same case by never
+    // halving p + q). So every term stays in [0, w_i p_ij log(1 / w_i)] and the result in
+    // [0, log k].
+    const auto subnormal_mixture_log = [&](std::size_t i, std::size_t j) {
+        constexpr double lift = 0x1.0p600;
+        double m = 0;
+        for (std::size_t l = 0; l < k; ++l) m += static_cast<double>(w[l]) * (ps[l][j] * lift);
+        const double cap = -std::log(static_cast<double>(w[i]));
+        const double x = ps[i][j] * lift;
+        return m > 0.0 ? std::min(log_ratio(x, m), cap) : cap;
+    };
     compensated_sum total;
     for (std::size_t i = 0; i < k; ++i) {
         const double wi = static_cast<double>(w[i]);
         if (wi == 0.0) continue;
         const view<const double> pi = ps[i];
-        total += wi * sum_terms(ex, len_ok, [&](std::size_t j, bool&) { return rel_entr(pi[j], mix[j]); });
+        total += wi * sum_terms(ex, len_ok, [&](std::size_t j, bool&) {
+                     if (pi[j] > 0.0 && mix[j] < std::numeric_limits<double>::min())
+                         return pi[j] * subnormal_mixture_log(i, j);
+                     return rel_entr(pi[j], mix[j]);
+                 });
     }
     if (len_ok <= reduction_chunk) {
         for (double e : mix_err) total += -e;
     } else {
         total += sum_terms(ex, len_ok, [&](std::size_t j, bool&) { return -mix_err[j]; });
     }
-    return std::max(0.0, total.value()) * unit;
+    return log_base::in_unit(std::max(0.0, total.value()), unit);
 }
 
 // Weights 1/k for k distributions (none for k = 0, which js_n reports).

@@ -238,6 +238,21 @@ struct power_of {
     }
 };
 
+// |a - b|, the difference the W_p walks integrate.
+struct plain_difference {
+    double operator()(double a, double b) const noexcept { return std::abs(a - b); }
+};
+
+// |a - b| / scale, formed as |a half - b half| / scale: the difference of the rescaled
+// walk (see wp_rescaled). half is 0.5 where a difference overflows, else 1; scale is the
+// largest such difference, so that every |d|^p lies in [0, 1] whatever p and the
+// magnitude of the samples.
+struct scaled_difference {
+    double half = 1.0;
+    double scale = 1.0;
+    double operator()(double a, double b) const noexcept { return std::abs(a * half - b * half) / scale; }
+};
+
 // W_p^p (or W_inf for p = inf) between equally weighted sorted samples, by merging their
 // quantile functions: F^-1 and G^-1 are step functions with steps at i/n and j/m, so
 // one pass over the merged breakpoints integrates |F^-1(t) - G^-1(t)|^p exactly.
@@ -247,9 +262,10 @@ struct power_of {
 // K = min(n, ceil((n + m) / reduction_chunk)): the index of v at t is t / n, so a chunk
 // starts without a search, no segment is split, and each chunk's compensated partial sum
 // is added in chunk order. K depends on n and m only: the same value for any thread count.
-template <class Power>
+// diff forms |u[i] - v[j]| (scaled_difference for the rescaled walk).
+template <class Power, class Difference = plain_difference>
 double wasserstein_pp_equal(const execution& ex, const double* u, std::size_t n, const double* v, std::size_t m,
-                            Power pw) {
+                            Power pw, Difference diff = {}) {
     const bool sup = std::isinf(pw.p);
     const std::size_t chunks = std::min(n, chunk_count(n + m, reduction_chunk));
     struct partial {
@@ -268,7 +284,7 @@ double wasserstein_pp_equal(const execution& ex, const double* u, std::size_t n,
             double best = 0;
             while (i < i_end) {
                 const std::uint64_t next = std::min(a, b);
-                const double d = std::abs(u[i] - v[j]);
+                const double d = diff(u[i], v[j]);
                 if (sup) {
                     best = std::max(best, d);
                 } else {
@@ -296,8 +312,9 @@ double wasserstein_pp_equal(const double* u, std::size_t n, const double* v, std
 }
 
 // The same with cumulative weight fractions cu, cv (each ending at exactly 1).
-inline double wasserstein_pp_weighted(view<const double> u, view<const double> cu, view<const double> v,
-                                      view<const double> cv, double p) {
+template <class Difference = plain_difference>
+double wasserstein_pp_weighted(view<const double> u, view<const double> cu, view<const double> v, view<const double> cv,
+                               double p, Difference diff = {}) {
     const bool sup = std::isinf(p);
     const power_of pw{p};
     std::size_t i = 0, j = 0;
@@ -315,7 +332,7 @@ inline double wasserstein_pp_weighted(view<const double> u, view<const double> c
         if (!step_u && !step_v) return std::numeric_limits<double>::quiet_NaN();
         const double next = step_u ? a : b;
         if (next > t) {
-            const double d = std::abs(u[i] - v[j]);
+            const double d = diff(u[i], v[j]);
             if (sup) {
                 best = std::max(best, d);
             } else {
@@ -336,16 +353,67 @@ inline double wp_root(double pp, double p) {
     return std::pow(pp, 1.0 / p);
 }
 
+// Whether W_p^p (W_inf for p = inf) from a walk in double range can be trusted. A walk
+// whose difference or running sum overflowed ends at inf or NaN (inf - inf in the
+// compensated sums), although W_p itself may be representable (W_1([1e308, -1e308], [2])
+// is 1e308). For p > 1, terms |d|^p below the normal range lose their digits (and those
+// below 2^-1074 vanish) while W_p may be a normal number (W_2([1e-200], [0]) = 1e-200):
+// each term is off by at most 2^-1075 absolutely, so a W_p^p of at least 2^-960 is still
+// good to 2^-115 relative per term. For p = 1 the terms are exact in the subnormal range
+// (integer multiples of 2^-1074), and W_inf is a rounded difference.
+inline bool wp_in_range(double pp, double p) noexcept {
+    return std::isinf(p) || (std::isfinite(pp) && (p == 1.0 || pp >= 0x1p-960));
+}
+
+// W_p where the walk in double range failed (!wp_in_range): walk(q, diff) is the walk of
+// order q over the differences diff(a, b). A first walk (q = inf) finds the largest
+// difference; where that overflows, it is found again from halved values (exact but for
+// the last bit of subnormals, which cannot matter beside a difference past 2^1023). The
+// second walk integrates (d / largest)^p, in [0, 1] for any p, and the root is scaled
+// back. Division by the largest difference rather than by a power of two: no power of
+// two keeps the largest term near 1 for every p (0.5^p underflows from p = 1075). The
+// ratios do not change when both samples are scaled by 2^k (differences of subnormals
+// are exact, so that holds for them too), so W_p(2^k u, 2^k v) = 2^k W_p(u, v) wherever
+// both are normal. Only the overflow of the answer itself remains: +inf where W_p passes
+// the double range.
+template <class Walk>
+double wp_rescaled(Walk&& walk, double p) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double half = 1.0;
+    double widest = walk(inf, scaled_difference{half, 1.0});
+    if (std::isinf(widest)) {
+        half = 0.5;
+        widest = walk(inf, scaled_difference{half, 1.0});
+    }
+    if (!(widest > 0.0)) return widest;  // every difference 0 (or NaN fractions: NaN)
+    const double pp = walk(p, scaled_difference{half, widest});
+    return wp_root(pp, p) * widest / half;
+}
+
+// W_p between weighted sorted samples (values and cumulative fractions, each ending at
+// exactly 1): the walk in double range, rescaled where that failed.
+inline double wasserstein_weighted_sorted(view<const double> u, view<const double> cu, view<const double> v,
+                                          view<const double> cv, double p) {
+    const double pp = wasserstein_pp_weighted(u, cu, v, cv, p);
+    if (wp_in_range(pp, p)) return wp_root(pp, p);
+    return wp_rescaled([&](double q, scaled_difference diff) { return wasserstein_pp_weighted(u, cu, v, cv, q, diff); },
+                       p);
+}
+
 inline double wasserstein_sorted(const execution& ex, const double* u, std::size_t n, const double* v, std::size_t m,
                                  double p) {
     // n m must fit the integer breakpoints; beyond 2^64 fall back to fractional weights.
     if (n <= std::numeric_limits<std::uint64_t>::max() / m) {
-        return wp_root(wasserstein_pp_equal(ex, u, n, v, m, power_of{p}), p);
+        const double pp = wasserstein_pp_equal(ex, u, n, v, m, power_of{p});
+        if (wp_in_range(pp, p)) return wp_root(pp, p);
+        return wp_rescaled(
+            [&](double q, scaled_difference diff) { return wasserstein_pp_equal(ex, u, n, v, m, power_of{q}, diff); },
+            p);
     }
     std::vector<double> cu(n), cv(m);
     for (std::size_t i = 0; i < n; ++i) cu[i] = static_cast<double>(i + 1) / static_cast<double>(n);
     for (std::size_t j = 0; j < m; ++j) cv[j] = static_cast<double>(j + 1) / static_cast<double>(m);
-    return wp_root(wasserstein_pp_weighted(view<const double>(u, n), cu, view<const double>(v, m), cv, p), p);
+    return wasserstein_weighted_sorted(view<const double>(u, n), cu, view<const double>(v, m), cv, p);
 }
 inline double wasserstein_sorted(const double* u, std::size_t n, const double* v, std::size_t m, double p) {
     return wasserstein_sorted(sequential, u, n, v, m, p);
@@ -388,43 +456,107 @@ inline std::pair<std::size_t, std::size_t> merge_start(view<const double> a, vie
             static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), x) - b.begin())};
 }
 
-// sum over the merged sorted values of |F(x) - G(x)|^p (x_next - x): scipy's _cdf_distance
-// without the final root. Empirical CDFs are counts / n (or cumulative weights / total)
-// after all values equal to x, as scipy's searchsorted(side='right'). In merge_splits'
+// The walk of cdf_integral over the merged sorted values, each segment [x, next) with
+// the CDFs fa, fb there (counts / n, or cumulative weights / total, after all values
+// equal to x, as scipy's searchsorted(side='right')) giving segment(fa, fb, x, next);
+// the compensated sum of those, or their maximum when `largest`. In merge_splits'
 // chunks, on up to ex's threads.
-inline double cdf_integral(const execution& ex, const sorted_sample& a, const sorted_sample& b, double p) {
+template <class Segment>
+double cdf_walk(const execution& ex, const sorted_sample& a, const sorted_sample& b, Segment segment, bool largest) {
     const view<const double> ca = a.c, cb = b.c;
     const std::size_t n = a.x.size(), m = b.x.size();
-    const power_of pw{p};
     const std::vector<double> split = merge_splits(a.x, b.x);
-    const std::vector<compensated_sum> part =
-        chunked_map<compensated_sum>(ex, split.size() - 1, 1, [&](std::size_t c, std::size_t) {
-            auto [i, j] = c == 0 ? std::pair<std::size_t, std::size_t>{0, 0} : merge_start(a.x, b.x, split[c]);
-            double x = c == 0 ? std::min(a.x[0], b.x[0]) : split[c];
-            const double end = split[c + 1];
-            compensated_sum acc;
-            while (x < end) {
-                // Advance both samples past every value equal to x.
-                while (i < n && a.x[i] <= x) ++i;
-                while (j < m && b.x[j] <= x) ++j;
-                if (i == n && j == m) break;
-                const double next = std::min(i < n ? a.x[i] : b.x[j], j < m ? b.x[j] : a.x[i]);
-                const double fa =
-                    i == 0 ? 0.0 : (ca.empty() ? static_cast<double>(i) / static_cast<double>(n) : ca[i - 1]);
-                const double fb =
-                    j == 0 ? 0.0 : (cb.empty() ? static_cast<double>(j) / static_cast<double>(m) : cb[j - 1]);
-                acc += pw(std::abs(fa - fb)) * (next - x);
-                x = next;
+    struct partial {
+        compensated_sum acc;
+        double best = 0;
+    };
+    const std::vector<partial> part = chunked_map<partial>(ex, split.size() - 1, 1, [&](std::size_t c, std::size_t) {
+        auto [i, j] = c == 0 ? std::pair<std::size_t, std::size_t>{0, 0} : merge_start(a.x, b.x, split[c]);
+        double x = c == 0 ? std::min(a.x[0], b.x[0]) : split[c];
+        const double end = split[c + 1];
+        partial r;
+        while (x < end) {
+            // Advance both samples past every value equal to x.
+            while (i < n && a.x[i] <= x) ++i;
+            while (j < m && b.x[j] <= x) ++j;
+            if (i == n && j == m) break;
+            const double next = std::min(i < n ? a.x[i] : b.x[j], j < m ? b.x[j] : a.x[i]);
+            const double fa = i == 0 ? 0.0 : (ca.empty() ? static_cast<double>(i) / static_cast<double>(n) : ca[i - 1]);
+            const double fb = j == 0 ? 0.0 : (cb.empty() ? static_cast<double>(j) / static_cast<double>(m) : cb[j - 1]);
+            const double term = segment(fa, fb, x, next);
+            if (largest) {
+                r.best = std::max(r.best, term);
+            } else {
+                r.acc += term;
             }
-            return acc;
-        });
+            x = next;
+        }
+        return r;
+    });
     compensated_sum acc;
-    for (const compensated_sum& s : part) acc += s;
-    return acc.value();
+    double best = 0;
+    for (const partial& s : part) {
+        acc += s.acc;
+        best = std::max(best, s.best);
+    }
+    return largest ? best : acc.value();
+}
+
+// sum over the merged sorted values of |F(x) - G(x)|^p (x_next - x): scipy's _cdf_distance
+// without the final root, in double range (see energy_sorted for samples beyond it).
+inline double cdf_integral(const execution& ex, const sorted_sample& a, const sorted_sample& b, double p) {
+    const power_of pw{p};
+    return cdf_walk(
+        ex, a, b, [pw](double fa, double fb, double x, double next) { return pw(std::abs(fa - fb)) * (next - x); },
+        false);
 }
 inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, double p) {
     return cdf_integral(sequential, a, b, p);
 }
+
+// The energy distance sqrt(2 integral (F - G)^2 dx) of two sorted samples. The integral
+// in double range fails where a segment next - x overflows (samples beyond +-2^1023:
+// inf - inf, NaN, in the sums) or its terms fall below the normal range (samples within
+// about 1e-290 of one another), although the distance, a square root, is representable
+// for every finite sample. There the integral is taken again in units of the widest
+// segment on which F != G (found from halved values where that width overflows: exact
+// but for the last bit of subnormals, negligible beside a width past 2^1023); segments
+// with F = G add nothing, even where their width overflows. The root is scaled back by a
+// power of two: widest / half = f 2^e with f in [0.5, 2) and e even keeps the root of
+// 2^e exact. The integral in double range is kept wherever it is in [2^-960, 2^1020]
+// (each underflowed term is off by at most 2^-1075 absolutely), so those results are
+// unchanged.
+inline double energy_sorted(const execution& ex, const sorted_sample& a, const sorted_sample& b) {
+    const double integral = cdf_integral(ex, a, b, 2.0);
+    if (integral >= 0x1p-960 && integral <= 0x1p1020) return std::sqrt(2.0 * integral);
+    auto widest_segment = [&](double half) {
+        return cdf_walk(
+            ex, a, b,
+            [half](double fa, double fb, double x, double next) { return fa != fb ? next * half - x * half : 0.0; },
+            true);
+    };
+    double half = 1.0;
+    double widest = widest_segment(half);
+    if (std::isinf(widest)) {
+        half = 0.5;
+        widest = widest_segment(half);
+    }
+    if (!(widest > 0.0)) return widest;  // F = G everywhere: 0 (NaN fractions: NaN)
+    const double scaled = cdf_walk(
+        ex, a, b,
+        [half, widest](double fa, double fb, double x, double next) {
+            const double d = fa - fb;
+            return fa != fb ? d * d * ((next * half - x * half) / widest) : 0.0;
+        },
+        false);
+    // integral = scaled widest / half, widest / half = f 2^e.
+    int e = 0;
+    double f = std::frexp(widest, &e);  // f in [0.5, 1)
+    if (half < 1.0) ++e;
+    if (e % 2 != 0) f *= 2.0, --e;
+    return std::ldexp(std::sqrt(2.0 * scaled * f), e / 2);
+}
+inline double energy_sorted(const sorted_sample& a, const sorted_sample& b) { return energy_sorted(sequential, a, b); }
 
 }  // namespace detail
 
@@ -434,6 +566,11 @@ inline double cdf_integral(const sorted_sample& a, const sorted_sample& b, doubl
 // ot.wasserstein_1d returns W_p^p; scipy.stats.wasserstein_distance is p = 1). In the
 // units of the samples. Throws std::invalid_argument for p < 1 or NaN, an empty sample or
 // an infinite value. O((n + m)) after sorting each sample with ck::sort_values.
+// Range: any finite samples give a finite W_p, or +inf where W_p itself passes the double
+// range (never NaN), and W_p(2^k u, 2^k v) = 2^k W_p(u, v) wherever both are normal: where
+// a difference, |d|^p or the sum over- or underflows, the walk is taken again in units of
+// the largest difference (two more passes; see detail::wp_rescaled). Elsewhere the
+// result is the plain walk's, unchanged.
 //
 // With a leading execution (ck::threads(n), ck::all_threads) the samples are copied and
 // sorted on up to that many threads; the result is the same bit for bit for any count.
@@ -640,7 +777,8 @@ double wasserstein(const U& u, const sorted_reference& v, double p = 1.0, nan_po
 
 // Weighted samples: value u[i] carries mass u_weights[i] / sum(u_weights) (weights
 // non-negative, finite, positive total, same length as the values), as
-// scipy.stats.wasserstein_distance(u, v, u_weights, v_weights) for p = 1.
+// scipy.stats.wasserstein_distance(u, v, u_weights, v_weights) for p = 1. Range as the
+// unweighted form.
 template <class U, class V, class UW, class VW>
 double wasserstein(const execution& ex, const U& u, const V& v, const UW& u_weights, const VW& v_weights,
                    double p = 1.0, nan_policy nan = nan_policy::raise) {
@@ -649,7 +787,7 @@ double wasserstein(const execution& ex, const U& u, const V& v, const UW& u_weig
     detail::sorted_weighted_pair s;
     detail::sort_weighted_samples(ex, fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::wp_root(detail::wasserstein_pp_weighted(s.u.x, s.u.c, s.v.x, s.v.c, p), p);
+    return detail::wasserstein_weighted_sorted(s.u.x, s.u.c, s.v.x, s.v.c, p);
 }
 template <class U, class V, class UW, class VW, class = detail::not_execution_t<U>>
 double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weights, double p = 1.0,
@@ -660,7 +798,8 @@ double wasserstein(const U& u, const V& v, const UW& u_weights, const VW& v_weig
 // W_p between two histograms on the same bins, each bin's mass sitting at positions[i]
 // (e.g. the bin centres; non-decreasing): counts are normalised by their totals. Throws
 // for lengths that differ, negative or non-finite counts, a zero total, or positions that
-// decrease or are not finite.
+// decrease or are not finite. Range as wasserstein: finite positions give a finite W_p or
+// +inf, never NaN.
 template <class A, class B, class X>
 double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& positions, double p = 1.0) {
     constexpr const char* fn = "wasserstein_histogram";
@@ -692,12 +831,15 @@ double wasserstein_histogram(const A& u_counts, const B& v_counts, const X& posi
         }
     }
     const std::vector<double> ca = detail::cumulative_fractions(wa), cb = detail::cumulative_fractions(wb);
-    return detail::wp_root(detail::wasserstein_pp_weighted(xs, ca, xs, cb, p), p);
+    return detail::wasserstein_weighted_sorted(xs, ca, xs, cb, p);
 }
 
 // Energy distance between the empirical distributions of u and v, scipy's definition:
 // sqrt(2) * (integral (F(x) - G(x))^2 dx)^(1/2) = (2 E|X-Y| - E|X-X'| - E|Y-Y'|)^(1/2).
-// In the units of the samples. Errors as wasserstein.
+// In the units of the samples. Errors as wasserstein. Any finite samples give a finite
+// value (at most 2 sqrt(max |x|)), never NaN: samples whose spread overflows, or that lie
+// within about 1e-290 of one another, are integrated again in units of their widest
+// segment (see detail::energy_sorted); elsewhere the result is unchanged.
 // A leading execution sorts on threads, as for wasserstein.
 template <class U, class V>
 double energy_distance(const execution& ex, const U& u, const V& v, nan_policy nan = nan_policy::raise) {
@@ -705,7 +847,7 @@ double energy_distance(const execution& ex, const U& u, const V& v, nan_policy n
     detail::sorted_pair s;
     detail::sort_samples(ex, fn, as_view(u), as_view(v), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(ex, s.u, s.v, 2.0));
+    return detail::energy_sorted(ex, s.u, s.v);
 }
 template <class U, class V, class = detail::not_execution_t<U>>
 double energy_distance(const U& u, const V& v, nan_policy nan = nan_policy::raise) {
@@ -719,7 +861,7 @@ double energy_distance(const execution& ex, const U& u, const V& v, const UW& u_
     detail::sorted_weighted_pair s;
     detail::sort_weighted_samples(ex, fn, as_view(u), as_view(v), as_view(u_weights), as_view(v_weights), nan, s);
     if (s.u.is_nan || s.v.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return std::sqrt(2.0 * detail::cdf_integral(ex, s.u, s.v, 2.0));
+    return detail::energy_sorted(ex, s.u, s.v);
 }
 template <class U, class V, class UW, class VW, class = detail::not_execution_t<U>>
 double energy_distance(const U& u, const V& v, const UW& u_weights, const VW& v_weights,

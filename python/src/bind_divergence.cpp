@@ -310,7 +310,10 @@ void bind_divergence(py::module_& m) {
               "Jensen-Shannon distance sqrt(JSD), scipy.spatial.distance.jensenshannon (whose renormalising\n"
               "behaviour is js_distance_counts).");
     CKPY_PAIR(hellinger, "Hellinger distance sqrt(1/2 sum (sqrt p_i - sqrt q_i)^2), in [0, 1]; unitless.");
-    CKPY_PAIR(bhattacharyya, "Bhattacharyya distance -log sum sqrt(p_i q_i), in units of base.");
+    CKPY_PAIR(bhattacharyya,
+              "Bhattacharyya distance -log sum sqrt(p_i q_i), in units of base; +inf for disjoint supports.\n"
+              "Near 0 it is computed without cancellation (-log1p of BC - 1 formed from the exact sums and\n"
+              "(sqrt p_i - sqrt q_i)^2), so equal distributions give 0 and nearly equal ones keep their digits.");
     CKPY_PAIR(total_variation, "Total variation distance 1/2 sum |p_i - q_i|, in [0, 1]; unitless.");
     CKPY_PAIR(chi_squared_pearson, "Pearson chi-squared divergence sum (p_i - q_i)^2 / q_i; unitless.");
     CKPY_PAIR(chi_squared_neyman, "Neyman chi-squared divergence sum (p_i - q_i)^2 / p_i; unitless.");
@@ -337,8 +340,9 @@ void bind_divergence(py::module_& m) {
         py::arg("zero_support") = py::none(), py::arg("nan_policy") = "raise", py::arg("counts") = false,
         py::arg("threads") = 0,
         (std::string("Renyi divergence of order alpha >= 0: log(sum p_i^alpha q_i^(1-alpha)) / (alpha - 1);\n"
-                     "alpha = 1 is KL, alpha = inf the log of max p_i / q_i. counts=True normalises p and q as\n"
-                     "counts. ValueError for alpha < 0 or NaN.") +
+                     "alpha = 1 is KL, alpha = inf the log of max p_i / q_i; orders within 2^-10 of 1 tend\n"
+                     "to KL and huge orders to the alpha = inf value without overflow. counts=True normalises\n"
+                     "p and q as counts. ValueError for alpha < 0 or NaN.") +
          threads_doc)
             .c_str());
 

@@ -141,7 +141,8 @@ void bind_entropy(py::module_& m) {
         py::arg("p"), py::arg("alpha"), py::arg("base") = py::none(), py::arg("nan_policy") = "raise",
         py::arg("threads") = 0,
         (std::string("Renyi entropy log(sum p^alpha) / (1 - alpha) of p / sum(p); alpha = 0 Hartley, 1 Shannon,\n"
-                     "2 collision, inf min-entropy.") +
+                     "2 collision, inf min-entropy. Orders within 2^-10 of 1 tend to Shannon, orders near\n"
+                     "DBL_MAX to the min-entropy (no cancellation, no overflow).") +
          threads_doc)
             .c_str());
     m.def(
@@ -254,7 +255,9 @@ void bind_entropy(py::module_& m) {
         "NSB (Nemenman-Shafee-Bialek) Shannon entropy of category counts as an Estimate: value =\n"
         "posterior mean of H, standard_error = posterior sd, n = N; in units of base. bins: K, the\n"
         "number of possible categories (0: len(counts); else at least len(counts), the extra ones\n"
-        "unobserved); NSB's prior lives on the K-simplex, so K matters. ValueError for empty,\n"
+        "unobserved); NSB's prior lives on the K-simplex, so K matters. Any total works: from 2^32\n"
+        "on, the log-likelihood and the variance are summed without their cancellation; past\n"
+        "DBL_MAX the plug-in value is returned (n saturates at 2^64 - 1). ValueError for empty,\n"
         "all-zero, negative, non-whole or non-finite counts, or bins < len(counts).");
     m.def(
         "james_stein_shrinkage",

@@ -587,13 +587,6 @@ def test_bit_identical_for_threads(seed, ties, weighted):
 # Found by these properties: wide-range samples.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: wasserstein / energy_distance return NaN for finite samples whose spread or W_p^p "
-    "overflows an intermediate: ck.wasserstein([1e308, -1e308], [2.0]) is nan (exact 1e308; scipy 1e308), "
-    "ck.wasserstein([1e308], [-1e308]) is nan (exact 2e308 -> inf), ck.energy_distance([1.7e308], [-1.7e308]) "
-    "is nan (exact 2.6e154), ck.wasserstein([1e200, -1e200], [0.0], p=2) is nan (exact 1e200)",
-)
 @examples(30)
 @given(uv=two_samples(samples, max_size=6, magnitude=1.7976931348623157e308), p=st.sampled_from([1.0, 2.0, 3.0]))
 @example(uv=(np.array([1e308, -1e308]), np.array([2.0])), p=1.0)
@@ -609,12 +602,6 @@ def test_finite_samples_never_give_nan(uv, p):
     assert w <= s * (1 + 1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: W_p for p > 1 forms |d|^p, which underflows or overflows although W_p is "
-    "representable: ck.wasserstein([5e-324], [0.0], p=2) == 0.0 (exact 5e-324), "
-    "ck.wasserstein([1e-200], [0.0], p=2) == 0.0 (exact 1e-200), ck.wasserstein([1e-300], [0.0], p=3) == 0.0",
-)
 @examples(30)
 @given(
     uv=two_samples(moderate_samples, max_size=10),

@@ -125,15 +125,13 @@ def test_entropy_matches_exact_value_and_scipy(w, base, layout):
     scipy_tol = (len(p) + 4) * EPS * float(np.sum(p * (1 + lp))) / unit(base)
     ref = scipy.stats.entropy(w64, base=base)
     assert_close(got, ref, rtol=1e-12, atol=scipy_tol, what="entropy vs scipy")
-    # H >= 0 (nats, or any base > 1): to the accuracy above; exactly, see the xfail below.
+    # H >= 0 (nats, or any base > 1): to the accuracy above; exactly: the one-point test below.
     assert got * math.copysign(1.0, ln_base(base)) >= -16 * EPS / unit(base)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: entropy of a one-point distribution (one positive weight) is not exactly 0 and can be "
-    "negative, e.g. ck.entropy([1.0000000031710769e-30]) == -5.55e-17 (scipy.stats.entropy gives 0.0)",
-)
+# Regression test (a strict xfail until fixed): entropy of a one-point distribution (one
+# positive weight) is not exactly 0 and can be negative, e.g.
+# ck.entropy([1.0000000031710769e-30]) == -5.55e-17 (scipy.stats.entropy gives 0.0)
 @examples(30)
 @given(
     v=st.one_of(finite_floats(TINY, 1e300), st.floats(1e-30, 1e30).map(lambda x: float(np.float32(x)))),
@@ -371,7 +369,7 @@ def test_kl_divergence_matches_rel_entr(pq, base):
     got = ck.kl_divergence(p, q, base=base)
     exact = exact_kl(p, q) / ln_base(base)
     if math.isinf(exact) and ln_base(base) < 0:
-        return  # the sign of an infinite result in a base < 1: its own (xfail) test below
+        return  # the sign of an infinite result in a base < 1: its own test below
     assert_close(got, exact, rtol=1e-12, atol=8 * EPS / unit(base))
     terms = scipy.special.rel_entr(p, q)
     ref = float(np.sum(terms)) / ln_base(base)
@@ -717,11 +715,9 @@ def test_counts_of_integer_dtypes(c, d, dtype):
     assert_close(ck.entropy(c2), ck.entropy(c2.astype(np.float64)), rtol=1e-13, atol=32 * EPS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: uint64 counts >= 2^63 in a pair (entropy(pk, qk), *_counts) are cast to int64 and "
-    "reported as negative (with_count_pair converts every integer pair to int64)",
-)
+# Regression test (a strict xfail until fixed): uint64 counts >= 2^63 in a pair (entropy(pk,
+# qk), *_counts) are cast to int64 and reported as negative (with_count_pair converts every
+# integer pair to int64)
 @examples(10)
 @given(extra=st.integers(0, 2**62), rest=st.lists(st.integers(0, 1000), min_size=1, max_size=5))
 @example(extra=5, rest=[2, 3])
@@ -736,13 +732,11 @@ def test_uint64_counts_above_2_63_in_pairs(extra, rest):
     assert_close(got, ref, rtol=1e-12, atol=16 * EPS * (1 + abs(ref)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: the _counts forms normalise by multiplying each entry by 1/total, so an entry whose "
-    "share is below the subnormal range becomes 0 and the support changes: kl_divergence_counts([2, 5e-324], [1, 0]) "
-    "is 0.0 (exact: +inf), kl_divergence_counts([1, 1], [2, 5e-324]) is inf (exact: 371.87), "
-    "bhattacharyya_counts([0, 5e-324], [2, 5e-324]) is inf (exact: 372.57)",
-)
+# Regression test (a strict xfail until fixed): the _counts forms normalise by multiplying each
+# entry by 1/total, so an entry whose share is below the subnormal range becomes 0 and the
+# support changes: kl_divergence_counts([2, 5e-324], [1, 0]) is 0.0 (exact: +inf),
+# kl_divergence_counts([1, 1], [2, 5e-324]) is inf (exact: 371.87), bhattacharyya_counts([0,
+# 5e-324], [2, 5e-324]) is inf (exact: 372.57)
 @examples(30)
 @example(big=2.0, n_small=1, side="p", q_zero=True)
 @given(
@@ -766,12 +760,10 @@ def test_counts_normalisation_keeps_the_support(big, n_small, side, q_zero):
         assert_close(got, exact, rtol=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: bhattacharyya = -log(sum sqrt(p q)) loses every digit for equal or nearly equal "
-    "distributions: bhattacharyya([0.25, 0.75], [0.25, 0.75]) == 1.1e-16 (exact 0); 1000 entries 1e-6 apart: "
-    "6.2506e-14 vs exact 6.2463e-14 (7e-4 relative); -log1p(-hellinger^2) keeps them",
-)
+# Regression test (a strict xfail until fixed): bhattacharyya = -log(sum sqrt(p q)) loses every
+# digit for equal or nearly equal distributions: bhattacharyya([0.25, 0.75], [0.25, 0.75]) ==
+# 1.1e-16 (exact 0); 1000 entries 1e-6 apart: 6.2506e-14 vs exact 6.2463e-14 (7e-4 relative);
+# -log1p(-hellinger^2) keeps them
 @examples(20)
 @given(p=probability_vectors(2, 30), eps=st.sampled_from([0.0, 1e-9, 1e-6, 1e-4]), seed=st.integers(0, 2**32 - 1))
 @example(p=np.array([0.25, 0.75]), eps=0.0, seed=0)
@@ -783,7 +775,12 @@ def test_bhattacharyya_of_nearly_equal_distributions(p, eps, seed):
     q = p * (1 + eps * rng.uniform(-1, 1, len(p)))
     q /= q.sum()
     got = ck.bhattacharyya(p, q)
-    with mpmath.workdps(50):
+    # The reference is the definition on the vectors as given (which sum to 1 only within
+    # rounding), evaluated with enough digits to hold any sum of doubles exactly (2^-1074 to
+    # 2^1024: about 650 digits). 50 digits were not enough: for p = normalised([1e-30, 0,
+    # 5e-324]) = [1, 0, 4.9e-294], sum p = 1 + 4.9e-294 rounded to 1 and the reference said
+    # B(p, p) = 0 where it is -4.9e-294.
+    with mpmath.workdps(700):
         bc = mpmath.fsum(mpmath.sqrt(mpmath.mpf(float(x)) * mpmath.mpf(float(y))) for x, y in zip(p, q))
         ref = float(-mpmath.log(bc))
     if ref == 0.0:
@@ -792,13 +789,10 @@ def test_bhattacharyya_of_nearly_equal_distributions(p, eps, seed):
         assert_close(got, ref, rtol=1e-9, atol=0.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: the _counts forms (and entropy(pk, qk)) multiply by 1/total instead of dividing, so a "
-    "vector does not always normalise to exactly 1 and KL comes out negative: kl_divergence_counts([1e-300], "
-    "[2.2250738585072014e-308]) == -1.1e-16 and entropy([1e-300], [2.2250738585072014e-308]) == -1.1e-16 "
-    "(exact 0; scipy 0.0)",
-)
+# Regression test (a strict xfail until fixed): the _counts forms (and entropy(pk, qk)) multiply
+# by 1/total instead of dividing, so a vector does not always normalise to exactly 1 and KL
+# comes out negative: kl_divergence_counts([1e-300], [2.2250738585072014e-308]) == -1.1e-16 and
+# entropy([1e-300], [2.2250738585072014e-308]) == -1.1e-16 (exact 0; scipy 0.0)
 @examples(30)
 @given(a=finite_floats(TINY, 1e300), b=finite_floats(TINY, 1e300), k=st.integers(1, 4))
 @example(a=1e-300, b=2.2250738585072014e-308, k=1)
@@ -810,13 +804,11 @@ def test_kl_is_never_negative(a, b, k):
     assert ck.entropy(pa, pb) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: in a base below 1 (accepted: 'a positive number other than 1') finite results change "
-    "sign but infinite ones do not, except bhattacharyya's: kl_divergence([.5, .5], [1, 0], base=0.5) == +inf while "
-    "kl_divergence([.5, .5], [.25, .75], base=0.5) == -0.2075 and scipy.stats.entropy gives -inf; "
-    "bhattacharyya([0, 1], [1, 0], base=0.5) == -inf",
-)
+# Regression test (a strict xfail until fixed): in a base below 1 (accepted: 'a positive number
+# other than 1') finite results change sign but infinite ones do not, except bhattacharyya's:
+# kl_divergence([.5, .5], [1, 0], base=0.5) == +inf while kl_divergence([.5, .5], [.25, .75],
+# base=0.5) == -0.2075 and scipy.stats.entropy gives -inf; bhattacharyya([0, 1], [1, 0],
+# base=0.5) == -inf
 @examples(10)
 @given(base=st.floats(0.01, 0.99), n=st.integers(2, 6))
 @example(base=0.5, n=2)
@@ -828,18 +820,22 @@ def test_infinite_results_in_a_base_below_1(base, n):
     q[0] = 1.0
     finite = ck.kl_divergence(q, p, base=base)
     assert finite < 0
-    for f in (ck.kl_divergence, ck.cross_entropy, ck.psi, ck.bhattacharyya):
+    for f in (ck.kl_divergence, ck.cross_entropy, ck.psi):
         assert f(p, q, base=base) == -math.inf, f.__name__
     assert ck.renyi_divergence(p, q, 2.0, base=base) == -math.inf
+    # Bhattacharyya is infinite only for disjoint supports (p and q above overlap: B is
+    # log(n) / 2 nats there, finite, so it changes sign as any finite value does).
+    r = np.full(n, 1.0 / (n - 1))
+    r[0] = 0.0
+    assert ck.bhattacharyya(q, r, base=base) == -math.inf
+    assert_close(ck.bhattacharyya(p, q, base=base), 0.5 * math.log(n) / math.log(base), rtol=1e-14)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collapsekit bug: js_divergence_n forms the mixture M = sum w_i P_i in double; a subnormal entry's "
-    "share underflows to 0 and KL(P_i || M) becomes +inf, outside the documented [0, log k]: "
-    "ck.js_divergence_n([[1.0, 0.0], [1.0, 5e-324]]) == inf (ck.js_divergence gives 0.0; the pairwise form "
-    "guards exactly this case), also js_divergence_n_counts",
-)
+# Regression test (a strict xfail until fixed): js_divergence_n forms the mixture M = sum w_i
+# P_i in double; a subnormal entry's share underflows to 0 and KL(P_i || M) becomes +inf,
+# outside the documented [0, log k]: ck.js_divergence_n([[1.0, 0.0], [1.0, 5e-324]]) == inf
+# (ck.js_divergence gives 0.0; the pairwise form guards exactly this case), also
+# js_divergence_n_counts
 @examples(20)
 @given(k=st.integers(2, 4), tiny=st.sampled_from([5e-324, 1e-323, 2e-323]), n=st.integers(2, 5))
 @example(k=2, tiny=5e-324, n=2)
@@ -851,3 +847,151 @@ def test_n_way_js_with_subnormal_entries(k, tiny, n):
     got = ck.js_divergence_n(dists)
     assert 0.0 <= got <= math.log(k)
     assert 0.0 <= ck.js_divergence_n_counts(dists) <= math.log(k)
+
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing-campaign findings (no Hypothesis test caught them): huge counts and orders.
+
+
+def _exact_entropy_and_m2(c):
+    """(H, sum p log^2 p) of c / sum(c) in 50 digits."""
+    with mpmath.workdps(50):
+        xs = [mpmath.mpf(float(v)) for v in c]
+        s = mpmath.fsum(xs)
+        ps = [x / s for x in xs if x > 0]
+        h = -mpmath.fsum(p * mpmath.log(p) for p in ps)
+        m2 = mpmath.fsum(p * mpmath.log(p) ** 2 for p in ps)
+        return float(h), float(m2)
+
+
+@examples(20)
+@given(w=weight_vectors(2, 8, max_value=1e6), scale=st.sampled_from([1e14, 8e16, 1e17, 1e20, 1e25, 1e50, 1e100]))
+@example(w=np.array([0.5, 0.3, 0.2]), scale=1e25)
+def test_nsb_at_huge_totals(w, scale):
+    """NSB on counts with totals from 1e14 to 1e100 (ck.nsb_entropy([5e24, 3e24, 2e24]) was
+    NaN, and from about 1e13 its standard error was rounding noise): the posterior is then
+    the plug-in value (to O(K / N)) with the delta-method standard error
+    sqrt((sum p log^2 p - H^2) / N)."""
+    c = np.round(w / w.sum() * scale)
+    assume(np.count_nonzero(c) >= 2 and np.all((c == 0) | (c >= 1e3)))
+    h, m2 = _exact_entropy_and_m2(c)
+    n = float(np.sum(c))
+    r = ck.nsb_entropy(c)
+    assert math.isfinite(r.value) and math.isfinite(r.standard_error)
+    assert_close(r.value, h, rtol=1e-11, atol=64 * EPS * (1 + h) + len(c) / n, what="NSB value")
+    # (Near-uniform counts have a delta-method error near 0; the posterior's own spread,
+    # of order sqrt(K) / N, then dominates.)
+    se = math.sqrt(max(m2 - h * h, 0.0) / n)
+    assert_close(r.standard_error, se, rtol=1e-2, atol=4 * EPS * (1 + h) + 4 * len(c) / n, what="NSB sd")
+
+
+@examples(20)
+@given(w=weight_vectors(2, 10, max_value=1e6), k=st.integers(0, 3),
+       estimator=st.sampled_from(["plugin", "miller_madow", "grassberger", "chao_shen", "james_stein", "nsb"]))
+@example(w=np.array([2.0, 2.0, 1.0]), k=0, estimator="plugin")
+def test_count_estimators_when_the_counts_sum_past_dblmax(w, k, estimator):
+    """Finite counts whose sum overflows a double (ck.entropy_estimate([1e308, 1e308, 5e307])
+    was NaN for the plug-in family): the estimate is computed on counts scaled by a power of
+    two, so it is the entropy of the shares (every correction is O(K / N) = 0 here) and
+    n saturates at 2^64 - 1."""
+    c = np.floor(w / w.max() * 1.5e308 / 2.0**k)
+    assume(np.count_nonzero(c) >= 2 and np.all((c == 0) | (c >= 1e290)))
+    with np.errstate(over="ignore"):
+        assume(not math.isfinite(float(np.sum(c))) or float(np.sum(c * np.log(np.maximum(c, 1)))) == math.inf)
+    h, _ = _exact_entropy_and_m2(c)
+    r = ck.entropy_estimate(c, estimator=estimator)
+    # Grassberger's log N - sum n G(n) / N cancels about log N ~ 710 down to H: ~710 ulp.
+    atol = 1024 * EPS if estimator == "grassberger" else 32 * EPS
+    assert_close(r.value, h, rtol=1e-12, atol=atol, what=estimator)
+    assert math.isfinite(r.standard_error) and r.standard_error >= 0.0
+    assert r.n == 2**64 - 1
+
+
+ORDERS_NEAR_1 = st.sampled_from([1 - 1e-15, 1 + 1e-15, 1 - 1e-12, 1 + 1e-12, 1 - 1e-9, 1 + 2.0**-11])
+HUGE_ORDERS = st.sampled_from([1e20, 1e300, 1.7e308, float(np.finfo(float).max)])
+
+
+@examples(30)
+@given(w=weight_vectors(1, 15, max_value=1e6), alpha=st.one_of(ORDERS_NEAR_1, HUGE_ORDERS))
+@example(w=np.array([0.5, 0.3, 0.2]), alpha=1 - 1e-15)
+@example(w=np.full(10, 0.1), alpha=1.7e308)
+def test_renyi_entropy_at_orders_near_1_and_huge(w, alpha):
+    """Renyi entropy (and Hill number) of order 1 +- 1e-15 is the Shannon entropy to
+    O(|alpha - 1|) (it was 1.11 for H = 1.03: log sum p^alpha cancelled to a rounding error
+    divided by 1 - alpha), and of order near DBL_MAX the min-entropy (it was +inf).
+    50-digit references of the definition (near 1) and of -log max p (huge)."""
+    with mpmath.workdps(60):
+        xs = [mpmath.mpf(float(v)) for v in w]
+        s = mpmath.fsum(xs)
+        ps = [x / s for x in xs if x > 0]
+        if alpha > 2:
+            ref = float(-mpmath.log(max(ps)))
+        else:
+            a = mpmath.mpf(alpha)
+            ref = float(mpmath.log(mpmath.fsum(p ** a for p in ps)) / (1 - a))
+    tol = 16 * EPS * (1 + math.log(len(w)))
+    assert_close(ck.renyi_entropy(w, alpha), ref, rtol=1e-12, atol=tol)
+    assert_close(ck.hill_number(w, alpha), math.exp(ref), rtol=1e-12 + tol, atol=0)
+
+
+@examples(30)
+@given(pq=_pair(max_size=10), alpha=st.one_of(ORDERS_NEAR_1, HUGE_ORDERS))
+@example(pq=(np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])), alpha=1 + 1e-15)
+def test_renyi_divergence_at_orders_near_1_and_huge(pq, alpha):
+    """Renyi divergence of order 1 +- 1e-15 is KL to O(|alpha - 1|) (it was 0.2 or 1.0 for
+    KL = 0.275), and of huge order log max p / q (NaN or inf before). On counts, so that
+    the pair is normalised; 60-digit references."""
+    a, b = pq
+    with mpmath.workdps(60):
+        xs = [mpmath.mpf(float(v)) for v in a]
+        ys = [mpmath.mpf(float(v)) for v in b]
+        sx, sy = mpmath.fsum(xs), mpmath.fsum(ys)
+        pairs = [(x / sx, y / sy) for x, y in zip(xs, ys) if x > 0]
+        common = [(x, y) for x, y in pairs if y > 0]
+        if alpha > 1 and len(common) < len(pairs):
+            ref = math.inf  # p > 0 = q
+        elif alpha > 2:
+            ref = float(max(mpmath.log(x / y) for x, y in pairs))
+        else:
+            al = mpmath.mpf(alpha)
+            s = mpmath.fsum(x ** al * y ** (1 - al) for x, y in common)
+            ref = math.inf if s == 0 else float(mpmath.log(s) / (al - 1))  # disjoint supports: +inf
+        lr = max([abs(float(mpmath.log(x / y))) for x, y in common] + [0.0])
+    got = ck.renyi_divergence(a, b, alpha, counts=True)
+    if math.isinf(ref):
+        assert got == math.inf
+        return
+    assert_close(got, ref, rtol=1e-12, atol=16 * EPS * (1 + lr))
+
+
+@examples(20)
+@given(w=weight_vectors(2, 10, max_value=1e6), exponent=st.sampled_from([20, 60, 300, 308]),
+       singletons=st.integers(0, 3), doubletons=st.integers(0, 2))
+@example(w=np.array([1.0]), exponent=20, singletons=2, doubletons=1)
+def test_missing_mass_and_chao1_with_totals_past_2_64(w, exponent, singletons, doubletons):
+    """Good-Turing and Chao1 on counts whose total is 2^64 or more (up to past DBL_MAX):
+    the total was converted to an integer (undefined behaviour, UBSan); n now saturates at
+    2^64 - 1 and the estimates are evaluated in floating point: M = f1 / N (a subnormal
+    number past DBL_MAX), Chao1 = S_obs + f1^2 / (2 f2) (or f1 (f1 - 1) / 2) with A = 1."""
+    big = np.floor(w / w.max() * 10.0**exponent)
+    big = big[big > 2]
+    assume(big.size > 0)
+    c = np.concatenate([big, np.ones(singletons), np.full(doubletons, 2.0)])
+    with mpmath.workdps(50):
+        n = mpmath.fsum(mpmath.mpf(float(v)) for v in c)
+        gt_ref = float(singletons / n)
+    gt = ck.good_turing_missing_mass(c)
+    assert gt.n == 2**64 - 1
+    assert_close(gt.value, gt_ref, rtol=1e-12, atol=2 * 5e-324)
+    assert math.isfinite(gt.standard_error) and gt.standard_error >= 0.0
+    observed = c.size
+    if singletons == 0:
+        ref = observed
+    elif doubletons > 0:
+        ref = observed + singletons**2 / (2 * doubletons)
+    else:
+        ref = observed + singletons * (singletons - 1) / 2
+    c1 = ck.chao1(c)
+    assert c1.n == 2**64 - 1
+    assert_close(c1.value, ref, rtol=1e-12)
+    assert math.isfinite(c1.standard_error) and c1.standard_error >= 0.0

@@ -37,6 +37,12 @@ public:
         return 1.0 / std::log(base_);
     }
 
+    // A value in nats expressed in the unit whose factor nats_to_unit gave. Every
+    // information measure converts through this one function, so that all of them agree
+    // on the edge cases: in a base below 1 the factor is negative and every value changes
+    // sign, +inf nats (KL where p > 0 = q, say) included, which becomes -inf (as in scipy).
+    static constexpr double in_unit(double nats, double unit) noexcept { return nats * unit; }
+
 private:
     double base_ = 0.0;
     bool natural_ = true;  // e is kept apart so the default unit costs no log and no division
@@ -83,11 +89,43 @@ public:
     // An infinite running sum leaves a NaN compensation (inf - inf); IEEE addition
     // would give the infinity, so that is what is returned.
     constexpr double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
+    // What value() rounds away: value() + residual() is the compensated sum to about twice
+    // double precision (an exact total, where the sum of a few terms is wanted exactly,
+    // e.g. to normalise by it). 0 for a non-finite sum.
+    double residual() const noexcept {
+        if (!std::isfinite(sum_) || !std::isfinite(comp_)) return 0.0;
+        const double hi = sum_ + comp_;
+        return two_sum_error(sum_, comp_, hi);
+    }
 
 private:
     double sum_ = 0.0;
     double comp_ = 0.0;
 };
+
+// The rounding error of p = a * b: a * b - p exactly (barring under- and overflow), by a
+// fused multiply-add where the target has a fast one, else by Dekker's splitting.
+inline double two_product_error(double a, double b, double p) noexcept {
+#if defined(FP_FAST_FMA)
+    return std::fma(a, b, -p);
+#else
+    constexpr double split = 134217729.0;  // 2^27 + 1
+    const double ta = split * a, tb = split * b;
+    const double ah = ta - (ta - a), bh = tb - (tb - b);
+    const double al = a - ah, bl = b - bh;
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+}
+
+namespace detail {
+// A total as ck::estimate::n: totals past SIZE_MAX (double counts, or counts whose sum
+// overflows to +inf) saturate there, since converting them would be undefined.
+inline std::size_t sample_size(double total) noexcept {
+    constexpr double limit = 18446744073709549568.0;  // largest double below 2^64
+    if (!(total >= 0.0)) return 0;
+    return total >= limit ? static_cast<std::size_t>(-1) : static_cast<std::size_t>(total);
+}
+}  // namespace detail
 
 // x log y with the limit 0 log y = 0 for y >= 0 (scipy.special.xlogy, except that
 // x = 0 with y = NaN gives NaN there too).

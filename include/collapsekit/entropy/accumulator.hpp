@@ -3,6 +3,7 @@
 // serialised to bytes, and estimated with any count estimator at any time.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,30 +26,45 @@ public:
     explicit entropy_accumulator(std::size_t categories = 0) : counts_(categories, 0) {}
 
     // One observation (or `times` of them) of category `category`.
-    // Throws std::invalid_argument (nothing added) when the total would pass 2^64 - 1.
+    // Throws std::invalid_argument (nothing added) when the total would pass 2^64 - 1 or
+    // the category is past the largest table a vector can hold; std::bad_alloc (nothing
+    // added) when the table cannot grow to the category.
     void add(std::size_t category, std::uint64_t times = 1) {
-        if (total_ + times < total_) overflow("entropy_accumulator::add");
-        if (category >= counts_.size()) counts_.resize(category + 1, 0);
+        constexpr const char* fn = "entropy_accumulator::add";
+        if (total_ + times < total_) overflow(fn);
+        if (category >= counts_.size()) grow(fn, "category", category);
         counts_[category] += times;
         total_ += times;
     }
 
     // Every element of `categories` (non-negative integers) is one observation.
+    // Throws std::invalid_argument for a negative id (naming the first), an id past the
+    // largest table a vector can hold, or a total that would pass 2^64 - 1; std::bad_alloc
+    // when the table cannot grow to the largest id. Every id is checked, and the table
+    // grown, before anything is counted, so a call that throws adds nothing (as
+    // add_counts; a caller that catches the error still holds a correct shard).
     template <class Range>
     void add_observations(const Range& categories) {
+        constexpr const char* fn = "entropy_accumulator::add_observations";
         using T = range_value_t<Range>;
         static_assert(std::is_integral_v<T>, "category ids must be integers");
         const auto x = as_view(categories);
+        std::size_t largest = 0;
         for (std::size_t i = 0; i < x.size(); ++i) {
             if constexpr (std::is_signed_v<T>) {
                 if (x[i] < 0) {
-                    fail("entropy_accumulator::add_observations", "categories must be non-negative (categories[" +
-                                                                      std::to_string(i) +
-                                                                      "] = " + std::to_string(x[i]) + ")");
+                    fail(fn, "categories must be non-negative (categories[" + std::to_string(i) +
+                                 "] = " + std::to_string(x[i]) + ")");
                 }
             }
-            add(static_cast<std::size_t>(x[i]));
+            largest = std::max(largest, static_cast<std::size_t>(x[i]));
         }
+        if (x.size() == 0) return;
+        const auto added = static_cast<std::uint64_t>(x.size());
+        if (total_ + added < total_) overflow(fn);
+        if (largest >= counts_.size()) grow(fn, "categories", largest);
+        for (std::size_t i = 0; i < x.size(); ++i) ++counts_[static_cast<std::size_t>(x[i])];
+        total_ += added;
     }
 
     // Adds a count vector elementwise (counts[i] more observations of category i). Throws
@@ -152,6 +168,15 @@ private:
             }
             return static_cast<std::uint64_t>(v);
         }
+    }
+    // Resizes the table to hold `category` (a vector's resize changes nothing when it
+    // throws). category + 1 wraps at SIZE_MAX, so ids that large are refused first.
+    void grow(const char* function, const char* arg, std::size_t category) {
+        if (category >= counts_.max_size()) {
+            fail(function, std::string(arg) + " must be below " + std::to_string(counts_.max_size()) + " (got " +
+                               std::to_string(category) + ")");
+        }
+        counts_.resize(category + 1, 0);
     }
     [[noreturn]] static void overflow(const char* function) {
         fail(function, "the total number of observations would pass 2^64 - 1");

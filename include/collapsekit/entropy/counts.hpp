@@ -60,9 +60,15 @@ double checked_count(const char* function, view<const T> c, std::size_t i) {
 }
 
 // What every count estimator needs, from one checked pass.
+// Counts are finite but their sum, or sum c log c, need not be (double counts near
+// DBL_MAX): then total and sum_clogc are those of the counts times `scale`, a power of
+// two 2^-k that brings both back into range (exact: positive counts are whole, so at
+// least 1, and k is at most 76). The true N is total / scale, which may be +inf; the estimators use total and
+// scale so that shares c / N = (c scale) / total stay exact. scale is 1 otherwise.
 struct count_summary {
-    double total = 0;            // N
-    double sum_clogc = 0;        // sum c log c
+    double total = 0;            // N (times scale)
+    double sum_clogc = 0;        // sum c log c (of the counts times scale)
+    double scale = 1.0;          // see above
     std::size_t bins = 0;        // K, the length of the vector
     std::size_t nonzero = 0;     // m, categories seen
     std::size_t singletons = 0;  // f1
@@ -109,6 +115,34 @@ count_summary summarise_counts(const execution& ex, const char* function, view<c
         s.singletons += p.singletons;
     }
     require(s.total > 0.0, function, "counts must not be all zero");
+    if (!std::isfinite(s.total) || !std::isfinite(s.sum_clogc)) {
+        // Finite counts whose sums overflow: n counts of at most DBL_MAX sum to at most
+        // n DBL_MAX, so 2^-(ceil(log2 n) + 1) brings the sum under DBL_MAX / 2, and 2^-10
+        // more keeps c log c (log c < 710 < 2^10) in range.
+        int k = 11;
+        while (k < 76 && std::ldexp(1.0, k - 11) < static_cast<double>(c.size())) ++k;
+        s.scale = std::ldexp(1.0, -k);
+        const double scale = s.scale;
+        const std::vector<count_partial> scaled =
+            chunked_map<count_partial>(ex, c.size(), reduction_chunk, [&](std::size_t b, std::size_t e) {
+                count_partial r;
+                for (std::size_t i = b; i < e; ++i) {
+                    const double v = static_cast<double>(c[i]) * scale;
+                    if (v > 0.0) {
+                        r.total.add(v);
+                        r.sum_clogc.add(v * std::log(v));
+                    }
+                }
+                return r;
+            });
+        compensated_sum total, sum_clogc;
+        for (const count_partial& p : scaled) {
+            total += p.total;
+            sum_clogc += p.sum_clogc;
+        }
+        s.total = total.value();
+        s.sum_clogc = sum_clogc.value();
+    }
     return s;
 }
 template <class T>
@@ -116,12 +150,15 @@ count_summary summarise_counts(const char* function, view<const T> c) {
     return summarise_counts(sequential, function, c);
 }
 
-// N and sum c log c only: the SIMD kernel for 64-bit integers, the checked scalar pass
+// N and sum c log c only (both times `scale`, see count_summary): the SIMD kernel for
+// 64-bit integers (whose totals stay below 2^64, so scale = 1), the checked scalar pass
 // otherwise. Signed 64-bit counts (numpy's default) are read as uint64, the same bits for
 // non-negative values; a negative one reads as >= 2^63 and so shows in the double total,
 // and then (as for any total >= 2^63) the checked pass decides, and reports a negative count.
 template <class T>
-void total_and_clogc(const execution& ex, const char* function, view<const T> c, double& total, double& sum_clogc) {
+void total_and_clogc(const execution& ex, const char* function, view<const T> c, double& total, double& sum_clogc,
+                     double& scale) {
+    scale = 1.0;
     if constexpr (std::is_integral_v<T> && std::is_signed_v<T> && sizeof(T) == sizeof(std::uint64_t)) {
         if (!c.empty()) {
             // Accessing an object through its unsigned counterpart is allowed aliasing.
@@ -135,6 +172,7 @@ void total_and_clogc(const execution& ex, const char* function, view<const T> c,
         const count_summary s = summarise_counts(ex, function, c);
         total = s.total;
         sum_clogc = s.sum_clogc;
+        scale = s.scale;
     } else if constexpr (std::is_same_v<T, std::uint64_t>) {
         require_not_empty(function, "counts", c.size());
         const simd::clogc_sums r = simd::sum_clogc(ex, c.data(), c.size());
@@ -147,11 +185,10 @@ void total_and_clogc(const execution& ex, const char* function, view<const T> c,
         const count_summary s = summarise_counts(ex, function, c);
         total = s.total;
         sum_clogc = s.sum_clogc;
+        scale = s.scale;
     }
 }
 
-// -sum p log p = sum (c/N) log(N/c) with positive terms: no cancellation, one log per
-// category. Used when log N - S/N would cancel (one category holds almost everything).
 // sum_i f(c_i) over the positive counts, compensated, in fixed chunks.
 template <class T, class F>
 double sum_over_counts(const execution& ex, view<const T> c, F&& f) {
@@ -165,37 +202,38 @@ double sum_over_counts(const execution& ex, view<const T> c, F&& f) {
     });
 }
 
+// -sum p log p = sum (c/N) log(N/c) with positive terms: no cancellation, one log per
+// category. Used when log N - S/N would cancel (one category holds almost everything).
+// total is N times scale (count_summary); the counts are scaled to match.
 template <class T>
-double plugin_entropy_direct(const execution& ex, view<const T> c, double total) {
-    return sum_over_counts(ex, c, [total](double v) { return v / total * std::log(total / v); });
+double plugin_entropy_direct(const execution& ex, view<const T> c, double total, double scale) {
+    return sum_over_counts(ex, c, [total, scale](double v) {
+        const double x = v * scale;
+        return x / total * std::log(total / x);
+    });
 }
 
-// Plug-in entropy in nats from N and S = sum c log c: log N - S / N. When more than two
-// decimal digits would cancel (H < log N / 100), it is recomputed term by term.
+// Plug-in entropy in nats from N and S = sum c log c (both times scale, which leaves
+// log N - S / N unchanged): log N - S / N. When more than two decimal digits would
+// cancel (H < log N / 100), it is recomputed term by term.
 template <class T>
-double plugin_from_sums(const execution& ex, view<const T> c, double total, double sum_clogc) {
+double plugin_from_sums(const execution& ex, view<const T> c, double total, double sum_clogc, double scale) {
     const double log_n = std::log(total);
     const double h = log_n - sum_clogc / total;
-    if (h < 0.01 * log_n) return plugin_entropy_direct(ex, c, total);
+    if (h < 0.01 * log_n) return plugin_entropy_direct(ex, c, total, scale);
     return h;
 }
 
 // Delta-method standard error in nats: sqrt(sum p (log p + H)^2 / N), the same as
-// sqrt((sum p (log p)^2 - H^2) / N) without its cancellation.
+// sqrt((sum p (log p)^2 - H^2) / N) without its cancellation (total = N scale).
 template <class T>
-double plugin_stderr_nats(const execution& ex, view<const T> c, double total, double h) {
-    const double v = sum_over_counts(ex, c, [total, h](double x) {
-        const double p = x / total;
+double plugin_stderr_nats(const execution& ex, view<const T> c, double total, double h, double scale) {
+    const double v = sum_over_counts(ex, c, [total, h, scale](double x) {
+        const double p = x * scale / total;
         const double d = std::log(p) + h;
         return p * d * d;
     });
-    return std::sqrt(v / total);
-}
-
-// N for ck::estimate::n; totals past SIZE_MAX (double counts) saturate.
-inline std::size_t sample_size(double total) noexcept {
-    constexpr double limit = 18446744073709549568.0;  // largest double below 2^64
-    return total >= limit ? static_cast<std::size_t>(-1) : static_cast<std::size_t>(total);
+    return std::sqrt(v * scale / total);
 }
 
 // Grassberger's G(n) = psi(n) + (1/2) (-1)^n (psi((n+1)/2) - psi(n/2)), n >= 1.
@@ -217,9 +255,9 @@ double shannon_entropy_counts(const execution& ex, const Range& counts, log_base
     constexpr const char* fn = "shannon_entropy_counts";
     const double unit = base.nats_to_unit(fn);
     const auto c = as_view(counts);
-    double total = 0, s = 0;
-    detail::total_and_clogc(ex, fn, c, total, s);
-    return detail::plugin_from_sums(ex, c, total, s) * unit;
+    double total = 0, s = 0, scale = 1;
+    detail::total_and_clogc(ex, fn, c, total, s, scale);
+    return log_base::in_unit(detail::plugin_from_sums(ex, c, total, s, scale), unit);
 }
 template <class Range>
 double shannon_entropy_counts(const Range& counts, log_base base = nats) {
@@ -227,16 +265,19 @@ double shannon_entropy_counts(const Range& counts, log_base base = nats) {
 }
 
 // Plug-in entropy with its delta-method standard error (module comment), in base units.
-// Biased low by about (m - 1) / (2N) nats (m = categories seen). Errors as above.
+// Biased low by about (m - 1) / (2N) nats (m = categories seen). Finite counts whose sum
+// overflows a double are scaled by a power of two first (the estimate is the same; n
+// saturates at SIZE_MAX), here and in every corrected estimator below. Errors as above.
 template <class Range>
 estimate plugin_entropy(const execution& ex, const Range& counts, log_base base = nats) {
     constexpr const char* fn = "plugin_entropy";
     const double unit = base.nats_to_unit(fn);
     const auto c = as_view(counts);
-    double total = 0, s = 0;
-    detail::total_and_clogc(ex, fn, c, total, s);
-    const double h = detail::plugin_from_sums(ex, c, total, s);
-    return {h * unit, detail::plugin_stderr_nats(ex, c, total, h) * unit, detail::sample_size(total)};
+    double total = 0, s = 0, scale = 1;
+    detail::total_and_clogc(ex, fn, c, total, s, scale);
+    const double h = detail::plugin_from_sums(ex, c, total, s, scale);
+    return {log_base::in_unit(h, unit), log_base::in_unit(detail::plugin_stderr_nats(ex, c, total, h, scale), unit),
+            detail::sample_size(total / scale)};
 }
 template <class Range>
 estimate plugin_entropy(const Range& counts, log_base base = nats) {
@@ -262,9 +303,10 @@ estimate corrected_entropy(const execution& ex, const char* function, const Rang
     const double unit = base.nats_to_unit(function);
     const auto c = as_view(counts);
     const count_summary s = summarise_counts(ex, function, c);
-    const double h_plugin = plugin_from_sums(ex, c, s.total, s.sum_clogc);
+    const double h_plugin = plugin_from_sums(ex, c, s.total, s.sum_clogc, s.scale);
     const double h = correction(c, s, h_plugin);
-    return {h * unit, plugin_stderr_nats(ex, c, s.total, h_plugin) * unit, sample_size(s.total)};
+    return {log_base::in_unit(h, unit), log_base::in_unit(plugin_stderr_nats(ex, c, s.total, h_plugin, s.scale), unit),
+            sample_size(s.total / s.scale)};
 }
 
 // sum_i f(c_i) over every count, zeros included, compensated, in fixed chunks.
@@ -290,10 +332,10 @@ double sum_over_all_counts(const execution& ex, view<const T> c, F&& f) {
 // error as plugin_entropy.
 template <class Range>
 estimate miller_madow_entropy(const execution& ex, const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy(ex, "miller_madow_entropy", counts, base,
-                                     [](auto, const detail::count_summary& s, double h_plugin) {
-                                         return h_plugin + static_cast<double>(s.nonzero - 1) / (2.0 * s.total);
-                                     });
+    return detail::corrected_entropy(
+        ex, "miller_madow_entropy", counts, base, [](auto, const detail::count_summary& s, double h_plugin) {
+            return h_plugin + static_cast<double>(s.nonzero - 1) / (2.0 * s.total) * s.scale;
+        });
 }
 COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(miller_madow_entropy)
 
@@ -304,8 +346,10 @@ template <class Range>
 estimate grassberger_entropy(const execution& ex, const Range& counts, log_base base = nats) {
     return detail::corrected_entropy(
         ex, "grassberger_entropy", counts, base, [&ex](auto c, const detail::count_summary& s, double) {
-            const double g = detail::sum_over_counts(ex, c, [](double n) { return n * detail::grassberger_g(n); });
-            return std::log(s.total) - g / s.total;
+            const double scale = s.scale;
+            const double g =
+                detail::sum_over_counts(ex, c, [scale](double n) { return n * scale * detail::grassberger_g(n); });
+            return std::log(s.total) - std::log(scale) - g / s.total;
         });
 }
 COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(grassberger_entropy)
@@ -316,19 +360,23 @@ COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(grassberger_entropy)
 // Units, errors and standard error as plugin_entropy.
 template <class Range>
 estimate chao_shen_entropy(const execution& ex, const Range& counts, log_base base = nats) {
-    return detail::corrected_entropy(ex, "chao_shen_entropy", counts, base,
-                                     [&ex](auto c, const detail::count_summary& s, double) {
-                                         double f1 = static_cast<double>(s.singletons);
-                                         if (f1 == s.total) f1 = s.total - 1.0;
-                                         const double coverage = 1.0 - f1 / s.total;
-                                         const double total = s.total;
-                                         return detail::sum_over_counts(ex, c, [coverage, total](double n) {
-                                             const double pa = coverage * n / total;
-                                             // 1 - (1 - pa)^N without cancelling for small pa.
-                                             const double inclusion = -std::expm1(total * std::log1p(-pa));
-                                             return -pa * std::log(pa) / inclusion;
-                                         });
-                                     });
+    return detail::corrected_entropy(
+        ex, "chao_shen_entropy", counts, base, [&ex](auto c, const detail::count_summary& s, double) {
+            // N itself may be +inf (count_summary).
+            const double n_total = s.total / s.scale;
+            double f1 = static_cast<double>(s.singletons);
+            if (f1 == n_total) f1 = n_total - 1.0;
+            const double coverage = 1.0 - f1 / n_total;
+            const double total = s.total, scale = s.scale;
+            return detail::sum_over_counts(ex, c, [coverage, total, scale, n_total](double n) {
+                const double pa = coverage * (n * scale) / total;
+                // A share below the double range adds nothing.
+                if (!(pa > 0.0)) return 0.0;
+                // 1 - (1 - pa)^N without cancelling for small pa.
+                const double inclusion = -std::expm1(n_total * std::log1p(-pa));
+                return -pa * std::log(pa) / inclusion;
+            });
+        });
 }
 COLLAPSEKIT_SEQUENTIAL_COUNTS_ESTIMATOR(chao_shen_entropy)
 
@@ -336,18 +384,20 @@ namespace detail {
 // Hausser & Strimmer's lambda from a checked summary (see james_stein_shrinkage).
 template <class T>
 double shrinkage_intensity(const execution& ex, view<const T> c, const count_summary& s) {
-    if (s.total <= 1.0) return 1.0;
+    const double n_total = s.total / s.scale;  // N, possibly +inf (count_summary)
+    if (n_total <= 1.0) return 1.0;
     const double t = 1.0 / static_cast<double>(s.bins);
-    const double total = s.total;
-    const double su2 = sum_over_all_counts(ex, c, [total](double x) {
-        const double u = x / total;
+    const double total = s.total, scale = s.scale;
+    const double su2 = sum_over_all_counts(ex, c, [total, scale](double x) {
+        const double u = x * scale / total;
         return u * u;
     });
-    const double sd2 = sum_over_all_counts(ex, c, [total, t](double x) {
-        const double u = x / total;
+    const double sd2 = sum_over_all_counts(ex, c, [total, t, scale](double x) {
+        const double u = x * scale / total;
         return (t - u) * (t - u);
     });
-    const double den = (s.total - 1.0) * sd2;
+    if (sd2 == 0.0) return 1.0;
+    const double den = (n_total - 1.0) * sd2;
     if (den == 0.0) return 1.0;
     const double lambda = (1.0 - su2) / den;
     return lambda < 0.0 ? 0.0 : (lambda > 1.0 ? 1.0 : lambda);
@@ -378,11 +428,11 @@ estimate james_stein_entropy(const execution& ex, const Range& counts, log_base 
         ex, "james_stein_entropy", counts, base, [&ex](auto c, const detail::count_summary& s, double) {
             const double lambda = detail::shrinkage_intensity(ex, c, s);
             const double t = lambda / static_cast<double>(s.bins);
-            const double total = s.total;
+            const double total = s.total, scale = s.scale;
             return detail::chunked_compensated(ex, c.size(), [&](std::size_t b, std::size_t e) {
                 compensated_sum h;
                 for (std::size_t i = b; i < e; ++i) {
-                    const double p = t + (1.0 - lambda) * static_cast<double>(c[i]) / total;
+                    const double p = t + (1.0 - lambda) * (static_cast<double>(c[i]) * scale) / total;
                     if (p > 0.0) h.add(-p * std::log(p));
                 }
                 return h;

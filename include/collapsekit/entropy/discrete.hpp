@@ -91,8 +91,13 @@ probability_input prepare_probabilities(const execution& ex, const char* functio
 }
 
 // log sum_i (p_i / S)^alpha over the positive entries, scaled by the largest entry so
-// that neither large nor small alpha overflows or underflows.
-inline double log_power_sum(const execution& ex, view<const double> p, double total, double alpha) {
+// that neither large nor small alpha overflows or underflows, divided by 1 - alpha: the
+// Renyi entropy in nats for alpha other than 0, 1 and inf.
+//   = (log s + alpha log(top / S)) / (1 - alpha),  s = sum_i (p_i / top)^alpha,
+// except where alpha log(top / S) overflows (alpha near DBL_MAX): there the two parts are
+// divided separately, log s / (1 - alpha) - log(top / S) alpha / (alpha - 1), whose limit
+// is the min-entropy -log(top / S).
+inline double renyi_from_power_sum(const execution& ex, view<const double> p, double total, double alpha) {
     const double top = chunked_max(ex, p.data(), p.size());
     const double s = chunked_compensated(ex, p.size(), [&](std::size_t b, std::size_t e) {
         compensated_sum s;
@@ -101,7 +106,10 @@ inline double log_power_sum(const execution& ex, view<const double> p, double to
         }
         return s;
     });
-    return std::log(s) + alpha * std::log(top / total);
+    const double log_top = std::log(top / total);
+    const double scaled = alpha * log_top;
+    if (std::isfinite(scaled)) return (std::log(s) + scaled) / (1.0 - alpha);
+    return std::log(s) / (1.0 - alpha) - log_top * (alpha / (alpha - 1.0));
 }
 
 inline std::size_t positive_entries(const execution& ex, view<const double> p) {
@@ -127,6 +135,20 @@ double sum_over_positive(const execution& ex, view<const double> p, F&& f) {
     });
 }
 
+// Orders this close to 1 take the forms below: (1 - alpha) is then far smaller than the
+// rounding of sum p^alpha next to 1, which the textbook formulas divide by it.
+inline constexpr double near_one_order = 0x1.0p-10;
+inline bool order_near_one(double alpha) noexcept { return std::abs(alpha - 1.0) < near_one_order; }
+
+// sum_i p_i^alpha - 1 = sum_i p_i expm1((alpha - 1) log p_i) (p = x / S, summing to 1), for
+// alpha within near_one_order of 1: each term is of order (alpha - 1) p log p and keeps
+// its relative accuracy, so the Renyi and Tsallis entropies that divide it by (1 - alpha)
+// reach their Shannon limit smoothly instead of dividing a rounding error.
+inline double power_sum_minus_one(const execution& ex, view<const double> p, double total, double alpha) {
+    const double d = alpha - 1.0;
+    return sum_over_positive(ex, p, [&](double v) { return v / total * std::expm1(d * log_ratio(v, total)); });
+}
+
 // Shannon entropy in nats from one kernel pass over weights: log S - (1/S) sum x log x,
 // S = sum x. The two terms cancel when the entropy H is small next to log S, which costs
 // about (|log S| + |T / S|) / H ulps of relative accuracy.
@@ -139,18 +161,25 @@ inline double shannon_from_sums(const simd::xlogx_sums& s) noexcept { return std
 // does not change. (Inside [1/2, 2) nothing is left to gain: the rest of the error comes
 // from near-degenerate distributions, whose entropy is ill-conditioned in any formula
 // that starts from normalised weights, scipy's included.)
+// H >= 0 exactly, so a result below 0 is rounding and is returned as 0; and the entropy of
+// a one-point distribution (one positive weight, any number of zeros) is exactly 0, which
+// log S - T / S only approximates: a result within a few ulps of its cancelled terms is
+// checked for that case (a counting pass, paid only there).
 inline double shannon_refined(const execution& ex, view<const double> x, const simd::xlogx_sums& s) {
     const double h = shannon_from_sums(s);
     int e = 0;
     std::frexp(s.sum, &e);
-    if (std::abs(std::log(s.sum)) + std::abs(s.sum_xlogx / s.sum) <= 4.0 * h || e == 0 || e == 1) return h;
+    const double cancelled = std::abs(std::log(s.sum)) + std::abs(s.sum_xlogx / s.sum);
+    if (cancelled <= 4.0 * h) return h;
+    if (h <= 16.0 * std::numeric_limits<double>::epsilon() * cancelled && positive_entries(ex, x) == 1) return 0.0;
+    if (e == 0 || e == 1) return std::max(0.0, h);
     if (e >= -1021 && e <= 1022) {
-        return shannon_from_sums(simd::sum_xlogx(ex, x.data(), x.size(), std::ldexp(1.0, -e)));
+        return std::max(0.0, shannon_from_sums(simd::sum_xlogx(ex, x.data(), x.size(), std::ldexp(1.0, -e))));
     }
     // 2^-e itself would overflow or be subnormal: scale each weight instead (rare).
     std::vector<double> scaled(x.begin(), x.end());
     for (double& v : scaled) v = std::ldexp(v, -e);
-    return shannon_from_sums(simd::sum_xlogx(ex, scaled.data(), scaled.size()));
+    return std::max(0.0, shannon_from_sums(simd::sum_xlogx(ex, scaled.data(), scaled.size())));
 }
 
 // Shannon entropy in nats of checked weights.
@@ -182,13 +211,13 @@ double shannon_entropy(const execution& ex, const Range& p, log_base base = nats
         if (!x.empty()) {
             const simd::xlogx_sums s = simd::sum_xlogx(ex, x.data(), x.size());
             if (std::isfinite(s.sum_xlogx) && std::isfinite(s.sum) && s.sum > 0.0) {
-                return detail::shannon_refined(ex, x, s) * unit;
+                return log_base::in_unit(detail::shannon_refined(ex, x, s), unit);
             }
         }
     }
     const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    return detail::shannon_nats(ex, in.p) * unit;
+    return log_base::in_unit(detail::shannon_nats(ex, in.p), unit);
 }
 template <class Range>
 double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy = nan_policy::raise) {
@@ -199,6 +228,9 @@ double shannon_entropy(const Range& p, log_base base = nats, nan_policy policy =
 //   H_alpha = log(sum p^alpha) / (1 - alpha);
 //   alpha = 0: log(number of non-zero entries) (Hartley); alpha = 1: Shannon (the limit);
 //   alpha = 2: collision entropy -log sum p^2; alpha = +inf: min-entropy -log max p.
+// Orders within 2^-10 of 1 are computed as -log1p(sum p expm1((alpha - 1) log p)) / (alpha - 1),
+// which tends to the Shannon entropy (the textbook form divides a rounding error by
+// 1 - alpha there); orders near DBL_MAX tend to the min-entropy.
 // Errors: alpha < 0 or NaN, and the module's input errors.
 template <class Range>
 double renyi_entropy(const execution& ex, const Range& p, double alpha, log_base base = nats,
@@ -215,10 +247,12 @@ double renyi_entropy(const execution& ex, const Range& p, double alpha, log_base
         h = detail::shannon_nats(ex, in.p);
     } else if (std::isinf(alpha)) {
         h = -std::log(detail::chunked_max(ex, in.p.data(), in.p.size()) / in.total);
+    } else if (detail::order_near_one(alpha)) {
+        h = -std::log1p(detail::power_sum_minus_one(ex, in.p, in.total, alpha)) / (alpha - 1.0);
     } else {
-        h = detail::log_power_sum(ex, in.p, in.total, alpha) / (1.0 - alpha);
+        h = detail::renyi_from_power_sum(ex, in.p, in.total, alpha);
     }
-    return h * unit;
+    return log_base::in_unit(h, unit);
 }
 template <class Range>
 double renyi_entropy(const Range& p, double alpha, log_base base = nats, nan_policy policy = nan_policy::raise) {
@@ -237,7 +271,10 @@ double hill_number(const execution& ex, const Range& p, double q, nan_policy pol
     if (q == 0.0) return static_cast<double>(detail::positive_entries(ex, in.p));
     if (q == 1.0) return std::exp(detail::shannon_nats(ex, in.p));
     if (std::isinf(q)) return in.total / detail::chunked_max(ex, in.p.data(), in.p.size());
-    return std::exp(detail::log_power_sum(ex, in.p, in.total, q) / (1.0 - q));
+    if (detail::order_near_one(q)) {
+        return std::exp(-std::log1p(detail::power_sum_minus_one(ex, in.p, in.total, q)) / (q - 1.0));
+    }
+    return std::exp(detail::renyi_from_power_sum(ex, in.p, in.total, q));
 }
 template <class Range>
 double hill_number(const Range& p, double q, nan_policy policy = nan_policy::raise) {
@@ -248,7 +285,9 @@ double hill_number(const Range& p, double q, nan_policy policy = nan_policy::rai
 //   S_q = k (1 - sum p^q) / (q - 1),   k = 1 / ln(base);
 // Tsallis entropy is not a logarithm, so the base enters only as the constant k, chosen
 // so that the limit q -> 1 is the Shannon entropy in that base (q = 1 returns exactly
-// that); with the default (nats) k = 1, the usual definition. Errors as renyi_entropy.
+// that); with the default (nats) k = 1, the usual definition. Orders within 2^-10 of 1
+// use -sum p expm1((q - 1) log p) / (q - 1) for 1 - sum p^q, as renyi_entropy does.
+// Errors as renyi_entropy.
 template <class Range>
 double tsallis_entropy(const execution& ex, const Range& p, double q, log_base base = nats,
                        nan_policy policy = nan_policy::raise) {
@@ -257,11 +296,14 @@ double tsallis_entropy(const execution& ex, const Range& p, double q, log_base b
     detail::require_order(fn, "q", q);
     const detail::probability_input in = detail::prepare_probabilities(ex, fn, p, policy);
     if (in.is_nan) return std::numeric_limits<double>::quiet_NaN();
-    if (q == 1.0) return detail::shannon_nats(ex, in.p) * unit;
+    if (q == 1.0) return log_base::in_unit(detail::shannon_nats(ex, in.p), unit);
     if (std::isinf(q)) return 0.0;  // sum p^q -> 0 and (q - 1) -> inf
     const double total = in.total;
+    if (detail::order_near_one(q)) {
+        return log_base::in_unit(-detail::power_sum_minus_one(ex, in.p, total, q) / (q - 1.0), unit);
+    }
     const double s = detail::sum_over_positive(ex, in.p, [&](double v) { return std::pow(v / total, q); });
-    return (1.0 - s) / (q - 1.0) * unit;
+    return log_base::in_unit((1.0 - s) / (q - 1.0), unit);
 }
 template <class Range>
 double tsallis_entropy(const Range& p, double q, log_base base = nats, nan_policy policy = nan_policy::raise) {

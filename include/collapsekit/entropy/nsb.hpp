@@ -22,6 +22,22 @@
 // the mode and integrated with 2 x 2 panels of 20-point Gauss-Legendre (Boost.Math),
 // each node's beta found by Newton on xi(beta) inside a bisection bracket. Mass outside beta in
 // [e^-25, e^25] (a xi-interval of width below 1e-10) is ignored.
+//
+// Large samples (N >= 2^32): log L is then a difference of terms of order N log N whose
+// beta-dependent part is of order 1, so the terms that do not depend on beta
+// (log Gamma(N), log Gamma(n_i)) are taken out analytically,
+//   log L(beta) = log Gamma(K beta) - [log Gamma(N + K beta) - log Gamma(N)]
+//               + sum_{n_i > 0} ([log Gamma(n_i + beta) - log Gamma(n_i)] - log Gamma(beta)) + const,
+// each bracket a log-gamma ratio with a small increment (accurate for any N); and the
+// variance, of order 1/N next to H^2, is summed as such instead of E[H^2] - E[H]^2:
+//   Var[H | n, beta] A (A + 1) = sum_i a_i (psi(a_i+1) - psibar)^2 + sum_i a_i / (a_i + 1) - A / (A + 1)
+//                              + sum_i g(a_i) - g(A),   g(a) = a (a+1) psi1(a+2) - a,
+// psibar = sum_i (a_i / A) psi(a_i+1) (the expansion of the E[H^2] above, without its
+// cancellation; g by its asymptotic series for large a), and the posterior variance is
+// the posterior mean of Var[H | beta] plus the posterior variance of E[H | beta]. Below
+// 2^32 the first form is used (its results are unchanged). Counts whose sum overflows a
+// double (N > DBL_MAX) give the plug-in value and its delta-method standard error: the
+// posterior is a point there, NSB and plug-in differing by O(K / N).
 #pragma once
 
 #include <algorithm>
@@ -57,13 +73,45 @@ inline double log_gamma_ratio(double x, double n) {
     return (x - 0.5) * std::log1p(n / x) + n * std::log(x + n) - n + (1.0 / (12.0 * (x + n)) - 1.0 / (12.0 * x));
 }
 
+// g(a) = a (a + 1) psi1(a + 2) - a, which tends to -1/2; for large a its asymptotic series
+// in x = a + 2 (the direct form would cancel to eps a).
+inline double nsb_trigamma_term(double a) {
+    if (a < 1e4) return a * (a + 1.0) * boost::math::trigamma(a + 2.0) - a;
+    const double r = 1.0 / (a + 2.0);
+    return -0.5 + r * (2.0 / 3.0 + r * (0.5 + r * (0.3 + r * 0.1)));
+}
+
+// psi(x) - psi(y) for x, y > 0: where both are large, from the asymptotic series with the
+// log of the ratio taken as such (the two digammas would cancel to eps log y).
+inline double digamma_difference(double x, double y) {
+    if (x >= 1e6 && y >= 1e6) {
+        return log_ratio(x, y) - (0.5 / x - 0.5 / y) - (1.0 / (12.0 * x * x) - 1.0 / (12.0 * y * y));
+    }
+    return boost::math::digamma(x) - boost::math::digamma(y);
+}
+
+// Samples this large take the forms of the module comment for large N.
+inline constexpr double nsb_large_sample = 4294967296.0;  // 2^32
+
 class nsb_posterior {
 public:
     // groups: (count value, number of categories with that count), zero counts included.
     nsb_posterior(std::vector<std::pair<double, double>> groups, double k, double n)
-        : groups_(std::move(groups)), k_(k), n_(n) {}
+        : groups_(std::move(groups)), k_(k), n_(n), large_(n >= nsb_large_sample) {}
+
+    // Whether moments() returns the variance (large samples) or E[H^2] as its second.
+    bool large() const noexcept { return large_; }
 
     double log_likelihood(double beta) const {
+        if (large_) {
+            // The module comment's form without the constants log Gamma(N), log Gamma(n_i).
+            double s = boost::math::lgamma(k_ * beta) - log_gamma_ratio(n_, k_ * beta);
+            const double lg_beta = boost::math::lgamma(beta);
+            for (const auto& g : groups_) {
+                if (g.first > 0.0) s += g.second * (log_gamma_ratio(g.first, beta) - lg_beta);
+            }
+            return s;
+        }
         double s = -log_gamma_ratio(k_ * beta, n_);
         for (const auto& g : groups_) s += g.second * log_gamma_ratio(beta, g.first);
         return s;
@@ -72,11 +120,31 @@ public:
     double dxi_dbeta(double beta) const {
         return k_ * boost::math::trigamma(k_ * beta + 1.0) - boost::math::trigamma(beta + 1.0);
     }
-    // E[H | n, beta] and E[H^2 | n, beta] in nats.
+    // E[H | n, beta] and E[H^2 | n, beta] in nats; for large samples E[H | n, beta] and
+    // Var[H | n, beta] (module comment).
     std::pair<double, double> moments(double beta) const {
         using boost::math::digamma;
         using boost::math::trigamma;
         const double big_a = n_ + k_ * beta;
+        if (large_) {
+            // E[H | beta] = -sum_i (a_i / A) (psi(a_i+1) - psi(A+1)), and psi(a_i+1) - psibar
+            // = (psi(a_i+1) - psi(A+1)) + E[H | beta], each difference taken as such.
+            double mean = 0;
+            for (const auto& g : groups_) {
+                const double a = g.first + beta;
+                mean -= g.second * (a / big_a) * digamma_difference(a + 1.0, big_a + 1.0);
+            }
+            double spread = 0, ratio = -1.0 + 1.0 / (big_a + 1.0), tri = -nsb_trigamma_term(big_a);
+            for (const auto& g : groups_) {
+                const double a = g.first + beta, m = g.second;
+                const double d = digamma_difference(a + 1.0, big_a + 1.0) + mean;
+                spread += m * a * d * d;
+                ratio += m * (1.0 - 1.0 / (a + 1.0));
+                tri += m * nsb_trigamma_term(a);
+            }
+            const double var = (spread + ratio + tri) / (big_a * (big_a + 1.0));
+            return {mean, std::max(var, 0.0)};
+        }
         const double psi_a2 = digamma(big_a + 2.0);
         const double t1 = trigamma(big_a + 2.0);
         double e1 = 0, su = 0, su2 = 0, sa2 = 0, diag = 0;
@@ -98,6 +166,7 @@ public:
 private:
     std::vector<std::pair<double, double>> groups_;
     double k_, n_;
+    bool large_;
 };
 
 // t = log beta with xi(e^t) = target in [t_lo, t_hi] (xi increases with beta): Newton
@@ -161,6 +230,8 @@ inline std::pair<double, double> nsb_integrate(const nsb_posterior& post) {
     const auto& x = rule::abscissa();
     const auto& w = rule::weights();
     double z = 0, m1 = 0, m2 = 0;
+    // Large samples: each node's weight, E[H | beta] and Var[H | beta], for the variance.
+    std::vector<double> nodes;
     double t_guess = t_lo;
     const double cuts[5] = {xi_lo, 0.5 * (xi_lo + xi_mode), xi_mode, 0.5 * (xi_mode + xi_hi), xi_hi};
     for (int panel = 0; panel < 4; ++panel) {
@@ -181,14 +252,24 @@ inline std::pair<double, double> nsb_integrate(const nsb_posterior& post) {
             z += f;
             m1 += f * mom.first;
             m2 += f * mom.second;
+            if (post.large()) nodes.insert(nodes.end(), {f, mom.first, mom.second});
         }
     }
     if (!(z > 0.0)) {
         // The whole posterior sits within one node spacing of the mode.
         const auto mom = post.moments(std::exp(t_best));
+        if (post.large()) return {mom.first, std::sqrt(mom.second)};
         return {mom.first, std::sqrt(std::max(mom.second - mom.first * mom.first, 0.0))};
     }
     const double mean = m1 / z;
+    if (post.large()) {
+        double var = 0;
+        for (std::size_t i = 0; i < nodes.size(); i += 3) {
+            const double d = nodes[i + 1] - mean;
+            var += nodes[i] * (nodes[i + 2] + d * d);
+        }
+        return {mean, std::sqrt(var / z)};
+    }
     return {mean, std::sqrt(std::max(m2 / z - mean * mean, 0.0))};
 }
 
@@ -200,7 +281,8 @@ inline std::pair<double, double> nsb_integrate(const nsb_posterior& post) {
 // length of the vector: the extra categories are unobserved), else the length of the
 // vector. K matters: NSB's prior lives on the K-simplex. K = 1 gives 0 with sd 0.
 // Errors (std::invalid_argument): empty, all-zero, negative, non-whole or non-finite
-// counts; bins smaller than the vector; an invalid base.
+// counts; bins smaller than the vector; an invalid base. Large N: module comment (the sum
+// of the counts past DBL_MAX gives the plug-in value and standard error; n saturates).
 template <class Range>
 estimate nsb_entropy(const Range& counts, log_base base = nats, std::size_t bins = 0) {
     constexpr const char* fn = "nsb_entropy";
@@ -212,14 +294,21 @@ estimate nsb_entropy(const Range& counts, log_base base = nats, std::size_t bins
         fail(fn, "bins must be at least the number of counts (" + std::to_string(bins) + " < " +
                      std::to_string(c.size()) + ")");
     }
-    if (bins == 1) return {0.0, 0.0, detail::sample_size(s.total)};
+    if (bins == 1) return {0.0, 0.0, detail::sample_size(s.total / s.scale)};
+    if (s.scale != 1.0) {
+        // N past the double range: the posterior is a point at the plug-in value.
+        const double h = detail::plugin_from_sums(sequential, c, s.total, s.sum_clogc, s.scale);
+        return {log_base::in_unit(h, unit),
+                log_base::in_unit(detail::plugin_stderr_nats(sequential, c, s.total, h, s.scale), unit),
+                detail::sample_size(s.total / s.scale)};
+    }
     std::map<double, double> by_count;
     for (std::size_t i = 0; i < c.size(); ++i) by_count[static_cast<double>(c[i])] += 1.0;
     by_count[0.0] += static_cast<double>(bins - c.size());
     std::vector<std::pair<double, double>> groups(by_count.begin(), by_count.end());
     const detail::nsb_posterior post(std::move(groups), static_cast<double>(bins), s.total);
     const auto r = detail::nsb_integrate(post);
-    return {r.first * unit, r.second * unit, detail::sample_size(s.total)};
+    return {log_base::in_unit(r.first, unit), log_base::in_unit(r.second, unit), detail::sample_size(s.total)};
 }
 
 }  // namespace collapsekit

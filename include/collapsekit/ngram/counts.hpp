@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -174,11 +175,57 @@ public:
             table_);
     }
 
-    // The counts of the distinct n-grams, in unspecified order (for entropy estimators).
+    // The counts of the distinct n-grams, in the table's order: unspecified, and it
+    // differs between equal tables built differently (counted, merged, deserialised).
+    // Floating-point sums over it would differ in the last bits between equal tables:
+    // sum over count_histogram() or counts_ascending() instead.
     std::vector<std::uint64_t> count_values() const {
         std::vector<std::uint64_t> out;
         out.reserve(distinct());
         std::visit([&](const auto& t) { t.for_each([&](const auto&, std::uint64_t c) { out.push_back(c); }); }, table_);
+        return out;
+    }
+
+    // One (count value, how many distinct n-grams have it) entry per count value present,
+    // ascending by count: the frequency-of-frequencies profile, which depends on the table's
+    // contents only (equal tables give equal histograms, however they were built), and is
+    // usually far shorter than the table. O(distinct + L log L) for L distinct n-grams with
+    // counts of 1024 or more (small counts are tallied directly, the rest sorted).
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> count_histogram() const {
+        constexpr std::uint64_t dense = 1024;
+        std::vector<std::uint64_t> small(static_cast<std::size_t>(std::min<std::uint64_t>(dense, total_ + 1)), 0);
+        std::vector<std::uint64_t> large;
+        std::visit(
+            [&](const auto& t) {
+                t.for_each([&](const auto&, std::uint64_t c) {
+                    if (c < small.size()) {
+                        ++small[static_cast<std::size_t>(c)];
+                    } else {
+                        large.push_back(c);
+                    }
+                });
+            },
+            table_);
+        std::sort(large.begin(), large.end());
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+        for (std::size_t c = 0; c < small.size(); ++c) {
+            if (small[c] != 0) out.emplace_back(c, small[c]);
+        }
+        for (std::size_t k = 0; k < large.size();) {
+            std::size_t e = k;
+            while (e < large.size() && large[e] == large[k]) ++e;
+            out.emplace_back(large[k], e - k);
+            k = e;
+        }
+        return out;
+    }
+
+    // count_values() in ascending order (count_histogram() expanded): the same vector for
+    // equal tables, so that sums over it (the entropy estimators') are the same bits.
+    std::vector<std::uint64_t> counts_ascending() const {
+        std::vector<std::uint64_t> out;
+        out.reserve(distinct());
+        for (const auto& [c, k] : count_histogram()) out.insert(out.end(), static_cast<std::size_t>(k), c);
         return out;
     }
 

@@ -25,10 +25,13 @@ namespace collapsekit {
 // K (the number of categories, which NSB and James-Stein use) is the number of distinct
 // observed n-grams. Throws std::invalid_argument for an empty table, and as the
 // estimator does.
+// The estimators see the counts in ascending order (ngram_counts::counts_ascending), not
+// in the table's hash order, which depends on how the table was built (counted, merged,
+// deserialised): equal tables give the same bits with every estimator.
 inline estimate ngram_entropy(const ngram_counts& counts, entropy_estimator e = entropy_estimator::plugin,
                               log_base base = nats) {
     require(!counts.empty(), "ngram_entropy", "counts is empty");
-    return entropy_from_counts(counts.count_values(), e, base);
+    return entropy_from_counts(counts.counts_ascending(), e, base);
 }
 
 // The same from a corpus (documents respected). Throws std::invalid_argument for n

@@ -50,8 +50,11 @@ void checked_count_pair(const char* function, const A& reference, const B& gener
     g = checked_counts(function, "generated_counts", gv);
 }
 
+// total is N, +inf when the (finite) counts sum past DBL_MAX; then scaled_total is N
+// times scale (a power of two, exact for whole counts), else scaled_total = N, scale = 1.
 struct frequency_counts {
     double f1 = 0, f2 = 0, observed = 0, total = 0;
+    double scaled_total = 0, scale = 1.0;
 };
 
 template <class C>
@@ -69,6 +72,14 @@ frequency_counts frequencies_of(const char* function, const C& counts) {
     }
     f.total = total.value();
     if (!(f.total > 0.0)) fail(function, "counts must not be all zero");
+    f.scaled_total = f.total;
+    if (std::isinf(f.total)) {
+        // Every count is at most DBL_MAX, so 2^-64 brings any sum of fewer than 2^63 back.
+        f.scale = 0x1.0p-64;
+        compensated_sum scaled;
+        for (double v : c) scaled += v * f.scale;
+        f.scaled_total = scaled.value();
+    }
     return f;
 }
 
@@ -242,15 +253,20 @@ rare_retention rare_category_retention(const RC& reference_counts, const GC& gen
 // Good–Turing estimate of the missing mass (the probability that the next observation
 // is of a category not seen yet): M = f1 / N (Good 1953). standard_error =
 // sqrt(f1 (1 - f1 / N) + 2 f2) / N, the standard deviation of M minus the true missing
-// mass (Esty 1983, Ann. Statist. 11, 905-912). n = N (rounded to an integer).
+// mass (Esty 1983, Ann. Statist. 11, 905-912). n = N (rounded to an integer; a total
+// of 2^64 or more saturates at SIZE_MAX). Counts are finite but their sum may overflow a
+// double: the formulas are then evaluated with N scaled by a power of two (M = f1 / N may
+// be a subnormal number).
 // Errors: empty, all-zero or bad counts.
 template <class C>
 estimate good_turing_missing_mass(const C& counts) {
     const auto f = detail::frequencies_of("good_turing_missing_mass", counts);
     estimate e;
-    e.value = f.f1 / f.total;
-    e.standard_error = std::sqrt(std::max(0.0, f.f1 * (1.0 - f.f1 / f.total) + 2.0 * f.f2)) / f.total;
-    e.n = static_cast<std::size_t>(f.total);
+    // x / N as (x / (N scale)) scale: the same quotient where N is finite (scale = 1).
+    const auto per_total = [&f](double x) { return x / f.scaled_total * f.scale; };
+    e.value = per_total(f.f1);
+    e.standard_error = per_total(std::sqrt(std::max(0.0, f.f1 * (1.0 - f.f1 / f.total) + 2.0 * f.f2)));
+    e.n = detail::sample_size(f.total);
     return e;
 }
 
@@ -262,14 +278,16 @@ estimate good_turing_missing_mass(const C& counts) {
 // standard_error = sqrt(var):
 //   f2 > 0:  var = f2 [A/2 (f1/f2)^2 + A^2 (f1/f2)^3 + A^2/4 (f1/f2)^4]   (Chao 1987)
 //   f2 = 0:  var = A f1 (f1 - 1)/2 + A^2 f1 (2 f1 - 1)^2 / 4 - A^2 f1^4 / (4 S)
-// (0 when f1 = 0: every category has been seen twice or more). n = N.
+// (0 when f1 = 0: every category has been seen twice or more). n = N, saturating at
+// SIZE_MAX as in good_turing_missing_mass; a total that overflows a double (N = +inf)
+// gives A = 1, its limit.
 // Errors: empty, all-zero or bad counts.
 template <class C>
 estimate chao1(const C& counts) {
     const auto f = detail::frequencies_of("chao1", counts);
-    const double a = (f.total - 1.0) / f.total;
+    const double a = std::isinf(f.total) ? 1.0 : (f.total - 1.0) / f.total;
     estimate e;
-    e.n = static_cast<std::size_t>(f.total);
+    e.n = detail::sample_size(f.total);
     if (f.f1 == 0.0) {
         e.value = f.observed;
         e.standard_error = 0.0;
