@@ -83,7 +83,7 @@ def on_cluster(workers: int, memory_limit: str, args: argparse.Namespace) -> Dic
     try:
         n, pair, tokens = int(args.doubles), int(args.pair), int(args.tokens)
         out: Dict[str, Any] = {"workers": workers}
-        th, h = timed(lambda: ckd.histogram(normal_blocks(da, n, 0.0, 1), 1000, range=(-6, 6)).compute())
+        th, h = timed(lambda: ckd.histogram(normal_blocks(da, n, 0.0, 1), 1000, range=(-10, 10)).compute())
         assert h.total == n
         out["histogram_s"] = th
         tw, w = timed(lambda: ckd.wasserstein(normal_blocks(da, pair, 0.0, 2), normal_blocks(da, pair, 0.02, 3)))
@@ -105,7 +105,7 @@ def single_process(n: int) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
 
     def hist():
-        h = ck.Histogram.regular(1000, -6, 6)
+        h = ck.Histogram.regular(1000, -10, 10)
         for b in range(0, n, CHUNK):
             h.fill(np.random.default_rng([1, b // CHUNK]).normal(0.0, 1.0, min(CHUNK, n - b)), threads=1)
         return h

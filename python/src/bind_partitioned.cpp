@@ -116,15 +116,16 @@ void bind_partitioned(py::module_& m) {
         // under protocol 5 (pickle.PickleBuffer, no copy) and as bytes under older ones.
         .def(py::pickle([](const part::cell_histogram& h) { return py::object(to_numpy(h.serialize())); },
                         [](const py::object& state) {
-                            return with_buffer(state, [](const std::uint8_t* p, std::size_t n) {
-                                return part::cell_histogram::deserialize(p, n);
-                            });
+                            return with_buffer(state, "CellHistogram.__setstate__",
+                                               [](const std::uint8_t* p, std::size_t n) {
+                                                   return part::cell_histogram::deserialize(p, n);
+                                               });
                         }));
     ch.attr("__hash__") = py::none();
     m.def(
         "_cell_histogram_from_buffer",
         [](const py::object& data) {
-            return with_buffer(data, [](const std::uint8_t* p, std::size_t n) {
+            return with_buffer(data, "_cell_histogram_from_buffer", [](const std::uint8_t* p, std::size_t n) {
                 return nogil([&] { return part::cell_histogram::deserialize(p, n); });
             });
         },

@@ -154,8 +154,11 @@ decltype(auto) with_counts(py::handle obj, const char* function, const char* arg
     return f(view_of(a));
 }
 
-// Two count vectors: zero-copy when both are int64 or both float64; otherwise both
-// int64 when both are integer, else both float64.
+// Two count vectors: zero-copy when both are int64, both uint64 or both float64;
+// otherwise both int64 when both are integer, else both float64. A uint64 side stays
+// uint64 (counts of 2^63 and more are valid; int64 would wrap them negative): the pair is
+// read as uint64 when the other side holds no negative value, else as float64 (so that
+// the measure reports the negative count, not a wrapped one).
 template <class F>
 decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const char* ay, const char* function,
                                F&& f) {
@@ -165,7 +168,22 @@ decltype(auto) with_count_pair(py::handle x, const char* ax, py::handle y, const
         const char k = a.dtype().kind();
         return k == 'i' || k == 'u' || k == 'b';
     };
-    if (integral(ra) && integral(rb)) {
+    const auto uint64 = [](const py::array& a) { return a.dtype().kind() == 'u' && a.dtype().itemsize() == 8; };
+    const auto non_negative = [&](const py::array& a, const char* arg) {
+        if (a.dtype().kind() != 'i') return true;
+        auto v = vector_of<std::int64_t>(a, function, arg);
+        for (py::ssize_t i = 0; i < v.size(); ++i) {
+            if (v.data()[i] < 0) return false;
+        }
+        return true;
+    };
+    if (integral(ra) && integral(rb) && (uint64(ra) || uint64(rb))) {
+        if (non_negative(ra, ax) && non_negative(rb, ay)) {
+            auto a = vector_of<std::uint64_t>(ra, function, ax);
+            auto b = vector_of<std::uint64_t>(rb, function, ay);
+            return f(view_of(a), view_of(b));
+        }
+    } else if (integral(ra) && integral(rb)) {
         auto a = vector_of<std::int64_t>(ra, function, ax);
         auto b = vector_of<std::int64_t>(rb, function, ay);
         return f(view_of(a), view_of(b));
@@ -485,18 +503,38 @@ py::bytes bytes_of(const T& x) {
     return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
-// Any bytes-like (bytes, memoryview, PickleBuffer, numpy array) as a byte view.
+// Any bytes-like (bytes, memoryview, PickleBuffer, numpy array) as a byte view. A view
+// that is not C-contiguous (a strided or reversed slice) is read through a contiguous
+// copy of its bytes in logical order: its pointer does not start a run of size bytes.
+// function (e.g. "Histogram.deserialize") names the caller in the TypeError for objects
+// that are not bytes-like.
 template <class F>
-decltype(auto) with_buffer(const py::object& data, F&& f) {
-    py::buffer b = py::reinterpret_borrow<py::buffer>(py::memoryview(data));
-    const py::buffer_info info = b.request();
+decltype(auto) with_buffer(const py::object& data, const std::string& function, F&& f) {
+    if (!PyObject_CheckBuffer(data.ptr())) {
+        throw py::type_error("collapsekit." + function +
+                             ": data must be a bytes-like object (bytes, memoryview, numpy uint8 array), got " +
+                             std::string(py::str(py::type::of(data).attr("__name__"))));
+    }
+    const py::memoryview view(data);
+    const py::buffer_info info = py::reinterpret_borrow<py::buffer>(view).request();
+    py::ssize_t expected = info.itemsize;
+    bool contiguous = true;
+    for (py::ssize_t d = info.ndim; d-- > 0;) {
+        if (info.shape[static_cast<std::size_t>(d)] > 1 && info.strides[static_cast<std::size_t>(d)] != expected)
+            contiguous = false;
+        expected *= info.shape[static_cast<std::size_t>(d)];
+    }
+    if (!contiguous) {
+        const std::string copy = py::bytes(view.attr("tobytes")());
+        return f(reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size());
+    }
     return f(static_cast<const std::uint8_t*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize));
 }
 
 // T::deserialize of any bytes-like object, without the GIL.
 template <class T>
-T from_buffer(const py::object& data) {
-    return with_buffer(data, [](const std::uint8_t* p, std::size_t n) {
+T from_buffer(const py::object& data, const std::string& function) {
+    return with_buffer(data, function, [](const std::uint8_t* p, std::size_t n) {
         return nogil([&] { return T::deserialize(ck::view<const std::uint8_t>(p, n)); });
     });
 }
@@ -533,10 +571,15 @@ void def_accumulator(py::class_<T>& cls) {
         .def("__copy__", [](const T& a) { return T(a); })
         .def(
             "__deepcopy__", [](const T& a, const py::dict&) { return T(a); }, py::arg("memo"))
-        .def("serialize", &bytes_of<T>, "The library's versioned byte format (exact).")
-        .def_static("deserialize", &from_buffer<T>, py::arg("data"),
-                    "Inverse of serialize(), from any bytes-like object (bytes, memoryview, numpy uint8).")
-        .def(py::pickle(&pickle_state<T>, &from_buffer<T>));
+        .def("serialize", &bytes_of<T>, "The library's versioned byte format (exact).");
+    const std::string name = py::str(cls.attr("__name__"));
+    cls.def_static(
+           "deserialize", [name](const py::object& data) { return from_buffer<T>(data, name + ".deserialize"); },
+           py::arg("data"),
+           "Inverse of serialize(), from any bytes-like object (bytes, memoryview, numpy uint8 array,\n"
+           "also strided). ValueError for bytes that serialize() did not write; TypeError for others.")
+        .def(py::pickle(&pickle_state<T>,
+                        [name](const py::object& state) { return from_buffer<T>(state, name + ".__setstate__"); }));
     cls.attr("__hash__") = py::none();
 }
 

@@ -285,7 +285,10 @@ def test_accumulators_pickle_out_of_band(index):
     assert pickle.loads(data, buffers=buffers) == acc
     assert pickle.loads(pickle.dumps(acc, protocol=2)) == acc
     raw = acc.serialize()
-    for form in (raw, memoryview(raw), np.frombuffer(raw, dtype=np.uint8)):
+    strided = np.zeros(2 * len(raw), dtype=np.uint8)
+    strided[::2] = np.frombuffer(raw, dtype=np.uint8)
+    reversed_view = np.frombuffer(raw, dtype=np.uint8)[::-1].copy()[::-1]  # negative stride
+    for form in (raw, memoryview(raw), np.frombuffer(raw, dtype=np.uint8), strided[::2], reversed_view):
         assert type(acc).deserialize(form) == acc
     with pytest.raises(ValueError):
         type(acc).deserialize(raw[:-1])
