@@ -68,30 +68,31 @@ def exact_entropy(x):
         return float(-mpmath.fsum(v / s * mpmath.log(v / s) for v in xs if v > 0))
 
 
+def normalised_pair(p, q):
+    """p and q as mpmath probability vectors (call inside mpmath.workdps)."""
+    ps = [mpmath.mpf(float(v)) for v in p]
+    qs = [mpmath.mpf(float(v)) for v in q]
+    sp, sq = mpmath.fsum(ps), mpmath.fsum(qs)
+    return [a / sp for a in ps], [b / sq for b in qs]
+
+
 def exact_kl(p, q):
     """KL of the normalised vectors (p > 0 = q gives inf)."""
     with mpmath.workdps(50):
-        ps = [mpmath.mpf(float(v)) for v in p]
-        qs = [mpmath.mpf(float(v)) for v in q]
-        sp, sq = mpmath.fsum(ps), mpmath.fsum(qs)
         total = mpmath.mpf(0)
-        for a, b in zip(ps, qs):
+        for a, b in zip(*normalised_pair(p, q)):
             if a == 0:
                 continue
             if b == 0:
                 return math.inf
-            total += a / sp * mpmath.log((a / sp) / (b / sq))
+            total += a * mpmath.log(a / b)
         return float(total)
 
 
 def exact_js(p, q):
     with mpmath.workdps(50):
-        ps = [mpmath.mpf(float(v)) for v in p]
-        qs = [mpmath.mpf(float(v)) for v in q]
-        sp, sq = mpmath.fsum(ps), mpmath.fsum(qs)
         total = mpmath.mpf(0)
-        for a, b in zip(ps, qs):
-            a, b = a / sp, b / sq
+        for a, b in zip(*normalised_pair(p, q)):
             m = (a + b) / 2
             if a > 0:
                 total += a * mpmath.log(a / m) / 2
