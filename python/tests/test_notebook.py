@@ -24,7 +24,10 @@ def test_notebook_executes(tmp_path, monkeypatch):
         "language": "python",
     }))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    # The notebook leaves the backend to Jupyter (forcing Agg there drew every figure off
+    # screen); the kernel here gets the inline backend, which puts each figure in the cell's
+    # outputs as a PNG without a display.
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=180, kernel_name="collapsekit-test",
@@ -34,3 +37,10 @@ def test_notebook_executes(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "SIMD:" in text and "sentences" in text
+    # Every figure the notebook draws is in its outputs: one per cell that calls plt.subplots.
+    figure_cells = [c for c in nb.cells if c.cell_type == "code" and "plt.subplots(" in c.source]
+    for cell in figure_cells:
+        pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        assert len(pngs) == 1, cell.source[:80]
+    assert len(figure_cells) >= 4
+    assert "matplotlib.use(" not in "".join(c.source for c in nb.cells)
