@@ -20,7 +20,8 @@ namespace {
 
 // Runs the planner over samples split in `parts` pieces each, merging per pass.
 part::bracket run(part::bracket_options o, const std::vector<double>& x, const std::vector<double>& y,
-                  std::size_t parts, std::vector<std::pair<double, double>>* history = nullptr) {
+                  std::size_t parts, std::vector<std::pair<double, double>>* history = nullptr,
+                  std::vector<std::size_t>* cells_per_pass = nullptr) {
     part::bracket b(o);
     auto pieces = [&](const std::vector<double>& v) {
         std::vector<ck::view<const double>> out;
@@ -46,6 +47,7 @@ part::bracket run(part::bracket_options o, const std::vector<double>& x, const s
                 h.fill(p, 1, o.nan);
                 total += h;
             }
+            if (cells_per_pass) cells_per_pass->push_back(total.cells().size());
             b.update(total);
         } else {
             const auto r = b.gather_ranges();
@@ -94,6 +96,111 @@ TEST_CASE("cell_histogram: merge of shards equals one fill, bytes round-trip") {
     other.depth = 16;
     other.prefixes = {5};
     CHECK_THROWS_AS(one += part::cell_histogram(other), std::invalid_argument);
+}
+
+TEST_CASE("cell_histogram: refine specs of 1..16 bits; the dense and the sorting fill agree") {
+    auto spec = [](unsigned depth, std::vector<std::uint64_t> prefixes, unsigned bits) {
+        part::refine_spec s;
+        s.depth = depth;
+        s.prefixes = std::move(prefixes);
+        s.bits = bits;
+        return s;
+    };
+    CHECK_NOTHROW(part::cell_histogram(spec(16, {1, 2}, 1)));
+    CHECK_NOTHROW(part::cell_histogram(spec(48, {1}, 16)));
+    CHECK_NOTHROW(part::cell_histogram(spec(63, {1}, 1)));
+    CHECK_THROWS_AS(part::cell_histogram(spec(16, {1}, 0)), std::invalid_argument);
+    CHECK_THROWS_AS(part::cell_histogram(spec(16, {1}, 17)), std::invalid_argument);
+    CHECK_THROWS_AS(part::cell_histogram(spec(49, {1}, 16)), std::invalid_argument);
+    CHECK_THROWS_AS(part::cell_histogram(spec(8, {1}, 8)), std::invalid_argument);  // depth 1..15
+    CHECK_THROWS_AS(part::cell_histogram(spec(0, {0}, 8)), std::invalid_argument);  // pass 0 counts 16 bits
+    CHECK_THROWS_AS(part::cell_histogram(spec(16, {1u << 16}, 4)), std::invalid_argument);
+    CHECK_THROWS_AS(part::cell_histogram(spec(20, {3, 3}, 4)), std::invalid_argument);
+
+    // Values over many exponents: every top-16-bit cell they fill, refined by 16 bits in
+    // one spec (too many children for the dense table: sorted) and by groups of 16
+    // parents (dense), gives the same cells; refined by 1, 5 and 12 bits, the children
+    // of each cell add up to it.
+    std::vector<double> x = normal(20000, 0, 1, 7);
+    for (std::size_t i = 0; i < x.size(); i += 3) x[i] = std::ldexp(x[i], static_cast<int>(i % 40) - 20);
+    const ck::view<const double> xv(x.data(), x.size());
+    part::cell_histogram root(part::refine_spec{});
+    root.fill(xv, 0, ck::nan_policy::raise);
+    std::vector<std::uint64_t> parents;
+    for (const auto& c : root.cells()) parents.push_back(c.prefix);
+    REQUIRE(parents.size() > 64);
+    part::cell_histogram sorted(spec(16, parents, 16));
+    sorted.fill(xv, 0, ck::nan_policy::raise);
+    std::vector<part::cell> dense;
+    for (std::size_t i = 0; i < parents.size(); i += 16) {
+        part::cell_histogram h(spec(16,
+                                    {parents.begin() + static_cast<std::ptrdiff_t>(i),
+                                     parents.begin() + static_cast<std::ptrdiff_t>(std::min(i + 16, parents.size()))},
+                                    16));
+        h.fill(xv, 0, ck::nan_policy::raise);
+        dense.insert(dense.end(), h.cells().begin(), h.cells().end());
+    }
+    REQUIRE(dense.size() == sorted.cells().size());
+    for (std::size_t i = 0; i < dense.size(); ++i) {
+        CHECK(dense[i].prefix == sorted.cells()[i].prefix);
+        CHECK(dense[i].count[0] == sorted.cells()[i].count[0]);
+        CHECK(dense[i].sum[0] == sorted.cells()[i].sum[0]);
+    }
+    for (const unsigned bits : {1u, 5u, 12u}) {
+        part::cell_histogram h(spec(16, parents, bits));
+        h.fill(xv, 0, ck::nan_policy::raise);
+        CHECK(h.child_depth() == 16 + bits);
+        std::size_t j = 0;
+        for (const auto& parent : root.cells()) {
+            std::uint64_t count = 0;
+            part::uint128 sum = 0;
+            for (; j < h.cells().size() && (h.cells()[j].prefix >> bits) == parent.prefix; ++j) {
+                count += h.cells()[j].count[0];
+                sum += h.cells()[j].sum[0];
+            }
+            CHECK(count == parent.count[0]);
+            CHECK(sum == parent.sum[0]);
+        }
+        CHECK(j == h.cells().size());
+        const auto bytes = h.serialize();
+        CHECK(part::cell_histogram::deserialize(bytes.data(), bytes.size()) == h);
+    }
+}
+
+TEST_CASE("bracket: max_cells bounds every pass's cells and still reaches the exact values") {
+    // Near-identical samples: after pass 0 almost every value is undecided, so 16 bits a
+    // pass would make about one cell per value.
+    const auto x = normal(40000, 0, 1, 31), y = normal(30000, 0, 1, 32);
+    const double w_exact = ck::wasserstein(x, y);
+    for (const std::uint64_t max_cells : {std::uint64_t{1} << 18, std::uint64_t{4096}, std::uint64_t{300}}) {
+        for (const auto what : {part::measure::wasserstein, part::measure::ks, part::measure::quantile}) {
+            part::bracket_options o;
+            o.what = what;
+            o.qs = {0.01, 0.5, 0.99};
+            o.gather_limit = 100;
+            o.max_cells = max_cells;
+            std::vector<std::size_t> cells;
+            std::vector<std::pair<double, double>> hist;
+            const auto b = run(o, x, y, 4, &hist, &cells);
+            CHECK(b.exact());
+            if (what == part::measure::wasserstein) {
+                CHECK(b.values()[0] == doctest::Approx(w_exact).epsilon(1e-12));
+                for (const auto& [lo, hi] : hist) CHECK((lo <= w_exact * (1 + 1e-12) && hi >= w_exact * (1 - 1e-12)));
+            } else if (what == part::measure::ks) {
+                CHECK(b.values()[0] == ck::ks_2samp(x, y).statistic);
+            } else {
+                CHECK(b.values() == ck::quantile(x, o.qs));
+            }
+            // Pass 0 has up to 65536 cells; later ones at most max_cells, unless 4 bits
+            // already exceed it (then 4 bits a pass, at most 16 cells per undecided cell).
+            for (std::size_t p = 1; p < cells.size(); ++p)
+                CHECK(cells[p] <= std::max<std::size_t>(max_cells, 16 * cells[p - 1]));
+            if (max_cells == std::uint64_t{1} << 18) {
+                for (std::size_t p = 1; p < cells.size(); ++p) CHECK(cells[p] <= max_cells);
+            }
+            if (max_cells == 300 && what == part::measure::wasserstein) CHECK(b.passes() > 4);
+        }
+    }
 }
 
 TEST_CASE("bracket: W1, KS, energy and quantiles equal the sort-based kernels; bounds hold") {

@@ -35,9 +35,10 @@ py::object merge_list(const py::list& objects) {
     return py::cast(std::move(out));
 }
 
-part::refine_spec spec_of(unsigned depth, const py::object& prefixes) {
+part::refine_spec spec_of(unsigned depth, const py::object& prefixes, unsigned bits) {
     part::refine_spec s;
     s.depth = depth;
+    s.bits = bits;
     auto p = vector_of<std::uint64_t>(prefixes, "CellHistogram", "prefixes");
     s.prefixes.assign(p.data(), p.data() + p.size());
     s.check("CellHistogram");
@@ -62,14 +63,15 @@ void bind_partitioned(py::module_& m) {
     py::class_<part::cell_histogram> ch(
         m, "CellHistogram",
         "Counts and exact significand sums of one or two samples per cell of the order-preserving\n"
-        "64-bit key, for one refine pass (depth bits fixed, the next 16 counted) of the cells\n"
+        "64-bit key, for one refine pass (depth bits fixed, the next `bits` counted) of the cells\n"
         "`prefixes`. Mergeable (+=, merge) and picklable (protocol-5 buffers); collapsekit.dask\n"
         "fills one per partition and tree-reduces them.");
-    ch.def(py::init([](unsigned depth, const py::object& prefixes) {
-               return part::cell_histogram(spec_of(depth, prefixes));
+    ch.def(py::init([](unsigned depth, const py::object& prefixes, unsigned bits) {
+               return part::cell_histogram(spec_of(depth, prefixes, bits));
            }),
-           py::arg("depth"), py::arg("prefixes"),
-           "depth: 0, 16, 32 or 48 bits already fixed; prefixes: sorted unique uint64 cell prefixes.\n"
+           py::arg("depth"), py::arg("prefixes"), py::arg("bits") = 16,
+           "depth: key bits already fixed, 0 (then bits is 16) or 16..63; prefixes: sorted unique\n"
+           "uint64 cell prefixes below 2^depth; bits: 1..16 key bits counted, depth + bits <= 64.\n"
            "ValueError for anything else.")
         .def(
             "fill",
@@ -87,6 +89,7 @@ void bind_partitioned(py::module_& m) {
             "Adds the values of x (1-D, numeric) to sample 0 or 1. ValueError for +-inf, NaN under\n"
             "nan_policy='raise', a sample other than 0 or 1. Returns self.")
         .def_property_readonly("depth", [](const part::cell_histogram& h) { return h.spec().depth; })
+        .def_property_readonly("bits", [](const part::cell_histogram& h) { return h.spec().bits; })
         .def_property_readonly("prefixes", [](const part::cell_histogram& h) { return to_numpy(h.spec().prefixes); })
         .def_property_readonly("cells", [](const part::cell_histogram& h) { return h.cells().size(); })
         .def("total", &part::cell_histogram::total, py::arg("sample"))
@@ -201,7 +204,7 @@ void bind_partitioned(py::module_& m) {
         "spec, 'gather' with gather_ranges, or 'done').");
     br.def(py::init([](const std::string& measure, const py::object& qs, const std::string& method,
                        const std::string& alternative, const std::string& nan_policy, std::uint64_t gather_limit,
-                       double tol) {
+                       double tol, std::uint64_t max_cells) {
                part::bracket_options o;
                o.what = choice_of<part::measure>(measure, "Bracket", "measure",
                                                  {{"wasserstein", part::measure::wasserstein},
@@ -222,15 +225,19 @@ void bind_partitioned(py::module_& m) {
                o.nan = nan_policy_of(nan_policy, "Bracket");
                o.gather_limit = gather_limit;
                o.tol = tol;
+               o.max_cells = max_cells;
                return part::bracket(o);
            }),
            py::arg("measure"), py::arg("q") = py::none(), py::arg("method") = "linear",
            py::arg("alternative") = "two-sided", py::arg("nan_policy") = "raise", py::arg("gather_limit") = 1u << 20,
-           py::arg("tol") = 0.0)
+           py::arg("tol") = 0.0, py::arg("max_cells") = std::uint64_t{1} << 18)
         .def_property_readonly("step", [](const part::bracket& b) { return step_name(b.step()); })
         .def_property_readonly(
-            "spec", [](const part::bracket& b) { return py::make_tuple(b.spec().depth, to_numpy(b.spec().prefixes)); },
-            "(depth, prefixes) of the next refine pass.")
+            "spec",
+            [](const part::bracket& b) {
+                return py::make_tuple(b.spec().depth, to_numpy(b.spec().prefixes), b.spec().bits);
+            },
+            "(depth, prefixes, bits) of the next refine pass: CellHistogram's arguments.")
         .def_property_readonly(
             "gather_ranges",
             [](const part::bracket& b) {

@@ -16,8 +16,9 @@
 //   energy = sqrt(2 int (F - G)^2): only single-value cells are exact.
 //   quantile q: the cells holding the needed order statistics (numpy's positions).
 // Undecided cells are refined by the next 16 key bits (at most 4 passes reach single
-// values, i.e. exactness), or, once their values are few (gather_limit), gathered and
-// finished by sorting, which is exact.
+// values, i.e. exactness; fewer bits a pass, down to 4, when 16 would create more than
+// max_cells cells), or, once their values are few (gather_limit), gathered and finished
+// by sorting, which is exact.
 //
 // Arithmetic: integers for counts and CDF numerators (128-bit), double-double for the
 // integrals, one rounding at the end. W1 and energy are then within one ulp of the exact
@@ -73,6 +74,13 @@ struct bracket_options {
     // Undecided cells holding at most this many values (both samples) are gathered and
     // finished exactly instead of refined.
     std::uint64_t gather_limit = 1u << 20;
+    // A refine pass splits each undecided cell by up to 16 key bits: fewer when the
+    // cells it could create exceed this (each holds at least one value, so a cell of c
+    // values has at most min(c, 2^bits) children), but never fewer than 4 bits. Bounds
+    // what every partition ships and the merges handle: near-identical samples leave
+    // most values undecided after pass 0, and 16 bits then made about one cell (56
+    // bytes) per value.
+    std::uint64_t max_cells = std::uint64_t{1} << 18;
     // Stop as soon as hi - lo <= tol (every quantile's); 0 means run to the exact value.
     double tol = 0.0;
 };
@@ -92,7 +100,9 @@ public:
             }
         }
         if (!(opt_.tol >= 0.0)) fail(fn, "tol must be >= 0 (got " + detail::format_value(opt_.tol) + ")");
+        require(opt_.max_cells > 0, fn, "max_cells must be positive");
         spec_.depth = 0;
+        spec_.bits = 16;
         spec_.prefixes = {0};
     }
 
@@ -271,10 +281,27 @@ private:
         }
         step_ = next_step::refine;
         spec_.depth = depth;
+        spec_.bits = pass_bits(depth);
         spec_.prefixes.clear();
         for (const auto& c : cells_) {
             if (c.undecided) spec_.prefixes.push_back(prefix_of(c.first, depth));
         }
+    }
+
+    // The most bits (at most 16 and 64 - depth, at least 4 where there are that many)
+    // whose pass can create no more than max_cells cells.
+    unsigned pass_bits(unsigned depth) const {
+        const unsigned most = std::min(16u, 64 - depth), least = std::min(4u, most);
+        for (unsigned b = most; b > least; --b) {
+            const std::uint64_t children = std::uint64_t{1} << b;
+            std::uint64_t cells = 0;
+            for (const auto& c : cells_) {
+                if (c.undecided) cells += std::min(children, c.count[0] + c.count[1]);
+                if (cells > opt_.max_cells) break;
+            }
+            if (cells <= opt_.max_cells) return b;
+        }
+        return least;
     }
 
     // The exact integral of |F - G| (p = 1) or (F - G)^2 (p = 2) over a resolved cell's

@@ -1,4 +1,4 @@
-// Mergeable histograms of 64-bit order-preserving keys, refined 16 bits a pass.
+// Mergeable histograms of 64-bit order-preserving keys, refined up to 16 bits a pass.
 //
 // Why: exact W1 / KS / quantiles on data split over many processes cannot sort the data
 // in one place. Every double maps to the radix sort's order-preserving key
@@ -6,13 +6,15 @@
 // A "cell" is the set of keys sharing their top `depth` bits. Pass 0 counts the values
 // of each sample per 16-bit prefix (65536 cells: sign, exponent and 4 mantissa bits);
 // each later pass takes a list of undecided cells of depth d and counts their values by
-// the next 16 bits, so after 4 passes every cell is a single key (a single value). This
-// is radix selection spread over partitions: every partition fills a cell_histogram for
-// the same refine_spec, the histograms merge by +=, and the merged one is exact
-// integer data whatever the partitioning or merge order.
+// the next `bits` bits (1..16; bracket.hpp picks fewer than 16 when many values are
+// undecided, so that a pass's histogram stays small), so after at most 4 full passes
+// every cell is a single key (a single value). This is radix selection spread over
+// partitions: every partition fills a cell_histogram for the same refine_spec, the
+// histograms merge by +=, and the merged one is exact integer data whatever the
+// partitioning or merge order.
 //
 // Besides counts, a cell keeps the exact sum of its values' significands. All values of
-// a cell of depth >= 16 share sign and exponent, so each is +-M * 2^s with one s per
+// a cell of depth >= 12 share sign and exponent, so each is +-M * 2^s with one s per
 // cell, and the sum of the M is an integer (128 bits: 2^64 values of 53 bits). That lets
 // bracket.hpp integrate F - G over a cell exactly when F - G keeps one sign there, which
 // decides most cells without refining them.
@@ -85,21 +87,26 @@ inline int scale_of_key(std::uint64_t key) noexcept {
 }
 
 // Which cells the next pass refines: every cell (prefix) of `depth` bits listed in
-// `prefixes` (sorted, unique) is split by the next 16 key bits. Pass 0 is depth 0 with
-// the single prefix 0.
+// `prefixes` (sorted, unique) is split by the next `bits` key bits. Pass 0 is depth 0
+// with the single prefix 0 and 16 bits.
 struct refine_spec {
     unsigned depth = 0;
     std::vector<std::uint64_t> prefixes{0};
+    unsigned bits = 16;
 
-    bool operator==(const refine_spec& o) const { return depth == o.depth && prefixes == o.prefixes; }
+    unsigned child_depth() const noexcept { return depth + bits; }
+
+    bool operator==(const refine_spec& o) const { return depth == o.depth && bits == o.bits && prefixes == o.prefixes; }
     bool operator!=(const refine_spec& o) const { return !(*this == o); }
 
-    // Throws std::invalid_argument unless depth is 0, 16, 32 or 48 and prefixes are
-    // sorted, unique and below 2^depth.
+    // Throws std::invalid_argument unless bits is 1..16, depth + bits <= 64, depth is 0
+    // (then bits is 16) or at least 16, and prefixes are sorted, unique and below 2^depth.
     void check(const char* function) const {
-        if (depth > 48 || depth % 16 != 0) fail(function, "spec depth must be 0, 16, 32 or 48");
+        if (bits < 1 || bits > 16) fail(function, "spec bits must be 1..16 (got " + std::to_string(bits) + ")");
+        if (depth > 64 - bits) fail(function, "spec depth + bits must be at most 64");
+        if (depth == 0 ? bits != 16 : depth < 16) fail(function, "spec depth must be 0 (with 16 bits) or at least 16");
         for (std::size_t i = 0; i < prefixes.size(); ++i) {
-            if (depth == 0 ? prefixes[i] != 0 : (depth < 64 && (prefixes[i] >> depth) != 0)) {
+            if (depth == 0 ? prefixes[i] != 0 : (prefixes[i] >> depth) != 0) {
                 fail(function, "spec prefixes must be below 2^depth");
             }
             if (i > 0 && !(prefixes[i - 1] < prefixes[i])) fail(function, "spec prefixes must be sorted and unique");
@@ -107,7 +114,7 @@ struct refine_spec {
     }
 };
 
-// One child cell of a pass: its prefix (depth + 16 bits), per-sample counts and exact
+// One child cell of a pass: its prefix (depth + bits bits), per-sample counts and exact
 // significand sums.
 struct cell {
     std::uint64_t prefix = 0;
@@ -123,7 +130,7 @@ public:
     explicit cell_histogram(refine_spec spec) : spec_(std::move(spec)) { spec_.check("cell_histogram"); }
 
     const refine_spec& spec() const noexcept { return spec_; }
-    unsigned child_depth() const noexcept { return spec_.depth + 16; }
+    unsigned child_depth() const noexcept { return spec_.child_depth(); }
     const std::vector<cell>& cells() const noexcept { return cells_; }
     std::uint64_t nan_count(int sample) const noexcept { return nan_[sample & 1]; }
     // Values of `sample` counted (in refined cells), NaN excluded.
@@ -153,40 +160,50 @@ public:
                 fail(fn, "x must be finite (x[" + std::to_string(i) + "] = " + detail::format_value(v) + ")");
             }
         }
-        const unsigned d = spec_.depth;
-        const unsigned shift = 64 - d - 16;
+        const unsigned d = spec_.depth, bits = spec_.bits;
+        const unsigned shift = 64 - d - bits;  // key >> shift = child prefix
         const auto& pre = spec_.prefixes;
-        // Whether a key lies in a refined cell: every key at depth 0; a bitmap of the
-        // 2^16 possible parents at depth 16; a binary search of the sorted parents deeper.
-        std::vector<std::uint64_t> parent_bits;
-        if (d == 16) {
-            parent_bits.assign(std::size_t{1} << 10, 0);
-            for (std::uint64_t p : pre) parent_bits[p >> 6] |= std::uint64_t{1} << (p & 63);
+        const std::uint64_t children = std::uint64_t{1} << bits;
+        // The index of a key's parent among the refined cells, or npos: the only parent at
+        // depth 0; a table of the 2^d possible parents up to depth 16; a binary search of
+        // the sorted parents deeper.
+        constexpr std::uint32_t npos = ~std::uint32_t{0};
+        std::vector<std::uint32_t> parent_index;
+        if (d > 0 && d <= 16) {
+            parent_index.assign(std::size_t{1} << d, npos);
+            for (std::size_t i = 0; i < pre.size(); ++i) parent_index[pre[i]] = static_cast<std::uint32_t>(i);
         }
-        auto refined = [&](std::uint64_t k) {
-            if (d == 0) return true;
+        auto parent_of = [&](std::uint64_t k) -> std::uint32_t {
+            if (d == 0) return 0;
             const std::uint64_t p = k >> (64 - d);
-            if (d == 16) return ((parent_bits[p >> 6] >> (p & 63)) & 1) != 0;
-            return std::binary_search(pre.begin(), pre.end(), p);
+            if (d <= 16) return parent_index[p];
+            const auto it = std::lower_bound(pre.begin(), pre.end(), p);
+            return it != pre.end() && *it == p ? static_cast<std::uint32_t>(it - pre.begin()) : npos;
         };
         // Counts and significand sums per child cell, aggregated as the values stream by
-        // (O(1) per value, memory O(distinct cells)); only the distinct cells are sorted.
+        // (O(1) per value); only non-empty cells are kept.
         std::vector<cell> add;
-        if (d == 0) {
-            // The children of the root are the 2^16 top-16-bit prefixes: a dense table.
-            std::vector<std::uint64_t> count(std::size_t{1} << 16, 0);
-            std::vector<uint128> sum(std::size_t{1} << 16, 0);
+        if (pre.size() <= dense_cells / children) {
+            // Few enough children for a dense table (parent index, child bits): the
+            // passes bracket.hpp plans, which keep the cells of a pass few.
+            const std::size_t slots = pre.size() * children;
+            std::vector<std::uint64_t> count(slots, 0);
+            std::vector<uint128> sum(slots, 0);
+            const std::uint64_t child_mask = children - 1;
             for (std::size_t i = 0; i < x.size(); ++i) {
-                const double v = static_cast<double>(x[i]);
+                const double v = static_cast<double>(x[i]) + 0.0;
                 if (std::isnan(v)) continue;
-                const std::size_t c = static_cast<std::size_t>(cell_key(v) >> shift);
+                const std::uint64_t k = cell_key(v);
+                const std::uint32_t parent = parent_of(k);
+                if (parent == npos) continue;
+                const std::size_t c = parent * children + ((k >> shift) & child_mask);
                 ++count[c];
-                sum[c] += significand_of(v + 0.0);
+                sum[c] += significand_of(v);
             }
-            for (std::size_t c = 0; c < count.size(); ++c) {
+            for (std::size_t c = 0; c < slots; ++c) {
                 if (count[c] == 0) continue;
                 add.emplace_back();
-                add.back().prefix = c;
+                add.back().prefix = (d == 0 ? 0 : pre[c / children] << bits) | (c % children);
                 add.back().count[sample] = count[c];
                 add.back().sum[sample] = sum[c];
             }
@@ -198,7 +215,7 @@ public:
             hits.reserve(x.size());
             for (std::size_t i = 0; i < x.size(); ++i) {
                 const double v = static_cast<double>(x[i]);
-                if (!std::isnan(v) && refined(cell_key(v))) hits.push_back(v + 0.0);
+                if (!std::isnan(v) && parent_of(cell_key(v)) != npos) hits.push_back(v + 0.0);
             }
             detail::sort_scratch<double> scratch;  // freed on return, not kept per thread
             detail::sort_numbers_with(view<double>(hits.data(), hits.size()), scratch);
@@ -242,13 +259,14 @@ public:
         return true;
     }
 
-    // Little-endian bytes: magic "CKCH", version 1, depth, #prefixes, prefixes, nan[2],
+    // Little-endian bytes: magic "CKCH", version 2, depth, bits, #prefixes, prefixes, nan[2],
     // #cells, then per cell prefix, count[2], sum[2] (as lo, hi words).
     std::vector<std::uint8_t> serialize() const {
         std::vector<std::uint8_t> out;
         out.reserve(64 + 8 * spec_.prefixes.size() + 56 * cells_.size());
         put(out, magic);
         put(out, spec_.depth);
+        put(out, spec_.bits);
         put(out, spec_.prefixes.size());
         for (auto p : spec_.prefixes) put(out, p);
         put(out, nan_[0]);
@@ -281,8 +299,10 @@ public:
         if (get() != magic) fail(fn, "bytes are not a cell_histogram (bad magic or version)");
         cell_histogram h;
         const std::uint64_t depth = get();
-        if (depth > 48) fail(fn, "bad depth");
+        const std::uint64_t bits = get();
+        if (depth > 63 || bits < 1 || bits > 16) fail(fn, "bad depth or bits");
         h.spec_.depth = static_cast<unsigned>(depth);
+        h.spec_.bits = static_cast<unsigned>(bits);
         const std::uint64_t np = get();
         if (np > (n - pos) / 8) fail(fn, "bytes are truncated (" + std::to_string(n) + " bytes)");
         h.spec_.prefixes.resize(static_cast<std::size_t>(np));
@@ -309,7 +329,10 @@ public:
     }
 
 private:
-    static constexpr std::uint64_t magic = 0x0000000148434b43ull;  // "CKCH", version 1
+    static constexpr std::uint64_t magic = 0x0000000248434b43ull;  // "CKCH", version 2
+    // The most slots of fill's dense table (24 MB for the counts and sums); passes with
+    // more possible children sort the values instead.
+    static constexpr std::uint64_t dense_cells = std::uint64_t{1} << 20;
 
     static void put(std::vector<std::uint8_t>& out, std::uint64_t v) {
         for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));

@@ -403,8 +403,8 @@ class BracketResult:
         return float(self.value)
 
 
-def _fill_cells(block: Any, spec: Tuple[int, np.ndarray], sample: int, nan_policy: str) -> Any:
-    h = _core.CellHistogram(spec[0], spec[1])
+def _fill_cells(block: Any, spec: Tuple[int, np.ndarray, int], sample: int, nan_policy: str) -> Any:
+    h = _core.CellHistogram(*spec)
     h.fill(np.asarray(_values(block), dtype=np.float64), sample, nan_policy)
     return h
 
@@ -431,8 +431,8 @@ def _run_bracket(
     concat = delayed(_concat, pure=True)
     while planner.step != "done":
         if planner.step == "refine":
-            depth, prefixes = planner.spec
-            spec = delayed((int(depth), prefixes), pure=True)
+            depth, prefixes, bits = planner.spec
+            spec = delayed((int(depth), prefixes, int(bits)), pure=True)
             leaves = [fill(p, spec, s, nan_policy) for s, parts in enumerate(samples) for p in parts]
             (merged,) = dask.compute(_tree_reduce(leaves, split_every, "ck-cells"))
             planner.update(merged)
@@ -668,12 +668,23 @@ def _register_sizeof() -> None:
     def _sizeof_tail(t: Any) -> int:
         return 64
 
-    for cls in (_core.Histogram, _core.EntropyAccumulator, _core.NgramCounts, _core.HyperLogLog):
+    # From the sizes, never from serialize(): the scheduler asks for every task result,
+    # and serialising a million-entry NgramCounts took twice as long as filling it.
+    @sizeof.register(_core.NgramCounts)
+    def _sizeof_ngrams(t: Any) -> int:
+        return 64 + int(t.distinct) * (4 * int(t.order) + 8)
 
-        def _sizeof_bytes(obj: Any) -> int:
-            return len(obj.serialize())
+    @sizeof.register(_core.EntropyAccumulator)
+    def _sizeof_entropy(a: Any) -> int:
+        return 64 + 16 * int(a.categories)
 
-        sizeof.register(cls)(_sizeof_bytes)
+    @sizeof.register(_core.HyperLogLog)
+    def _sizeof_hll(h: Any) -> int:
+        return 64 + (1 << int(h.precision))
+
+    @sizeof.register(_core.Histogram)
+    def _sizeof_histogram(h: Any) -> int:
+        return 256 + 24 * (int(h.bins) + 2)
 
 
 _register_sizeof()
