@@ -16,7 +16,9 @@
 # Prints per target: executions, coverage (cov: edges, ft: features, from libFuzzer's final
 # stats) and the result; exits 1 on any finding, naming the reproducer, 2 on a usage error.
 # Other knobs: FUZZ_CXX (clang++-16), FUZZ_BUILD_DIR (build/fuzz), FUZZ_BUILD_JOBS (2),
-# FUZZ_CXXFLAGS (-march=native), FUZZ_OPT (-O2).
+# FUZZ_CXXFLAGS (-march=native), FUZZ_OPT (-O2), FUZZ_TIMEOUT (10: seconds one input may
+# take before it counts as a hang; raise it for campaigns on a busy or niced machine, where
+# a starved process otherwise reports inputs that run in 0.2 s as timeouts).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${FUZZ_JOBS:-1}"
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     -j) jobs="${2:?-j needs a number}"; shift 2 ;;
     -j*) jobs="${1#-j}"; shift ;;
     --jobs=*) jobs="${1#--jobs=}"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -79,7 +81,7 @@ run_target() {
   mkdir -p "$dir/corpus"
   local seeds="$root/tests/fuzz/corpus/$t" regressions="$root/tests/fuzz/regressions/$t"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$dir/corpus/" 2>/dev/null || true
-  local limits=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10)
+  local limits=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout="${FUZZ_TIMEOUT:-10}")
   : >"$dir/log"
   if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
     if ! "$bin" "${limits[@]}" "$regressions"/* >>"$dir/log" 2>&1; then

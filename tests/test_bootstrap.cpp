@@ -98,3 +98,54 @@ TEST_CASE("bootstrap edge cases and bad input") {
               "collapsekit::bootstrap_counts: counts must hold non-negative whole counts (counts[1] = 2.5)");
     }
 }
+
+TEST_CASE("bootstrap: nan_policy raise, omit and propagate") {
+    // The bad-input matrix's finding: ck.bootstrap had no nan_policy, and a NaN went into
+    // the statistic. Now: raise by default, omit resamples the sample without NaN,
+    // propagate gives NaN everywhere without calling the statistic.
+    const double nan = std::nan("");
+    const std::vector<double> with_nan{1.0, nan, 3.0, 4.0, nan, 10.0}, clean{1.0, 3.0, 4.0, 10.0};
+    const ck::bootstrap_options opt{200, 0.9, 7};
+    std::size_t calls = 0;
+    auto mean = [&calls](ck::view<const double> v) {
+        ++calls;
+        double s = 0;
+        for (double x : v) s += x;
+        return s / static_cast<double>(v.size());
+    };
+    CHECK(collapsekit_test::error_message([&] { ck::bootstrap(with_nan, mean, opt); }) ==
+          "collapsekit::bootstrap: sample contains NaN (first at index 1); pass nan_policy::omit or "
+          "nan_policy::propagate to allow it");
+    CHECK(calls == 0);
+    const auto omitted = ck::bootstrap(with_nan, mean, opt, ck::nan_policy::omit);
+    const auto reference = ck::bootstrap(clean, mean, opt);
+    CHECK(omitted.estimate == 4.5);
+    CHECK(omitted.lower == reference.lower);
+    CHECK(omitted.upper == reference.upper);
+    CHECK(std::isfinite(omitted.standard_error));
+    calls = 0;
+    const auto propagated = ck::bootstrap(with_nan, mean, opt, ck::nan_policy::propagate);
+    CHECK(calls == 0);
+    CHECK(std::isnan(propagated.estimate));
+    CHECK(std::isnan(propagated.lower));
+    CHECK(std::isnan(propagated.upper));
+    CHECK(std::isnan(propagated.standard_error));
+    CHECK(propagated.replicates == 200);
+    CHECK(propagated.level == 0.9);
+    // Without NaN every policy gives the same interval.
+    const auto clean_omit = ck::bootstrap(clean, mean, opt, ck::nan_policy::omit);
+    CHECK(clean_omit.lower == reference.lower);
+    CHECK(clean_omit.upper == reference.upper);
+    // NaN only, under omit: nothing is left to resample.
+    const std::vector<double> only_nan{nan, nan};
+    CHECK(collapsekit_test::error_message([&] { ck::bootstrap(only_nan, mean, opt, ck::nan_policy::omit); }) ==
+          "collapsekit::bootstrap: sample holds no value but NaN");
+    // Two samples: each sample's own NaN, named.
+    auto diff = [](ck::view<const double> a, ck::view<const double> b) { return a[0] - b[0]; };
+    CHECK(collapsekit_test::error_message([&] {
+              ck::bootstrap(clean, with_nan, diff, opt);
+          }).rfind("collapsekit::bootstrap: second sample contains NaN (first at index 1)", 0) == 0);
+    const auto two = ck::bootstrap(with_nan, clean, diff, opt, ck::nan_policy::omit);
+    CHECK(two.estimate == 0.0);
+    CHECK(std::isnan(ck::bootstrap(clean, with_nan, diff, opt, ck::nan_policy::propagate).upper));
+}

@@ -282,11 +282,25 @@ TEST_CASE("double counts are normalised on the fly: same answers and errors as n
     // Bad counts take the slow path and get its messages.
     const std::vector<double> neg{-1.0, 2.0}, ones{1.0, 1.0}, zero{0.0, 0.0}, inf{HUGE_VAL, 1.0};
     CHECK(collapsekit_test::error_message([&] { ck::js_divergence_counts(neg, ones); }) ==
-          "collapsekit::js_divergence_counts: p must hold non-negative finite counts (p[0] = -1)");
+          "collapsekit::js_divergence_counts: a must hold non-negative finite counts (a[0] = -1)");
     CHECK(collapsekit_test::error_message([&] { ck::kl_divergence_counts(ones, zero); }) ==
-          "collapsekit::kl_divergence_counts: q counts sum to zero; nothing to normalise");
+          "collapsekit::kl_divergence_counts: b counts sum to zero; nothing to normalise");
     CHECK(collapsekit_test::error_message([&] { ck::hellinger_counts(ones, inf); }) ==
-          "collapsekit::hellinger_counts: q must hold non-negative finite counts (q[0] = inf)");
+          "collapsekit::hellinger_counts: b must hold non-negative finite counts (b[0] = inf)");
+    // The _counts forms name their arguments a and b (as declared), the others p and q.
+    const std::vector<double> one{1.0}, none{}, nan_count{1.0, std::nan("")};
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence_counts(none, one); }) ==
+          "collapsekit::kl_divergence_counts: a and b differ in length (0 vs 1)");
+    CHECK(collapsekit_test::error_message([&] { ck::js_divergence_counts(none, none); }) ==
+          "collapsekit::js_divergence_counts: a is empty");
+    CHECK(collapsekit_test::error_message([&] {
+              ck::hellinger_counts(ones, nan_count);
+          }).rfind("collapsekit::hellinger_counts: b contains NaN (first at index 1)", 0) == 0);
+    CHECK(collapsekit_test::error_message([&] { ck::renyi_divergence_counts(neg, ones, 2.0); }) ==
+          "collapsekit::renyi_divergence_counts: a must hold non-negative finite counts (a[0] = -1)");
+    CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(none, none); }) ==
+          "collapsekit::kl_divergence: p is empty");
+
     // Totals near the top of the double range still normalise.
     const std::vector<double> big{1e307, 3e307}, big2{2e307, 2e307};
     CHECK(ck::total_variation_counts(big, big2) == doctest::Approx(0.25).epsilon(1e-15));
@@ -358,10 +372,10 @@ TEST_CASE("bad input gives clear errors") {
     const std::vector<int> zeros{0, 0};
     const std::vector<int> ones{1, 1};
     CHECK(collapsekit_test::error_message([&] { ck::kl_divergence_counts(zeros, ones); }) ==
-          "collapsekit::kl_divergence_counts: p counts sum to zero; nothing to normalise");
+          "collapsekit::kl_divergence_counts: a counts sum to zero; nothing to normalise");
     const std::vector<int> negc{-1, 2};
     CHECK(collapsekit_test::error_message([&] { ck::psi_counts(negc, ones); }) ==
-          "collapsekit::psi_counts: p must hold non-negative finite counts (p[0] = -1)");
+          "collapsekit::psi_counts: a must hold non-negative finite counts (a[0] = -1)");
     CHECK(collapsekit_test::error_message([&] { ck::kl_divergence(p, p, 1.0); }) ==
           "collapsekit::kl_divergence: base must be positive, finite and not 1 (got 1)");
     CHECK_THROWS_AS(ck::renyi_divergence(p, p, -1.0), std::domain_error);

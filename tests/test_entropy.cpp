@@ -12,6 +12,7 @@
 #include "test_support.hpp"
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -345,9 +346,6 @@ TEST_CASE("count estimators reject bad counts") {
           "collapsekit::miller_madow_entropy: counts is empty");
     CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(empty); }) ==
           "collapsekit::plugin_entropy: counts is empty");
-    const std::vector<std::uint64_t> overflow{~std::uint64_t{0}, 5};
-    CHECK(collapsekit_test::error_message([&] { ck::plugin_entropy(overflow); }) ==
-          "collapsekit::plugin_entropy: counts sum past 2^64");
     const std::vector<int> c{1, 2};
     CHECK(collapsekit_test::error_message([&] { ck::nsb_entropy(c, ck::nats, 1); }) ==
           "collapsekit::nsb_entropy: bins must be at least the number of counts (1 < 2)");
@@ -489,6 +487,17 @@ TEST_CASE("count estimators when the counts sum past DBL_MAX (finding: NaN)") {
     // A sum that stays finite while sum c log c overflows.
     const std::vector<double> d{1e306, 1.0};
     CHECK(ck::plugin_entropy(d).value == doctest::Approx(exact_entropy(d)).epsilon(1e-10));
+    // Small counts beside counts near DBL_MAX (fuzz campaign finding: +inf). Scaled by 2^-k,
+    // a count of 10 is far below 1 and N / c overflowed; each small share adds about
+    // 2.8e-308 * 708 nats, so the entropy is log 2 to the last bit.
+    std::vector<double> e(24, 10.0);
+    e[12] = e[14] = std::numeric_limits<double>::max();
+    e[17] = 1.0;
+    for (auto est : {ck::entropy_estimator::plugin, ck::entropy_estimator::miller_madow,
+                     ck::entropy_estimator::chao_shen, ck::entropy_estimator::james_stein}) {
+        CAPTURE(ck::to_string(est));
+        CHECK(ck::entropy_from_counts(e, est).value == doctest::Approx(std::log(2.0)).epsilon(1e-15));
+    }
 }
 
 TEST_CASE("NSB at totals above 8e16 (finding: NaN)") {
@@ -528,4 +537,104 @@ TEST_CASE("Good-Turing and Chao1 with totals of 2^64 and more (finding: undefine
     CHECK(gt2.value > 0.0);
     CHECK(ck::chao1(d).value == doctest::Approx(4.0 + 0.5).epsilon(1e-15));
     CHECK(ck::chao1(d).n == std::numeric_limits<std::size_t>::max());
+}
+
+TEST_CASE("entropy_accumulator: a failed add changes nothing") {
+    // test_entropy_accumulator_failed_add_adds_nothing's reproducer: add_observations
+    // counted the ids before the first bad one, then threw.
+    ck::entropy_accumulator acc(3);
+    CHECK_THROWS_WITH_AS(acc.add_observations(std::vector<std::int64_t>{0, -1}),
+                         "collapsekit::entropy_accumulator::add_observations: categories must be non-negative "
+                         "(categories[1] = -1)",
+                         std::invalid_argument);
+    CHECK(acc.counts() == std::vector<std::uint64_t>{0, 0, 0});
+    CHECK(acc.total() == 0);
+    // Bad ids anywhere, after earlier good adds: the bytes are those of before.
+    acc.add_observations(std::vector<int>{2, 0, 2, 1});
+    const auto before = acc.serialize();
+    for (std::size_t at : {0u, 1u, 3u, 5u}) {
+        CAPTURE(at);
+        std::vector<std::int64_t> ids{0, 4, 7, 1, 2};  // 4 and 7 grow the table, when counted
+        ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), -(std::int64_t{1} << 40));
+        CHECK_THROWS_AS(acc.add_observations(ids), std::invalid_argument);
+        CHECK(acc.serialize() == before);
+        CHECK(acc.categories() == 3);
+    }
+    // A total past 2^64 - 1: refused before anything is counted.
+    ck::entropy_accumulator full(2);
+    full.add(1, std::numeric_limits<std::uint64_t>::max() - 2);
+    const auto full_before = full.serialize();
+    CHECK_THROWS_WITH_AS(full.add_observations(std::vector<int>{0, 5, 0}),
+                         "collapsekit::entropy_accumulator::add_observations: the total number of observations would "
+                         "pass 2^64 - 1",
+                         std::invalid_argument);
+    CHECK(full.serialize() == full_before);
+    full.add_observations(std::vector<int>{0, 3});  // exactly 2^64 - 1
+    CHECK(full.total() == std::numeric_limits<std::uint64_t>::max());
+    CHECK(full.counts() == std::vector<std::uint64_t>{1, std::numeric_limits<std::uint64_t>::max() - 2, 0, 1});
+    // An id no table can reach (category + 1 wrapped to 0 at SIZE_MAX, and the table was
+    // then written past its end): refused, nothing added, by add and add_observations.
+    ck::entropy_accumulator huge(2);
+    huge.add(0);
+    const auto huge_before = huge.serialize();
+    const std::size_t top = std::numeric_limits<std::size_t>::max();
+    CHECK_THROWS_AS(huge.add_observations(std::vector<std::size_t>{1, top}), std::invalid_argument);
+    CHECK_THROWS_AS(huge.add(top), std::invalid_argument);
+    CHECK(huge.serialize() == huge_before);
+    // A good add counts every id, and the same as one add per id.
+    ck::entropy_accumulator one_by_one(3), batch(3);
+    const std::vector<unsigned> ids{5, 0, 0, 2, 5, 5};
+    for (unsigned i : ids) one_by_one.add(i);
+    batch.add_observations(ids);
+    CHECK(batch == one_by_one);
+    CHECK(batch.total() == 6);
+    CHECK(batch.counts() == std::vector<std::uint64_t>{2, 0, 1, 0, 0, 3});
+    batch.add_observations(std::vector<int>{});
+    CHECK(batch == one_by_one);
+}
+
+TEST_CASE("count estimators: integer totals past 2^64 are summed in double precision, by every estimator") {
+    // The bad-input matrix's finding: plug-in refused uint64 counts whose total passes 2^64
+    // ("counts sum past 2^64") while the corrected estimators took them. Now all take them,
+    // as they take double counts past DBL_MAX; only the bootstrap, which draws N
+    // observations, needs an integer total and says so.
+    const std::uint64_t two63 = std::uint64_t{1} << 63, two62 = std::uint64_t{1} << 62;
+    const std::vector<std::uint64_t> big{two63, two62, two63};  // total 1.25 * 2^64
+    const std::vector<std::uint64_t> small{2, 1, 2};            // the same shares
+    const double h = ck::plugin_entropy(small).value;
+    const double n_big = 0x1.4p64;
+    // (log N - S/N cancels about 44 of 45 nats: a few ulps of log N are 1e-14 of H.)
+    CHECK(ck::plugin_entropy(big).value == doctest::Approx(h).epsilon(1e-13));
+    CHECK(ck::shannon_entropy_counts(big) == doctest::Approx(h).epsilon(1e-13));
+    CHECK(ck::plugin_entropy(big).n == static_cast<std::size_t>(-1));  // N saturates
+    CHECK(ck::miller_madow_entropy(big).value == doctest::Approx(h + 2.0 / (2.0 * n_big)).epsilon(1e-13));
+    CHECK(ck::chao_shen_entropy(big).value == doctest::Approx(h).epsilon(1e-13));
+    CHECK(ck::james_stein_entropy(big).value == doctest::Approx(h).epsilon(1e-12));
+    CHECK(ck::grassberger_entropy(big).value == doctest::Approx(h).epsilon(1e-13));
+    // Against 50-digit arithmetic on the exact integers, for counts that are not a scaled
+    // copy of small ones: H = log N - (1/N) sum c log c.
+    using big_float = boost::multiprecision::cpp_bin_float_50;
+    const std::vector<std::uint64_t> odd{~std::uint64_t{0}, 5, two63 + 12345, 7, 1};
+    big_float total = 0, sum_clogc = 0;
+    for (std::uint64_t c : odd) {
+        const big_float x(c);
+        total += x;
+        sum_clogc += x * log(x);
+    }
+    const double reference = static_cast<double>(big_float(log(total) - sum_clogc / total));
+    CHECK(ck::plugin_entropy(odd).value == doctest::Approx(reference).epsilon(1e-14));
+    CHECK(ck::shannon_entropy_counts(odd) == doctest::Approx(reference).epsilon(1e-14));
+    CHECK(ck::miller_madow_entropy(odd).value ==
+          doctest::Approx(reference + 4.0 / (2.0 * static_cast<double>(total))).epsilon(1e-14));
+    // The same counts as doubles give the same value (one rule for integer and double counts).
+    const std::vector<double> odd_double(odd.begin(), odd.end());
+    CHECK(ck::plugin_entropy(odd_double).value == doctest::Approx(ck::plugin_entropy(odd).value).epsilon(1e-15));
+    CHECK(ck::nsb_entropy(odd).value == doctest::Approx(ck::nsb_entropy(odd_double).value).epsilon(1e-12));
+    // The bootstrap redraws N observations: a total of 2^64 or more is its documented error
+    // (not "must hold non-negative whole counts", which 2^64 - 1 is).
+    CHECK(collapsekit_test::error_message([&] { ck::bootstrap_entropy(odd, ck::entropy_estimator::plugin); }) ==
+          "collapsekit::bootstrap_counts: counts must have a total below 2^64 (resampling draws that many "
+          "observations)");
+    const std::vector<std::uint64_t> top{~std::uint64_t{0}};
+    CHECK(std::isfinite(ck::bootstrap_entropy(top, ck::entropy_estimator::plugin, {20, 0.9, 1}).estimate));
 }

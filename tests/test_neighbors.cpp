@@ -1,4 +1,6 @@
 #include <collapsekit/core/random.hpp>
+#include <collapsekit/entropy/continuous.hpp>
+#include <collapsekit/knn_divergence.hpp>
 #include <collapsekit/neighbors.hpp>
 
 #include <doctest/doctest.h>
@@ -107,4 +109,67 @@ TEST_CASE("neighbour distances reject bad input") {
     CHECK_THROWS_AS(ck::kth_neighbor_distances(x, inf, 1, 1), std::invalid_argument);
     const std::vector<double> empty;
     CHECK_THROWS_AS(ck::kth_neighbor_distances(empty, 1, 1), std::invalid_argument);
+}
+
+namespace {
+std::vector<double> scaled(std::vector<double> v, int e) {
+    for (double& x : v) x = std::ldexp(x, e);
+    return v;
+}
+}  // namespace
+
+TEST_CASE("neighbour distances over the whole double range: huge and subnormal samples") {
+    // The bad-input matrix's finding: samples near 1.7e308 gave +inf (squared differences
+    // overflow) and subnormal samples 0 (they underflow). The references are brute force on
+    // the same points rescaled into the normal range, scaled back.
+    for (std::size_t dim : {1u, 2u, 3u}) {
+        for (std::size_t n : {20u, 300u}) {  // brute force and k-d tree
+            CAPTURE(dim);
+            CAPTURE(n);
+            const auto x = gaussian_points(n, dim, 7 * n + dim);  // |x| well below 8
+            const auto q = gaussian_points(15, dim, 3 * n + dim);
+            const auto base = ck::kth_neighbor_distances(x, dim, 2);
+            const auto base_q = ck::kth_neighbor_distances(q, x, dim, 2);
+            // Powers of two up to the top of the range: exact, so the distances scale bit for bit
+            // (max |x| 2^1020 is near DBL_MAX / 8; its squares are past 2^2040).
+            for (int e : {-1000, -500, 500, 1018, 1020}) {
+                CAPTURE(e);
+                CHECK(ck::kth_neighbor_distances(scaled(x, e), dim, 2) == scaled(base, e));
+                CHECK(ck::kth_neighbor_distances(scaled(q, e), scaled(x, e), dim, 2) == scaled(base_q, e));
+            }
+            // Near 1.7e308 by a factor that is no power of two: every distance finite and as the
+            // reference (rounding of the scaled points only).
+            double largest = 0;
+            for (double v : x) largest = std::max(largest, std::abs(v));
+            std::vector<double> huge = x;
+            for (double& v : huge) v = v / largest * 1.7e308;
+            const auto got = ck::kth_neighbor_distances(huge, dim, 2);
+            const auto ref = naive_kth(scaled(huge, -1000), scaled(huge, -1000), dim, 2, true);
+            for (std::size_t i = 0; i < n; ++i) {
+                REQUIRE(std::isfinite(got[i]));
+                CHECK(got[i] == doctest::Approx(std::ldexp(ref[i], 1000)).epsilon(1e-15));
+            }
+            // Subnormal samples (about 1e-310, some 44 significant bits): the reference is brute
+            // force on the same (rounded) points scaled up exactly.
+            const auto tiny = scaled(x, -1033);
+            const auto got_tiny = ck::kth_neighbor_distances(tiny, dim, 2);
+            const auto ref_tiny = naive_kth(scaled(tiny, 1033), scaled(tiny, 1033), dim, 2, true);
+            for (std::size_t i = 0; i < n; ++i) {
+                CHECK(got_tiny[i] > 0.0);
+                // The distance itself is subnormal: rounded to a multiple of 2^-1074.
+                CHECK(std::abs(std::ldexp(got_tiny[i], 1033) - ref_tiny[i]) <= 0x1p-40);
+            }
+        }
+    }
+    // The users: the k-NN KL estimate is scale-free, the Kozachenko-Leonenko entropy moves by
+    // dim log 2^e (the scaling law of differential entropy).
+    const auto x = gaussian_points(200, 2, 11), y = gaussian_points(150, 2, 12);
+    const double kl = ck::kl_divergence_knn(x, y, 2);
+    const double h = ck::kozachenko_leonenko_entropy(x, 2).value;
+    for (int e : {-1040, 1020}) {
+        CAPTURE(e);
+        CHECK(ck::kl_divergence_knn(scaled(x, e), scaled(y, e), 2) == doctest::Approx(kl).epsilon(1e-6));
+        CHECK(ck::kozachenko_leonenko_entropy(scaled(x, e), 2).value ==
+              doctest::Approx(h + 2.0 * e * std::log(2.0)).epsilon(1e-9));
+    }
 }

@@ -1,4 +1,3 @@
-#include <collapsekit/entropy/accumulator.hpp>
 #include <collapsekit/ngram.hpp>
 
 #include <doctest/doctest.h>
@@ -282,6 +281,15 @@ TEST_CASE("repetition rate, MATTR and MTLD by hand") {
     CHECK(ck::mtld(make({{1, 2, 1}}), 0.5) == doctest::Approx(4.5).epsilon(1e-14));
     // All tokens distinct: no factor at all.
     CHECK(std::isinf(ck::mtld(make({{1, 2, 3}}))));
+    // +inf exactly when no document repeats a token (documented): across documents a
+    // token may recur ({1, 2} and {2, 1}), one-token documents never repeat.
+    CHECK(ck::mtld(make({{1, 2}, {2, 1}, {7}})) == std::numeric_limits<double>::infinity());
+    CHECK(ck::mtld(make({{7}}), 0.5) == std::numeric_limits<double>::infinity());
+    // One repeat anywhere: finite. [1 2 ... 9 1] forward: TTR 9/10 > .72 at the end, partial
+    // (1 - .9) / .28, backward the same; the other documents add tokens but no factor:
+    // MTLD = 14 tokens / (.1 / .28) = 39.2.
+    CHECK(ck::mtld(make({{1, 2}, {2, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 1}})) ==
+          doctest::Approx(14.0 / (0.1 / 0.28)).epsilon(1e-12));
 }
 
 TEST_CASE("Zipf exponent by hand") {
@@ -602,9 +610,13 @@ TEST_CASE("distinct counting: adversarial corpora") {
                       std::vector<std::uint32_t>(n, 0),
                       std::vector<std::uint32_t>(n - 1, top)});
             CHECK(ck::distinct_ngrams(c, n) == 1);
-            // No n-gram at all.
+            // No n-gram at all: 0, or for n = 1 (no token at all) an empty corpus.
             c = make({std::vector<std::uint32_t>(n - 1, top), {}});
-            CHECK(ck::distinct_ngrams(c, n) == 0);
+            if (n == 1) {
+                CHECK_THROWS_AS(ck::distinct_ngrams(c, n), std::invalid_argument);
+            } else {
+                CHECK(ck::distinct_ngrams(c, n) == 0);
+            }
             // A counter running through the ids: almost every n-gram distinct.
             std::vector<std::uint32_t> count_up;
             for (std::uint32_t i = 0; i < 30000; ++i)
@@ -613,7 +625,15 @@ TEST_CASE("distinct counting: adversarial corpora") {
             CHECK(ck::distinct_ngrams(c, n) == distinct_by_sorting(c, n));
         }
     }
-    CHECK(ck::distinct_ngrams(ck::corpus(), 2) == 0);
+    // An empty corpus is an error, as for every n-gram measure (DESIGN.md: empty input
+    // throws); documents without tokens make an empty corpus too.
+    CHECK(collapsekit_test::error_message([] { ck::distinct_ngrams(ck::corpus(), 2); }) ==
+          "collapsekit::distinct_ngrams: corpus is empty");
+    CHECK(collapsekit_test::error_message([] {
+              ck::distinct_ngrams(make({{}, {}}), 1);
+          }) == "collapsekit::distinct_ngrams: corpus is empty");
+    CHECK(collapsekit_test::error_message([] { ck::distinct_n(ck::corpus(), 2); }) ==
+          "collapsekit::distinct_n: corpus is empty");
 }
 
 TEST_CASE("distinct counting: hashes that share their home slot and filter slot") {
@@ -877,58 +897,34 @@ TEST_CASE("equal n-gram tables give bit-identical entropy with every estimator, 
     CHECK(ck::ngram_counts(2).count_histogram().empty());
 }
 
-// (The entropy accumulator's tests are in test_entropy.cpp; this one sits here until that
-// file is free to edit.)
-TEST_CASE("entropy_accumulator: a failed add changes nothing") {
-    // test_entropy_accumulator_failed_add_adds_nothing's reproducer: add_observations
-    // counted the ids before the first bad one, then threw.
-    ck::entropy_accumulator acc(3);
-    CHECK_THROWS_WITH_AS(acc.add_observations(std::vector<std::int64_t>{0, -1}),
-                         "collapsekit::entropy_accumulator::add_observations: categories must be non-negative "
-                         "(categories[1] = -1)",
-                         std::invalid_argument);
-    CHECK(acc.counts() == std::vector<std::uint64_t>{0, 0, 0});
-    CHECK(acc.total() == 0);
-    // Bad ids anywhere, after earlier good adds: the bytes are those of before.
-    acc.add_observations(std::vector<int>{2, 0, 2, 1});
-    const auto before = acc.serialize();
-    for (std::size_t at : {0u, 1u, 3u, 5u}) {
-        CAPTURE(at);
-        std::vector<std::int64_t> ids{0, 4, 7, 1, 2};  // 4 and 7 grow the table, when counted
-        ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), -(std::int64_t{1} << 40));
-        CHECK_THROWS_AS(acc.add_observations(ids), std::invalid_argument);
-        CHECK(acc.serialize() == before);
-        CHECK(acc.categories() == 3);
+TEST_CASE("serialised n-gram tables are in id order: the radix sort of packed keys agrees with sorting the ids") {
+    // A bigram table of about 60 000 entries (radix path) and a 5-gram one of 5 000 (std::sort
+    // of 128-bit keys); serialize() writes them in lexicographic id order, which
+    // deserialize() checks entry by entry, and sorted() agrees with sorting the n-grams.
+    for (const std::size_t n : {std::size_t{2}, std::size_t{5}}) {
+        docs_t docs(200, std::vector<std::uint32_t>(300));
+        std::uint64_t x = 88172645463325252ull;
+        for (auto& d : docs) {
+            for (auto& t : d) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                t = static_cast<std::uint32_t>(x % (n == 2 ? 300 : 70000));
+            }
+        }
+        const auto corpus = make(docs);
+        ck::ngram_counts table(n);
+        table.add(corpus);
+        const auto e = table.sorted();
+        std::vector<std::vector<std::uint32_t>> want;
+        table.for_each(
+            [&](ck::view<const std::uint32_t> ids, std::uint64_t) { want.emplace_back(ids.begin(), ids.end()); });
+        std::sort(want.begin(), want.end());
+        REQUIRE(e.counts.size() == want.size());
+        CHECK(want.size() > (n == 2 ? 40000u : 4096u));
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            REQUIRE(std::equal(want[i].begin(), want[i].end(), e.ids.begin() + static_cast<std::ptrdiff_t>(i * n)));
+            CHECK(e.counts[i] == table.count(ck::view<const std::uint32_t>(want[i].data(), n)));
+        }
+        const auto bytes = table.serialize();
+        CHECK(ck::ngram_counts::deserialize(bytes) == table);
     }
-    // A total past 2^64 - 1: refused before anything is counted.
-    ck::entropy_accumulator full(2);
-    full.add(1, std::numeric_limits<std::uint64_t>::max() - 2);
-    const auto full_before = full.serialize();
-    CHECK_THROWS_WITH_AS(full.add_observations(std::vector<int>{0, 5, 0}),
-                         "collapsekit::entropy_accumulator::add_observations: the total number of observations would "
-                         "pass 2^64 - 1",
-                         std::invalid_argument);
-    CHECK(full.serialize() == full_before);
-    full.add_observations(std::vector<int>{0, 3});  // exactly 2^64 - 1
-    CHECK(full.total() == std::numeric_limits<std::uint64_t>::max());
-    CHECK(full.counts() == std::vector<std::uint64_t>{1, std::numeric_limits<std::uint64_t>::max() - 2, 0, 1});
-    // An id no table can reach (category + 1 wrapped to 0 at SIZE_MAX, and the table was
-    // then written past its end): refused, nothing added, by add and add_observations.
-    ck::entropy_accumulator huge(2);
-    huge.add(0);
-    const auto huge_before = huge.serialize();
-    const std::size_t top = std::numeric_limits<std::size_t>::max();
-    CHECK_THROWS_AS(huge.add_observations(std::vector<std::size_t>{1, top}), std::invalid_argument);
-    CHECK_THROWS_AS(huge.add(top), std::invalid_argument);
-    CHECK(huge.serialize() == huge_before);
-    // A good add counts every id, and the same as one add per id.
-    ck::entropy_accumulator one_by_one(3), batch(3);
-    const std::vector<unsigned> ids{5, 0, 0, 2, 5, 5};
-    for (unsigned i : ids) one_by_one.add(i);
-    batch.add_observations(ids);
-    CHECK(batch == one_by_one);
-    CHECK(batch.total() == 6);
-    CHECK(batch.counts() == std::vector<std::uint64_t>{2, 0, 1, 0, 0, 3});
-    batch.add_observations(std::vector<int>{});
-    CHECK(batch == one_by_one);
 }

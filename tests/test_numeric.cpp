@@ -105,3 +105,22 @@ TEST_CASE("two_sum_error is the exact rounding error of a sum") {
           static_cast<double>((static_cast<long double>(0.1) + 0.2) - static_cast<long double>(0.1 + 0.2)));
     CHECK(ck::two_sum_error(3.0, -3.0, 0.0) == 0.0);
 }
+
+TEST_CASE("first_not_whole finds the first value that is no whole number in range") {
+    // The check the Python module applies to float token ids, category ids and offsets: 3.0
+    // is taken as 3, while 1.7, NaN and inf are refused (numpy's cast would truncate them).
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    const double lo = 0.0, hi = 0x1p32;
+    const std::vector<double> whole{0.0, 3.0, 4294967295.0, -0.0};
+    CHECK(ck::detail::first_not_whole(whole.data(), whole.size(), lo, hi) == whole.size());
+    CHECK(ck::detail::first_not_whole(whole.data(), 0, lo, hi) == 0);
+    const std::vector<std::vector<double>> bad{{1.0, 1.7},  {2.0, nan},    {2.0, inf},    {2.0, -inf},
+                                               {2.0, -1.0}, {2.0, 0x1p32}, {2.0, 5e-324}, {2.0, 2.5, 0.5}};
+    for (const auto& v : bad) {
+        CAPTURE(v[1]);
+        CHECK(ck::detail::first_not_whole(v.data(), v.size(), lo, hi) == 1);
+    }
+    // The signed range of int64: -2^63 is in, 2^63 is not.
+    const std::vector<double> edges{-0x1p63, 0x1p63};
+    CHECK(ck::detail::first_not_whole(edges.data(), edges.size(), -0x1p63, 0x1p63) == 1);
+}

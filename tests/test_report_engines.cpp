@@ -14,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cmath>
 #include <cstdint>
@@ -410,4 +411,65 @@ TEST_CASE("unigram_permutation_test: against every split of a small pooled corpu
     const std::vector<std::uint32_t> none;
     const std::vector<std::uint64_t> empty_doc{0, 0};
     CHECK_THROWS_AS(ck::unigram_permutation_test(none, empty_doc, ot, oo, 10, 1), std::invalid_argument);
+}
+
+namespace {
+std::vector<double> times_power_of_two(std::vector<double> v, int e) {
+    for (double& x : v) x = std::ldexp(x, e);
+    return v;
+}
+std::vector<double> near_dbl_max(std::vector<double> v) {
+    double largest = 0;
+    for (double x : v) largest = std::max(largest, std::abs(x));
+    for (double& x : v) x = x / largest * 1.7e308;
+    return v;
+}
+}  // namespace
+
+TEST_CASE("bootstrap_cdf_distances and energy_rows_bootstrap over the whole double range") {
+    // The bad-input matrix's finding: samples near 1.7e308 gave W1 and energy +inf (gaps
+    // and squared distances overflowed), subnormal ones lost their digits. References:
+    // exact power-of-two scaling laws, and ck::wasserstein / ck::energy_distance (which
+    // handle the whole range) on the same samples.
+    std::vector<double> u = collapsekit_test::gaussian_points(60, 1, 5);
+    std::vector<double> v = collapsekit_test::gaussian_points(50, 1, 6);
+    for (double& x : v) x += 0.5;
+    ck::bootstrap_options opt{40, 0.9, 3};
+    const auto base = ck::bootstrap_cdf_distances(u, v, opt);
+    ck::energy_rows_options eopt;
+    eopt.bootstrap = opt;
+    const auto base_rows = ck::energy_rows_bootstrap(u, v, 2, eopt);  // 30 and 25 points in 2-D
+    for (int e : {-600, 600, 1020}) {                                 // 2^1020 |u| reaches 2^1022: its gaps overflowed
+        CAPTURE(e);
+        const auto r = ck::bootstrap_cdf_distances(times_power_of_two(u, e), times_power_of_two(v, e), opt);
+        CHECK(r.wasserstein.estimate == std::ldexp(base.wasserstein.estimate, e));
+        CHECK(r.wasserstein.lower == std::ldexp(base.wasserstein.lower, e));
+        CHECK(r.wasserstein.upper == std::ldexp(base.wasserstein.upper, e));
+        CHECK(r.ks.estimate == base.ks.estimate);
+        CHECK(r.ks.upper == base.ks.upper);
+        CHECK(r.energy.estimate == std::ldexp(base.energy.estimate, e / 2));
+        CHECK(r.energy.upper == std::ldexp(base.energy.upper, e / 2));
+        const auto rows = ck::energy_rows_bootstrap(times_power_of_two(u, e), times_power_of_two(v, e), 2, eopt);
+        CHECK(rows.energy.estimate == std::ldexp(base_rows.energy.estimate, e / 2));
+        CHECK(rows.energy.lower == std::ldexp(base_rows.energy.lower, e / 2));
+        CHECK(rows.energy.upper == std::ldexp(base_rows.energy.upper, e / 2));
+    }
+    // Subnormal samples (about 34 significant bits): the same to that precision.
+    const auto tiny = ck::bootstrap_cdf_distances(times_power_of_two(u, -1040), times_power_of_two(v, -1040), opt);
+    CHECK(std::ldexp(tiny.wasserstein.estimate, 1040) == doctest::Approx(base.wasserstein.estimate).epsilon(1e-8));
+    CHECK(std::ldexp(tiny.energy.estimate, 520) == doctest::Approx(base.energy.estimate).epsilon(1e-8));
+    const auto tiny_rows =
+        ck::energy_rows_bootstrap(times_power_of_two(u, -1040), times_power_of_two(v, -1040), 2, eopt);
+    CHECK(std::ldexp(tiny_rows.energy.estimate, 520) == doctest::Approx(base_rows.energy.estimate).epsilon(1e-8));
+    // Near 1.7e308 by a factor that is no power of two: against the 1-D measures (the
+    // energy distance of rows in 1-D is scipy's energy_distance).
+    const auto hu = near_dbl_max(u), hv = near_dbl_max(v);
+    const auto huge = ck::bootstrap_cdf_distances(hu, hv, opt);
+    REQUIRE(std::isfinite(huge.wasserstein.estimate));
+    REQUIRE(std::isfinite(huge.energy.upper));
+    CHECK(huge.wasserstein.estimate == doctest::Approx(ck::wasserstein(hu, hv)).epsilon(1e-12));
+    CHECK(huge.energy.estimate == doctest::Approx(ck::energy_distance(hu, hv)).epsilon(1e-12));
+    const auto huge_rows = ck::energy_rows_bootstrap(hu, hv, 1, eopt);
+    REQUIRE(std::isfinite(huge_rows.energy.upper));
+    CHECK(huge_rows.energy.estimate == doctest::Approx(ck::energy_distance(hu, hv)).epsilon(1e-12));
 }

@@ -46,6 +46,7 @@
 #include <boost/random/binomial_distribution.hpp>
 
 #include "core/errors.hpp"
+#include "core/nan.hpp"
 #include "core/numeric.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -278,13 +279,23 @@ count_table whole_counts_table(const char* function, const char* arg, view<const
     count_table t;
     t.counts.resize(counts.size());
     for (std::size_t i = 0; i < counts.size(); ++i) {
-        const double c = static_cast<double>(counts[i]);
-        if (!(c >= 0.0) || !std::isfinite(c) || c != std::floor(c) || c >= 0x1.0p64) {
+        // Integer counts are read exactly (a uint64 count near 2^64 rounds to 2^64 as a
+        // double, and is still a valid count); floating ones must be whole and below 2^64.
+        bool whole = true;
+        if constexpr (std::is_floating_point_v<T>) {
+            const double c = static_cast<double>(counts[i]);
+            whole = c >= 0.0 && std::isfinite(c) && c == std::floor(c) && c < 0x1.0p64;
+        } else if constexpr (std::is_signed_v<T>) {
+            whole = counts[i] >= 0;
+        }
+        if (!whole) {
             fail(function, std::string(arg) + " must hold non-negative whole counts (" + arg + "[" + std::to_string(i) +
-                               "] = " + detail::format_value(c) + ")");
+                               "] = " + detail::format_value(static_cast<double>(counts[i])) + ")");
         }
         t.counts[i] = static_cast<std::uint64_t>(counts[i]);
-        require(t.total + t.counts[i] >= t.total, function, std::string(arg) + " must have a total below 2^64");
+        // Resampling draws N observations, an exact integer: no double total serves here.
+        require(t.total + t.counts[i] >= t.total, function,
+                std::string(arg) + " must have a total below 2^64 (resampling draws that many observations)");
         t.total += t.counts[i];
         t.nonzero += t.counts[i] > 0;
     }
@@ -364,19 +375,52 @@ jackknife_values jackknife_counts(const char* function, const execution& ex, vie
     return j;
 }
 
+// nan_policy for a sample of the sample bootstraps: raise throws (naming arg and the
+// first NaN's index); omit points x at `kept`, x without its NaN values (a sample of NaN
+// only is then an error); propagate returns true: the whole result is NaN, and the
+// statistic is never called.
+template <class T>
+bool screen_sample(const char* fn, const char* arg, view<const T>& x, std::vector<T>& kept, nan_policy nan) {
+    require_not_empty(fn, arg, x.size());
+    const nan_action a = screen_nans(fn, arg, x, nan);
+    if (a == nan_action::propagate) return true;
+    if (a == nan_action::omit) {
+        kept = without_nans(x);
+        require(!kept.empty(), fn, std::string(arg) + " holds no value but NaN");
+        x = view<const T>(kept.data(), kept.size());
+    }
+    return false;
+}
+
+// The result under nan_policy::propagate: every value NaN, the options as asked.
+inline interval_estimate nan_interval(const bootstrap_options& opt) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    interval_estimate r;
+    r.estimate = r.lower = r.upper = r.standard_error = nan;
+    r.level = opt.level;
+    r.replicates = opt.replicates;
+    r.method = opt.method;
+    return r;
+}
+
 }  // namespace detail
 
 // Bootstrap of stat(view<const T>) over one sample resampled with replacement, on the
-// threads `ex` allows (see the module comment). Errors (std::invalid_argument): an empty
-// sample, replicates < 2, a level outside (0, 1), jackknife_groups < 2 for BCa.
+// threads `ex` allows (see the module comment). NaN values in the sample follow `nan`:
+// raise (the default) throws, omit resamples the sample without them (the statistic never
+// sees a NaN), propagate returns estimate, interval and standard error all NaN without
+// calling the statistic. Errors (std::invalid_argument): an empty sample (or one of NaN
+// only under omit), a NaN under raise, replicates < 2, a level outside (0, 1),
+// jackknife_groups < 2 for BCa.
 template <class Range, class Statistic>
 interval_estimate bootstrap(const execution& ex, const Range& sample, Statistic&& stat,
-                            const bootstrap_options& opt = {}) {
+                            const bootstrap_options& opt = {}, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "bootstrap";
     detail::check_bootstrap_options(fn, opt);
-    const auto x = as_view(sample);
-    require_not_empty(fn, "sample", x.size());
     using T = range_value_t<Range>;
+    view<const T> x = as_view(sample);
+    std::vector<T> kept;
+    if (detail::screen_sample(fn, "sample", x, kept, nan)) return detail::nan_interval(opt);
     const double estimate = static_cast<double>(stat(x));
     const std::size_t workers = ex.workers(opt.replicates);
     std::vector<std::vector<T>> scratch(workers);
@@ -395,24 +439,29 @@ interval_estimate bootstrap(const execution& ex, const Range& sample, Statistic&
 }
 
 template <class Range, class Statistic>
-interval_estimate bootstrap(const Range& sample, Statistic&& stat, const bootstrap_options& opt = {}) {
-    return bootstrap(sequential, sample, stat, opt);
+interval_estimate bootstrap(const Range& sample, Statistic&& stat, const bootstrap_options& opt = {},
+                            nan_policy nan = nan_policy::raise) {
+    return bootstrap(sequential, sample, stat, opt, nan);
 }
 
 // Bootstrap of stat(view<const T>, view<const U>) over two samples, each resampled
-// with replacement independently (the two-sample bootstrap for divergences). Errors as
-// the one-sample form, for either sample.
+// with replacement independently (the two-sample bootstrap for divergences). NaN
+// values and errors as the one-sample form, for either sample (omit drops each sample's
+// own NaN values: the samples are not paired).
 template <class RangeA, class RangeB, class Statistic, detail::not_options<Statistic> = 0>
 interval_estimate bootstrap(const execution& ex, const RangeA& a, const RangeB& b, Statistic&& stat,
-                            const bootstrap_options& opt = {}) {
+                            const bootstrap_options& opt = {}, nan_policy nan = nan_policy::raise) {
     constexpr const char* fn = "bootstrap";
     detail::check_bootstrap_options(fn, opt);
-    const auto x = as_view(a);
-    const auto y = as_view(b);
-    require_not_empty(fn, "first sample", x.size());
-    require_not_empty(fn, "second sample", y.size());
     using TA = range_value_t<RangeA>;
     using TB = range_value_t<RangeB>;
+    view<const TA> x = as_view(a);
+    view<const TB> y = as_view(b);
+    std::vector<TA> kept_x;
+    std::vector<TB> kept_y;
+    const bool nan_x = detail::screen_sample(fn, "first sample", x, kept_x, nan);
+    const bool nan_y = detail::screen_sample(fn, "second sample", y, kept_y, nan);
+    if (nan_x || nan_y) return detail::nan_interval(opt);
     const double estimate = static_cast<double>(stat(x, y));
     const std::size_t workers = ex.workers(opt.replicates);
     std::vector<std::vector<TA>> bx(workers);
@@ -441,8 +490,9 @@ interval_estimate bootstrap(const execution& ex, const RangeA& a, const RangeB& 
 
 template <class RangeA, class RangeB, class Statistic, detail::not_options<Statistic> = 0,
           detail::not_execution<RangeA> = 0>
-interval_estimate bootstrap(const RangeA& a, const RangeB& b, Statistic&& stat, const bootstrap_options& opt = {}) {
-    return bootstrap(sequential, a, b, stat, opt);
+interval_estimate bootstrap(const RangeA& a, const RangeB& b, Statistic&& stat, const bootstrap_options& opt = {},
+                            nan_policy nan = nan_policy::raise) {
+    return bootstrap(sequential, a, b, stat, opt, nan);
 }
 
 // Bootstrap of stat(view<const T>) over category counts: each replicate is a

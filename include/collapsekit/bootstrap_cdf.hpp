@@ -56,7 +56,23 @@ namespace detail {
 struct merged_samples {
     std::vector<double> gap;           // x[k + 1] - x[k] over the merged values; 0 after the last
     std::vector<std::uint8_t> from_u;  // 1 where merged value k is the next value of u
+    int exponent = 0;                  // the values were scaled by 2^exponent (even)
 };
+
+// The samples' common scaling 2^e (e even): the largest |value| goes just below 2^880, so
+// that no gap (at most 2^881), no sum of |F - G| a b gap (a b < 2^62) and no sum of
+// (|F - G| a b)^2 gap (< 2^1005) overflows for samples near DBL_MAX, and subnormal samples
+// are lifted into the normal range. Exact, and bit-identical to the unscaled pass wherever
+// that stayed in the normal range (detail::scale_exponent); W1 scales back by 2^-e, the
+// energy distance (a square root of a length) by 2^(-e/2), the KS statistic not at all.
+inline int scale_samples(std::vector<double>& u, std::vector<double>& v) noexcept {
+    const int e =
+        scale_exponent(std::max(largest_magnitude(u.data(), u.size()), largest_magnitude(v.data(), v.size())), 880) &
+        ~1;
+    scale_by_power_of_two(u.data(), u.size(), e);
+    scale_by_power_of_two(v.data(), v.size(), e);
+    return e;
+}
 
 struct cdf_distances {
     double wasserstein = 0, ks = 0, energy = 0;
@@ -154,9 +170,9 @@ COLLAPSEKIT_NOINLINE inline cdf_distances cdf_distances_of(const merged_samples&
     }
     const double scale = static_cast<double>(a) * static_cast<double>(b);
     cdf_distances r;
-    r.wasserstein = w1.value() / scale;
+    r.wasserstein = std::ldexp(w1.value() / scale, -s.exponent);
     r.ks = static_cast<double>(largest) / scale;
-    r.energy = std::sqrt(2.0 * e2.value()) / scale;
+    r.energy = std::ldexp(std::sqrt(2.0 * e2.value()) / scale, -s.exponent / 2);
     return r;
 }
 
@@ -235,7 +251,10 @@ inline void jackknife_cdf(const execution& ex, const merged_samples& s, bool of_
 // one sort of each sample; see the module comment. The estimates are the distances of
 // the samples themselves, computed by the same pass as the replicates (they equal
 // ck::wasserstein(u, v), ks_2samp(u, v).statistic and energy_distance(u, v) up to
-// rounding). Errors (std::invalid_argument): an empty sample, a NaN or infinite value
+// rounding). Range: any finite samples give finite distances, from subnormal samples to
+// samples near DBL_MAX (the pass runs on the samples scaled by a power of two, see
+// detail::scale_samples), and scaling both by 4^j scales W1 by 4^j and the energy distance
+// by 2^j wherever both are normal. Errors (std::invalid_argument): an empty sample, a NaN or infinite value
 // (drop NaN first), a sample of 2^31 or more values, and bootstrap's option errors.
 template <class U, class V>
 cdf_distance_intervals bootstrap_cdf_distances(const execution& ex, const U& u, const V& v,
@@ -246,9 +265,11 @@ cdf_distance_intervals bootstrap_cdf_distances(const execution& ex, const U& u, 
     const auto vv = as_view(v);
     constexpr std::size_t most = (std::size_t{1} << 31) - 1;
     require(uv.size() <= most && vv.size() <= most, fn, "each sample must hold fewer than 2^31 values");
-    const std::vector<double> su = detail::finite_sorted_copy(ex, fn, "u", uv);
-    const std::vector<double> sv = detail::finite_sorted_copy(ex, fn, "v", vv);
-    const detail::merged_samples s = detail::merge_samples(su, sv);
+    std::vector<double> su = detail::finite_sorted_copy(ex, fn, "u", uv);
+    std::vector<double> sv = detail::finite_sorted_copy(ex, fn, "v", vv);
+    const int exponent = detail::scale_samples(su, sv);
+    detail::merged_samples s = detail::merge_samples(su, sv);
+    s.exponent = exponent;
     const std::uint64_t n = su.size(), m = sv.size();
 
     std::vector<std::uint32_t> ones(std::max(n, m) + 1, 1u);

@@ -375,17 +375,21 @@ inline void normalise(const execution& ex, const char* fn, const char* arg, std:
 template <class T, class U>
 prepared_pair prepare(const execution& ex, const char* fn, view<const T> p, view<const U> q, input_kind kind,
                       const zero_support& zs, nan_policy nan, bool raw_counts = false) {
-    require_same_length(fn, "p", p.size(), "q", q.size());
-    require_not_empty(fn, "p", p.size());
+    // Messages name the arguments as the public functions do: p and q, or a and b for the
+    // _counts forms.
+    const bool counts = kind == input_kind::counts;
+    const char* const name_p = counts ? "a" : "p";
+    const char* const name_q = counts ? "b" : "q";
+    require_same_length(fn, name_p, p.size(), name_q, q.size());
+    require_not_empty(fn, name_p, p.size());
     prepared_pair r;
-    const nan_action ap = screen_nans(fn, "p", p, nan);
-    const nan_action aq = screen_nans(fn, "q", q, nan);
+    const nan_action ap = screen_nans(fn, name_p, p, nan);
+    const nan_action aq = screen_nans(fn, name_q, q, nan);
     if (ap == nan_action::propagate || aq == nan_action::propagate) {
         r.is_nan = true;
         return r;
     }
     const bool omit = ap == nan_action::omit || aq == nan_action::omit;
-    const bool counts = kind == input_kind::counts;
     if constexpr (std::is_same_v<T, double> && std::is_same_v<U, double>) {
         if (!omit && !counts && zs.is_none()) {
             const double tp = checked_total(ex, fn, "p", p, false).hi;
@@ -404,16 +408,16 @@ prepared_pair prepare(const execution& ex, const char* fn, view<const T> p, view
     }
     r.pbuf = to_double(p, omit ? &drop : nullptr);
     r.qbuf = to_double(q, omit ? &drop : nullptr);
-    require(!r.pbuf.empty(), fn, "p and q hold no position without NaN");
-    r.tp = checked_total(ex, fn, "p", view<const double>(r.pbuf.data(), r.pbuf.size()), counts);
-    r.tq = checked_total(ex, fn, "q", view<const double>(r.qbuf.data(), r.qbuf.size()), counts);
+    require(!r.pbuf.empty(), fn, std::string(name_p) + " and " + name_q + " hold no position without NaN");
+    r.tp = checked_total(ex, fn, name_p, view<const double>(r.pbuf.data(), r.pbuf.size()), counts);
+    r.tq = checked_total(ex, fn, name_q, view<const double>(r.qbuf.data(), r.qbuf.size()), counts);
     if (counts && zs.is_none() && raw_counts) {
-        check_count_total(fn, "p", r.tp.hi);
-        check_count_total(fn, "q", r.tq.hi);
+        check_count_total(fn, name_p, r.tp.hi);
+        check_count_total(fn, name_q, r.tq.hi);
         r.raw = true;
     } else {
-        normalise(ex, fn, "p", r.pbuf, r.tp, kind, probability_tolerance<T>(), zs);
-        normalise(ex, fn, "q", r.qbuf, r.tq, kind, probability_tolerance<U>(), zs);
+        normalise(ex, fn, name_p, r.pbuf, r.tp, kind, probability_tolerance<T>(), zs);
+        normalise(ex, fn, name_q, r.qbuf, r.tq, kind, probability_tolerance<U>(), zs);
         if (zs.type() == zero_support::kind::skew) {
             const double a = zs.alpha();
             for (std::size_t i = 0; i < r.qbuf.size(); ++i) r.qbuf[i] = a * r.qbuf[i] + (1.0 - a) * r.pbuf[i];

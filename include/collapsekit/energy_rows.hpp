@@ -17,6 +17,10 @@
 // interval moved by the bootstrap bias and kept >= 0 (sample_drift.hpp's drift_interval;
 // the statistic is biased upwards near 0). Bit-identical for any thread count.
 //
+// Range: any finite rows give a finite value, from subnormal rows to rows near DBL_MAX
+// (computed on the rows scaled by a power of two, see energy_rows_bootstrap), and scaling
+// both samples by 4^j scales the value and interval by 2^j wherever both are normal.
+//
 // Inputs: row-major matrices x (n * dim values) and y (m * dim values), dim >= 1.
 // Errors (std::invalid_argument): dim = 0, a size that is not a multiple of dim, an empty
 // sample, a non-finite value, max_rows < 2, bootstrap option errors, BCa.
@@ -129,20 +133,28 @@ energy_rows_result energy_rows_bootstrap(const execution& ex, const X& x, const 
     require(dim >= 1, fn, "dim must be at least 1");
     require(opt.max_rows >= 2, fn, "max_rows must be at least 2 (got " + std::to_string(opt.max_rows) + ")");
     constexpr std::uint64_t salt_x = 0x656e657267792d78ull, salt_y = 0x656e657267792d79ull;
-    const std::vector<double> a =
-        detail::energy_rows_of(fn, "x", as_view(x), dim, opt.max_rows, opt.bootstrap.seed ^ salt_x);
-    const std::vector<double> b =
-        detail::energy_rows_of(fn, "y", as_view(y), dim, opt.max_rows, opt.bootstrap.seed ^ salt_y);
+    std::vector<double> a = detail::energy_rows_of(fn, "x", as_view(x), dim, opt.max_rows, opt.bootstrap.seed ^ salt_x);
+    std::vector<double> b = detail::energy_rows_of(fn, "y", as_view(y), dim, opt.max_rows, opt.bootstrap.seed ^ salt_y);
     const std::size_t n = a.size() / dim, m = b.size() / dim;
+    // The rows scaled by 2^e (e even, so that sqrt(E) scales back exactly by 2^(-e/2)):
+    // no squared distance overflows for rows near DBL_MAX and subnormal rows are lifted into
+    // the normal range (detail::distance_scale_exponent); bit-identical elsewhere.
+    const int e = detail::distance_scale_exponent(std::max(detail::largest_magnitude(a.data(), a.size()),
+                                                           detail::largest_magnitude(b.data(), b.size())),
+                                                  dim) &
+                  ~1;
+    detail::scale_by_power_of_two(a.data(), a.size(), e);
+    detail::scale_by_power_of_two(b.data(), b.size(), e);
     const std::vector<double> dxy = detail::energy_distances(a, b, dim);
     const std::vector<double> dxx = detail::energy_distances(a, a, dim);
     const std::vector<double> dyy = detail::energy_distances(b, b, dim);
     auto value = [&](const std::uint32_t* cx, const std::uint32_t* cy) {
         const double nn = static_cast<double>(n), mm = static_cast<double>(m);
-        const double e = 2.0 * detail::weighted_matrix_sum(dxy, cx, n, cy, m) / (nn * mm) -
-                         detail::weighted_matrix_sum(dxx, cx, n, cx, n) / (nn * nn) -
-                         detail::weighted_matrix_sum(dyy, cy, m, cy, m) / (mm * mm);
-        return std::sqrt(std::max(0.0, e));  // rounding can leave E a few ulp below 0
+        const double energy = 2.0 * detail::weighted_matrix_sum(dxy, cx, n, cy, m) / (nn * mm) -
+                              detail::weighted_matrix_sum(dxx, cx, n, cx, n) / (nn * nn) -
+                              detail::weighted_matrix_sum(dyy, cy, m, cy, m) / (mm * mm);
+        // Rounding can leave E a few ulp below 0; E scales like the data, sqrt(E) by half.
+        return std::ldexp(std::sqrt(std::max(0.0, energy)), -e / 2);
     };
     const std::vector<std::uint32_t> ones(std::max(n, m), 1u);
     const double estimate = value(ones.data(), ones.data());

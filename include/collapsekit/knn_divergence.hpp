@@ -62,7 +62,7 @@ double kl_divergence_knn(const execution& ex, const X& x, const Y& y, std::size_
         ex, detail::chunk_count(n, reduction_chunk),
         [&](std::size_t c) {
             for (std::size_t i = c * reduction_chunk; i < std::min(n, (c + 1) * reduction_chunk); ++i) {
-                nu[i] = std::log(nu[i] / rho[i]);
+                nu[i] = log_ratio(nu[i], rho[i]);  // no overflow of the ratio for any distances
             }
         },
         2);

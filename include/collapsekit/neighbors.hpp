@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/numeric.hpp"
 #include "core/parallel.hpp"
 #include "core/view.hpp"
 
@@ -88,6 +89,20 @@ std::vector<double> points_as_double(const char* function, const char* arg, view
     }
     return out;
 }
+
+// Distances are computed on the points scaled by a power of two 2^e, the same for every
+// point set of a call, that brings the largest |coordinate| M to just below
+// 2^((1021 - ceil(log2 dim)) / 2 - 1) (detail::distance_scale_exponent, core/numeric.hpp): a
+// squared distance is then at most 4 dim M'^2 < 2^1021 and never overflows, whatever the magnitude
+// of the data (samples near DBL_MAX), and squares of small differences keep the most room
+// above the normal range (subnormal samples are scaled up). The distances are scaled back
+// by 2^-e; wherever the unscaled computation stayed in the normal range they are
+// bit-identical to it. Returns e (0 for all-zero points).
+inline int knn_scale_exponent(const std::vector<double>& a, const std::vector<double>& b, std::size_t dim) noexcept {
+    return distance_scale_exponent(
+        std::max(largest_magnitude(a.data(), a.size()), largest_magnitude(b.data(), b.size())), dim);
+}
+inline void scale_points(std::vector<double>& v, int e) noexcept { scale_by_power_of_two(v.data(), v.size(), e); }
 
 // Queries per work item of the parallel searches: enough to amortise the hand-out, few
 // enough to balance. Results do not depend on it.
@@ -418,10 +433,15 @@ inline std::vector<double> knn_tree(const double* q, std::size_t nq, const doubl
 
 // For each point of `points` (row-major, n x dim), the Euclidean distance to its k-th
 // nearest OTHER point of the same set (the point itself is excluded by index, so a
-// duplicate of it counts, at distance 0).
+// duplicate of it counts, at distance 0). In the units of the coordinates.
 // Preconditions: dim >= 1, points.size() a multiple of dim, all values finite,
 // 1 <= k < n. Violations throw std::invalid_argument. Deterministic and exact; the
 // execution overload searches on up to ex's threads, with the same result.
+// Range: any finite points give finite distances, from subnormal samples to samples near
+// DBL_MAX (the search runs on the points scaled by a power of two, see
+// detail::knn_scale_exponent), and scaling the points by 2^j scales the distances by 2^j
+// wherever both are normal. A distance below about M 2^-1010 (M the largest |coordinate|)
+// is rounded, as its square leaves the normal range, and below about M 2^-1035 it is 0.
 template <class Range>
 std::vector<double> kth_neighbor_distances(const execution& ex, const Range& points, std::size_t dim, std::size_t k) {
     constexpr const char* fn = "kth_neighbor_distances";
@@ -432,8 +452,13 @@ std::vector<double> kth_neighbor_distances(const execution& ex, const Range& poi
         fail(fn,
              "k must be less than the number of points (k = " + std::to_string(k) + ", n = " + std::to_string(n) + ")");
     }
-    return detail::use_kd_tree(n, dim) ? detail::knn_tree(ex, std::move(p), dim, k, nullptr, n, true)
-                                       : detail::knn_brute(ex, p.data(), n, p.data(), n, dim, k, true);
+    const int e = detail::knn_scale_exponent(p, p, dim);
+    detail::scale_points(p, e);
+    std::vector<double> out = detail::use_kd_tree(n, dim)
+                                  ? detail::knn_tree(ex, std::move(p), dim, k, nullptr, n, true)
+                                  : detail::knn_brute(ex, p.data(), n, p.data(), n, dim, k, true);
+    detail::scale_points(out, -e);
+    return out;
 }
 template <class Range>
 std::vector<double> kth_neighbor_distances(const Range& points, std::size_t dim, std::size_t k) {
@@ -444,11 +469,12 @@ std::vector<double> kth_neighbor_distances(const Range& points, std::size_t dim,
 // nearest point of `points` (n x dim); a query equal to a point is at distance 0 from it.
 // Preconditions: dim >= 1, both sizes multiples of dim, all values finite, 1 <= k <= n.
 // Violations throw std::invalid_argument. An empty `queries` gives an empty result.
+// Range: as above, M the largest |coordinate| of both sets.
 template <class Queries, class Points>
 std::vector<double> kth_neighbor_distances(const execution& ex, const Queries& queries, const Points& points,
                                            std::size_t dim, std::size_t k) {
     constexpr const char* fn = "kth_neighbor_distances";
-    const std::vector<double> q = detail::points_as_double(fn, "queries", as_view(queries), dim);
+    std::vector<double> q = detail::points_as_double(fn, "queries", as_view(queries), dim);
     std::vector<double> p = detail::points_as_double(fn, "points", as_view(points), dim);
     const std::size_t nq = q.size() / dim, np = p.size() / dim;
     require(k >= 1, fn, "k must be at least 1");
@@ -456,8 +482,14 @@ std::vector<double> kth_neighbor_distances(const execution& ex, const Queries& q
         fail(fn,
              "k must not exceed the number of points (k = " + std::to_string(k) + ", n = " + std::to_string(np) + ")");
     }
-    return detail::use_kd_tree(np, dim) ? detail::knn_tree(ex, std::move(p), dim, k, q.data(), nq, false)
-                                        : detail::knn_brute(ex, q.data(), nq, p.data(), np, dim, k, false);
+    const int e = detail::knn_scale_exponent(q, p, dim);
+    detail::scale_points(q, e);
+    detail::scale_points(p, e);
+    std::vector<double> out = detail::use_kd_tree(np, dim)
+                                  ? detail::knn_tree(ex, std::move(p), dim, k, q.data(), nq, false)
+                                  : detail::knn_brute(ex, q.data(), nq, p.data(), np, dim, k, false);
+    detail::scale_points(out, -e);
+    return out;
 }
 template <class Queries, class Points>
 std::vector<double> kth_neighbor_distances(const Queries& queries, const Points& points, std::size_t dim,

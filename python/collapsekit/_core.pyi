@@ -10,6 +10,8 @@ FloatArray = npt.NDArray[np.float64]
 NanPolicy = str  # 'raise' | 'omit' | 'propagate'
 Base = Optional[float]  # None: nats
 # A Corpus, one array of ids per document, or one 1-D array of ids (a single document).
+# Ids (here and wherever ids, categories or offsets are taken) are integers; float values
+# are taken only when whole (3.0 is 3): a fraction, NaN or inf raises ValueError.
 Documents = Union["Corpus", Sequence[ArrayLike], ArrayLike]
 
 __version__: str
@@ -95,6 +97,7 @@ def bootstrap(
     seed: int = 0,
     method: str = "percentile",
     jackknife_groups: int = 1000,
+    nan_policy: NanPolicy = "raise",
 ) -> IntervalEstimate: ...
 def bootstrap_counts(
     counts: Union[ArrayLike, Tuple[ArrayLike, ArrayLike]],
@@ -594,6 +597,8 @@ class HyperLogLog:
 
 # ---- feedback driver ----------------------------------------------------------------
 
+# Policy and the model classes below pickle (and copy.deepcopy) by their whole current state,
+# a versioned tuple, so that collapsekit.dask.simulate can ship them to workers.
 class Policy:
     @staticmethod
     def replace() -> Policy: ...
@@ -744,10 +749,12 @@ def self_bleu_drift_bootstrap(
 
 # ---- partitioned (collapsekit.dask's compiled pieces; bind_partitioned.cpp) ----
 class CellHistogram:
-    def __init__(self, depth: int, prefixes: ArrayLike) -> None: ...
+    def __init__(self, depth: int, prefixes: ArrayLike, bits: int = 16) -> None: ...
     def fill(self, x: ArrayLike, sample: int, nan_policy: str = "raise") -> CellHistogram: ...
     @property
     def depth(self) -> int: ...
+    @property
+    def bits(self) -> int: ...
     @property
     def prefixes(self) -> npt.NDArray[np.uint64]: ...
     @property
@@ -789,11 +796,12 @@ class Bracket:
         nan_policy: str = "raise",
         gather_limit: int = 1048576,
         tol: float = 0.0,
+        max_cells: int = 262144,
     ) -> None: ...
     @property
     def step(self) -> str: ...
     @property
-    def spec(self) -> Tuple[int, npt.NDArray[np.uint64]]: ...
+    def spec(self) -> Tuple[int, npt.NDArray[np.uint64], int]: ...
     @property
     def gather_ranges(self) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]: ...
     def update(self, histogram: CellHistogram) -> None: ...

@@ -312,11 +312,12 @@ void bind_entropy(py::module_& m) {
         .def(
             "add_observations",
             [](acc& a, const py::object& ids) {
-                auto v = contiguous<std::int64_t>(ids, "EntropyAccumulator.add_observations", "categories");
-                require_ndim(v, 1, "EntropyAccumulator.add_observations", "categories");
+                auto v = whole_vector(ids, "EntropyAccumulator.add_observations", "categories");
                 nogil([&] { a.add_observations(view_of(v)); });
             },
-            py::arg("categories"), "Each element (a non-negative integer id) is one observation.")
+            py::arg("categories"),
+            "Each element (a non-negative integer id) is one observation. Float ids are taken only\n"
+            "when whole (3.0 is 3): a fraction, NaN or inf is a ValueError and nothing is added.")
         .def(
             "add_counts",
             [](acc& a, const py::object& counts) {

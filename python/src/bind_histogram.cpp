@@ -38,8 +38,14 @@ void bind_histogram(py::module_& m) {
                          "weights. Mergeable (h += other, h + other, merge) and picklable through the C++\n"
                          "byte format, so shards filled in other processes combine exactly.\n\n"
                          "Bin i is [edges[i], edges[i+1]) except the last, which is closed (numpy's rule).");
-    cls.def_static("regular", &hist::regular, py::arg("bins"), py::arg("lo"), py::arg("hi"),
-                   "bins equal bins over [lo, hi] (numpy.histogram(x, bins, range=(lo, hi))).")
+    cls.def_static(
+           "regular",
+           [](std::int64_t bins, double lo, double hi) {
+               return hist::regular(size_arg(bins, 1, "Histogram.regular", "bins"), lo, hi);
+           },
+           py::arg("bins"), py::arg("lo"), py::arg("hi"),
+           "bins equal bins over [lo, hi] (numpy.histogram(x, bins, range=(lo, hi))). ValueError for\n"
+           "bins < 1 or above 2^32, non-finite lo or hi, lo >= hi, or bins / (hi - lo) not finite.")
         .def_static(
             "with_edges",
             [](const py::object& edges) {
@@ -48,8 +54,11 @@ void bind_histogram(py::module_& m) {
                 return hist::with_edges(std::vector<double>(e.data(), e.data() + e.size()));
             },
             py::arg("edges"), "Bins between consecutive, non-decreasing finite edges (numpy.histogram(x, edges)).")
-        .def_static("integer", &hist::integer, py::arg("k"),
-                    "Categories 0..k-1 (numpy.bincount(x, minlength=k)); negatives underflow, >= k overflow.")
+        .def_static(
+            "integer", [](std::int64_t k) { return hist::integer(size_arg(k, 1, "Histogram.integer", "k")); },
+            py::arg("k"),
+            "Categories 0..k-1 (numpy.bincount(x, minlength=k)); negatives underflow, >= k overflow.\n"
+            "ValueError for k < 1 or above 2^32.")
         .def_static(
             "from_quantiles",
             [](const py::object& reference, std::size_t bins, const std::string& nan_policy) {

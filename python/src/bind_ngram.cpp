@@ -83,7 +83,7 @@ document_ids document_of(py::handle obj, const char* function, const char* arg, 
             return {std::move(a), code};
         }
     }
-    auto a = contiguous<std::int64_t>(obj, function, arg_name(arg, index).c_str());
+    auto a = whole_numbers(obj, function, arg_name(arg, index).c_str());
     if (a.ndim() != 1) require_ndim(a, 1, function, arg_name(arg, index).c_str());
     return {std::move(a), 8};
 }
@@ -205,7 +205,9 @@ void bind_ngram(py::module_& m) {
                            "Corpus(documents) takes a sequence of integer id arrays (or one 1-D id array as a\n"
                            "single document); Corpus.from_arrays(tokens, offsets) the flat form (offsets start at\n"
                            "0 and end at len(tokens)). Building copies each id once: arrays of any integer dtype\n"
-                           "are read as they are, lists are converted first.")
+                           "are read as they are, lists are converted first. Float ids are taken only when whole\n"
+                           "(3.0 is id 3): a fraction, NaN or inf is a ValueError, never truncated; so for every\n"
+                           "function that takes documents or ids.")
         .def(py::init([](const py::object& documents) { return corpus_from_python(documents, "Corpus"); }),
              py::arg("documents"))
         .def(py::init<>())
@@ -224,7 +226,7 @@ void bind_ngram(py::module_& m) {
                     }
                     tv.assign(ids.begin(), ids.end());
                 });
-                auto o = vector_of<std::int64_t>(offsets, fn, "offsets");
+                auto o = whole_vector(offsets, fn, "offsets");
                 std::vector<std::size_t> ov(static_cast<std::size_t>(o.size()));
                 for (std::size_t i = 0; i < ov.size(); ++i) {
                     if (o.data()[i] < 0) {
@@ -292,8 +294,10 @@ void bind_ngram(py::module_& m) {
             return nogil([&] { return ck::distinct_ngrams(ex, c.get(), n); });
         },
         py::arg("corpus"), py::arg("n"), py::arg("threads") = 0,
-        "Number of distinct n-grams of the corpus (exact). threads: as distinct_n (0 = all cores\n"
-        "that pay; the count never depends on it).");
+        "Number of distinct n-grams of the corpus (exact). ValueError for n outside 1..8 or an empty\n"
+        "corpus (no documents or no tokens), as distinct_n; a corpus whose documents are all shorter\n"
+        "than n gives 0 (distinct_n raises there: it would divide by 0). threads: as distinct_n (0 =\n"
+        "all cores that pay; the count never depends on it).");
     m.def(
         "type_token_ratio",
         [](const py::object& corpus) {
@@ -373,7 +377,13 @@ void bind_ngram(py::module_& m) {
             corpus_arg c(corpus, "mtld");
             return nogil([&] { return ck::mtld(c.get(), threshold); });
         },
-        py::arg("corpus"), py::arg("threshold") = 0.72, "Measure of textual lexical diversity.");
+        py::arg("corpus"), py::arg("threshold") = 0.72,
+        "Measure of textual lexical diversity (McCarthy & Jarvis 2010), in tokens per factor: the\n"
+        "mean of the forward and backward passes, segments never spanning documents. Returns\n"
+        "float('inf') exactly when no document repeats a token (every segment keeps a type-token\n"
+        "ratio of 1, so no factor is counted; the paper defines no value there); one repeated\n"
+        "token anywhere gives a finite value. ValueError for threshold outside (0, 1) or an empty\n"
+        "corpus.");
     m.def(
         "zipf_exponent",
         [](const py::object& corpus, std::size_t n) {
@@ -414,7 +424,7 @@ void bind_ngram(py::module_& m) {
         .def(
             "add_ngram",
             [](ck::ngram_counts& t, const py::object& ids, std::uint64_t count) {
-                auto v = vector_of<std::int64_t>(ids, "NgramCounts.add_ngram", "ids");
+                auto v = whole_vector(ids, "NgramCounts.add_ngram", "ids");
                 t.add_ngram(view_of(v), count);
             },
             py::arg("ids"), py::arg("count") = 1)

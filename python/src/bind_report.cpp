@@ -222,10 +222,10 @@ void bind_report(py::module_& m) {
            const py::object& progress) {
             constexpr const char* fn = "unigram_permutation_test";
             const auto ex = execution_of(threads, fn);
-            auto rt = vector_of<std::uint32_t>(reference_tokens, fn, "reference_tokens");
-            auto ro = vector_of<std::uint64_t>(reference_offsets, fn, "reference_offsets");
-            auto ot = vector_of<std::uint32_t>(other_tokens, fn, "other_tokens");
-            auto oo = vector_of<std::uint64_t>(other_offsets, fn, "other_offsets");
+            auto rt = whole_vector<std::uint32_t>(reference_tokens, fn, "reference_tokens");
+            auto ro = whole_vector<std::uint64_t>(reference_offsets, fn, "reference_offsets");
+            auto ot = whole_vector<std::uint32_t>(other_tokens, fn, "other_tokens");
+            auto oo = whole_vector<std::uint64_t>(other_offsets, fn, "other_offsets");
             const ck::unigram_permutation_result r = relay_progress(progress, [&](const ck::work_progress& report) {
                 return ck::unigram_permutation_test(ex, view_of(rt), view_of(ro), view_of(ot), view_of(oo),
                                                     permutations, seed, report);
@@ -257,10 +257,10 @@ void bind_report(py::module_& m) {
             opt.level = confidence_level;
             opt.seed = seed;
             const auto ex = execution_of(threads, fn);
-            auto rt = vector_of<std::uint32_t>(reference_tokens, fn, "reference_tokens");
-            auto ro = vector_of<std::uint64_t>(reference_offsets, fn, "reference_offsets");
-            auto ot = vector_of<std::uint32_t>(other_tokens, fn, "other_tokens");
-            auto oo = vector_of<std::uint64_t>(other_offsets, fn, "other_offsets");
+            auto rt = whole_vector<std::uint32_t>(reference_tokens, fn, "reference_tokens");
+            auto ro = whole_vector<std::uint64_t>(reference_offsets, fn, "reference_offsets");
+            auto ot = whole_vector<std::uint32_t>(other_tokens, fn, "other_tokens");
+            auto oo = whole_vector<std::uint64_t>(other_offsets, fn, "other_offsets");
             const ck::budget_distinct_result r =
                 nogil([&] { return ck::budget_distinct(ex, view_of(rt), view_of(ro), view_of(ot), view_of(oo), opt); });
             auto table = [](const std::vector<std::vector<ck::interval_estimate>>& t) {

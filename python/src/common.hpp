@@ -16,9 +16,11 @@
 #include <collapsekit/core/parallel.hpp>
 #include <collapsekit/core/view.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -94,6 +96,42 @@ carray<T> contiguous(py::handle obj, const char* function, const char* arg) {
 template <class T>
 carray<T> vector_of(py::handle obj, const char* function, const char* arg) {
     auto a = contiguous<T>(obj, function, arg);
+    require_ndim(a, 1, function, arg);
+    return a;
+}
+
+// Whole numbers (token ids, category ids, offsets) as a C-contiguous array of the integer
+// type T, from any numeric array-like: integer and bool dtypes convert as numpy casts them;
+// a floating dtype converts only when every value is a whole number in T's range (3.0 is
+// 3), else a ValueError names the argument and the index: a fraction, NaN or +-inf is never
+// truncated (numpy's cast makes 1.7 into 1 and NaN into -2^63). The check is the library's
+// (ck::detail::first_not_whole). One rule for every integer entry point of the module.
+template <class T = std::int64_t>
+carray<T> whole_numbers(py::handle obj, const char* function, const char* arg) {
+    static_assert(std::is_integral_v<T>, "whole_numbers converts to an integer type");
+    if (py::isinstance<carray<T>>(obj)) return py::reinterpret_borrow<carray<T>>(obj);
+    py::array a = as_numeric_array(obj, function, arg);
+    if (a.dtype().kind() == 'f') {
+        auto f = contiguous<double>(a, function, arg);
+        const auto n = static_cast<std::size_t>(f.size());
+        constexpr int digits = std::numeric_limits<T>::digits;
+        const double lo = std::is_signed_v<T> ? -std::ldexp(1.0, digits) : 0.0, hi = std::ldexp(1.0, digits);
+        const std::size_t bad = ck::detail::first_not_whole(f.data(), n, lo, hi);
+        if (bad != n) {
+            const std::string range = std::string("[") + (std::is_signed_v<T> ? "-2^" + std::to_string(digits) : "0") +
+                                      ", 2^" + std::to_string(digits) + ")";
+            throw py::value_error(std::string("collapsekit.") + function + ": " + arg + "[" + std::to_string(bad) +
+                                  "] = " + ck::detail::format_value(f.data()[bad]) + " is not a whole number in " +
+                                  range + " (floats are taken only when whole, e.g. 3.0)");
+        }
+    }
+    return contiguous<T>(a, function, arg);
+}
+
+// whole_numbers of exactly one dimension (as vector_of).
+template <class T = std::int64_t>
+carray<T> whole_vector(py::handle obj, const char* function, const char* arg) {
+    auto a = whole_numbers<T>(obj, function, arg);
     require_ndim(a, 1, function, arg);
     return a;
 }
@@ -267,6 +305,18 @@ inline ck::execution execution_of(std::int64_t threads, const char* function) {
     return ck::threads(static_cast<std::size_t>(threads));
 }
 
+// A count argument (bins, k) taken as a Python int of either sign, so that a negative one
+// is a ValueError naming the argument ("bins must be at least 1 (got -4)") rather than
+// pybind11's generic "incompatible function arguments"; values >= least go on to the C++
+// function, which checks the rest.
+inline std::size_t size_arg(std::int64_t value, std::int64_t least, const char* function, const char* arg) {
+    if (value < least) {
+        throw py::value_error(std::string("collapsekit.") + function + ": " + arg + " must be at least " +
+                              std::to_string(least) + " (got " + std::to_string(value) + ")");
+    }
+    return static_cast<std::size_t>(value);
+}
+
 // The bootstrap keywords every bootstrap binding shares (scipy.stats.bootstrap's names):
 // method is 'percentile' (the default here) or 'BCa' ('bca' too, as scipy lower-cases it).
 inline ck::bootstrap_options bootstrap_options_of(const char* function, std::size_t n_resamples,
@@ -294,10 +344,11 @@ inline ck::bootstrap_options bootstrap_options_of(const char* function, std::siz
     return o;
 }
 
-// Token ids as uint32 from any integer array-like (converted through int64); an id
-// outside [0, 2^32) is a ValueError naming the function, the argument and the index.
+// Token ids as uint32 from any integer array-like (converted through int64; float ids only
+// when whole, see whole_numbers); an id outside [0, 2^32) is a ValueError naming the
+// function, the argument and the index.
 inline std::vector<std::uint32_t> token_ids_of(py::handle obj, const char* function, const char* arg) {
-    auto a = vector_of<std::int64_t>(obj, function, arg);
+    auto a = whole_vector(obj, function, arg);
     std::vector<std::uint32_t> out(static_cast<std::size_t>(a.size()));
     for (std::size_t i = 0; i < out.size(); ++i) {
         const std::int64_t v = a.data()[i];

@@ -110,14 +110,15 @@ void bind_core(py::module_& m) {
     m.def(
         "bootstrap",
         [](const py::tuple& data, const py::function& statistic, std::size_t n_resamples, double confidence_level,
-           std::uint64_t seed, const std::string& method, std::size_t jackknife_groups) {
+           std::uint64_t seed, const std::string& method, std::size_t jackknife_groups, const std::string& nan_policy) {
             const auto opt =
                 bootstrap_options_of("bootstrap", n_resamples, confidence_level, seed, method, jackknife_groups);
+            const auto policy = nan_policy_of(nan_policy, "bootstrap");
             if (data.size() == 1) {
                 auto x = contiguous<double>(data[0], "bootstrap", "data[0]");
                 require_ndim(x, 1, "bootstrap", "data[0]");
                 return ck::bootstrap(
-                    view_of(x), [&](ck::view<const double> v) { return call_statistic(statistic, v); }, opt);
+                    view_of(x), [&](ck::view<const double> v) { return call_statistic(statistic, v); }, opt, policy);
             }
             if (data.size() == 2) {
                 auto x = contiguous<double>(data[0], "bootstrap", "data[0]");
@@ -131,13 +132,14 @@ void bind_core(py::module_& m) {
                         py::array_t<double> bb(static_cast<py::ssize_t>(b.size()), b.data());
                         return statistic(aa, bb).cast<double>();
                     },
-                    opt);
+                    opt, policy);
             }
             throw py::value_error("collapsekit.bootstrap: data must hold one or two samples (got " +
                                   std::to_string(data.size()) + ")");
         },
         py::arg("data"), py::arg("statistic"), py::arg("n_resamples") = 1000, py::arg("confidence_level") = 0.95,
         py::arg("seed") = 0, py::arg("method") = "percentile", py::arg("jackknife_groups") = 1000,
+        py::arg("nan_policy") = "raise",
         "Seeded bootstrap, scipy.stats.bootstrap's calling convention.\n\n"
         "data is a tuple of one or two 1-D samples; statistic(sample) or statistic(x, y)\n"
         "returns a float. Replicate b resamples with ck::rng::for_stream(seed, b) (two samples\n"
@@ -148,8 +150,11 @@ void bind_core(py::module_& m) {
         "values) or the delete-a-group jackknife with jackknife_groups random groups. A Python\n"
         "statistic holds the GIL, so this runs on one thread; the compiled bootstraps\n"
         "(bootstrap_cdf_distances, bootstrap_entropy) take threads=.\n"
-        "Raises ValueError for an empty sample, n_resamples < 2, a level outside (0, 1) or an\n"
-        "unknown method.");
+        "nan_policy: 'raise' (the default) raises ValueError for a NaN in a sample, 'omit' drops\n"
+        "each sample's NaN values before resampling (the statistic never sees one), 'propagate'\n"
+        "returns an estimate, interval and standard error of NaN without calling the statistic.\n"
+        "Raises ValueError for an empty sample (or one of NaN only under 'omit'), n_resamples < 2,\n"
+        "a level outside (0, 1) or an unknown method or nan_policy.");
 
     m.def(
         "bootstrap_counts",

@@ -596,16 +596,19 @@ def test_pair_nan_policies(pq, nan_a, nan_b, f):
 )
 def test_pair_length_mismatch_and_empty_are_clear_errors(n, m, f, counts):
     """Lengths that differ: ValueError 'p and q differ in length (n vs m)' naming the
-    function; empty input: ValueError '... is empty'."""
+    function and its arguments (a and b for the _counts forms); empty input: ValueError
+    '... is empty'."""
     assume(n != m or n == 0)
     g = getattr(ck, f.__name__ + "_counts") if counts else f
+    first, second = ("a", "b") if counts else ("p", "q")
     p = np.full(n, 1.0 / n) if n else np.array([])
     q = np.full(m, 1.0 / m) if m else np.array([])
     if n != m:
-        with pytest.raises(ValueError, match=rf"collapsekit\.{g.__name__}: p and q differ in length \({n} vs {m}\)"):
+        with pytest.raises(ValueError, match=rf"collapsekit\.{g.__name__}: {first} and {second} differ in length "
+                           rf"\({n} vs {m}\)"):
             g(p, q)
     else:
-        with pytest.raises(ValueError, match=rf"collapsekit\.{g.__name__}: p is empty"):
+        with pytest.raises(ValueError, match=rf"collapsekit\.{g.__name__}: {first} is empty"):
             g(p, q)
 
 

@@ -1,6 +1,7 @@
 // Logarithm bases, compensated summation and the x*log(y) family with their limits.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -118,6 +119,52 @@ inline double two_product_error(double a, double b, double p) noexcept {
 }
 
 namespace detail {
+
+// The k for which 2^k largest lies in [2^(target - 1), 2^target) (0 for largest = 0), and
+// tools to apply it: measures that square or integrate differences of samples run on the
+// samples scaled by such a power of two, so that nothing overflows near DBL_MAX and
+// subnormal samples are lifted into the normal range. Scaling by 2^k is exact (but for
+// values that land below the normal range), and so are differences, products with
+// integers, sums and square roots of the scaled values wherever the unscaled ones stayed
+// in the normal range: there the results are bit-identical once scaled back.
+inline int scale_exponent(double largest, int target) noexcept {
+    if (!(largest > 0.0)) return 0;
+    int e = 0;
+    (void)std::frexp(largest, &e);  // largest in [2^(e - 1), 2^e)
+    return target - e;
+}
+// The scale_exponent for Euclidean distances in dim dimensions between points whose
+// largest |coordinate| is `largest`: the scaled largest stays below
+// 2^((1021 - ceil(log2 dim)) / 2 - 1), so a squared distance (at most 4 dim largest^2) stays
+// below 2^1021, and the squares of small differences keep the most room above the normal
+// range.
+inline int distance_scale_exponent(double largest, std::size_t dim) noexcept {
+    int log2_dim = 0;
+    while (log2_dim < 63 && (std::size_t{1} << log2_dim) < dim) ++log2_dim;
+    return scale_exponent(largest, (1021 - log2_dim) / 2 - 1);
+}
+inline double largest_magnitude(const double* v, std::size_t n) noexcept {
+    double m = 0.0;
+    for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::abs(v[i]));
+    return m;
+}
+inline void scale_by_power_of_two(double* v, std::size_t n, int e) noexcept {
+    if (e == 0) return;
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::ldexp(v[i], e);
+}
+
+// The index of the first of v[0, n) that is not a whole number in [lo, hi) (a fraction,
+// NaN or +-inf, or a value out of range), or n when every value is one. Integer
+// arguments (token ids, category ids, offsets) that arrive as floating-point values are
+// taken only so: 3.0 is 3, while 1.7 is refused rather than truncated to 1 (a cast would
+// do that silently, and make NaN into an arbitrary integer).
+inline std::size_t first_not_whole(const double* v, std::size_t n, double lo, double hi) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = v[i];
+        if (!(x >= lo && x < hi) || x != std::floor(x)) return i;
+    }
+    return n;
+}
 // A total as ck::estimate::n: totals past SIZE_MAX (double counts, or counts whose sum
 // overflows to +inf) saturate there, since converting them would be undefined.
 inline std::size_t sample_size(double total) noexcept {

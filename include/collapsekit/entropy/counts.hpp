@@ -2,9 +2,11 @@
 //
 // Counts are non-negative whole numbers of any arithmetic type (uint64 counts take the
 // SIMD path); zero counts are allowed (empty categories), an all-zero or empty vector is
-// an error. A NaN count is an error too: counts cannot be missing, only zero. Results
-// are in the unit of `base` (nats by default) and come as ck::estimate {value,
-// standard_error, n = total count}.
+// an error. Every estimator here takes N = sum of the counts as a double, so integer
+// counts whose total passes 2^64 (where a uint64 total would wrap) are no error: they are
+// summed in double precision, like double counts (whose total may pass DBL_MAX, below). A NaN count is an error too:
+// counts cannot be missing, only zero. Results are in the unit of `base` (nats by default) and come as ck::estimate
+// {value, standard_error, n = total count}.
 //
 // The standard error reported by the plug-in and its corrections (Miller-Madow,
 // Grassberger, Chao-Shen, James-Stein) is the delta-method one,
@@ -151,10 +153,10 @@ count_summary summarise_counts(const char* function, view<const T> c) {
 }
 
 // N and sum c log c only (both times `scale`, see count_summary): the SIMD kernel for
-// 64-bit integers (whose totals stay below 2^64, so scale = 1), the checked scalar pass
-// otherwise. Signed 64-bit counts (numpy's default) are read as uint64, the same bits for
-// non-negative values; a negative one reads as >= 2^63 and so shows in the double total,
-// and then (as for any total >= 2^63) the checked pass decides, and reports a negative count.
+// 64-bit integers whose total stays below 2^63 (signed) or 2^64 (unsigned; scale = 1), the
+// checked scalar pass in double precision otherwise. Signed 64-bit counts (numpy's default) are read as uint64, the
+// same bits for non-negative values; a negative one reads as >= 2^63 and so shows in the double total, and then (as for
+// any total >= 2^63) the checked pass decides, and reports a negative count.
 template <class T>
 void total_and_clogc(const execution& ex, const char* function, view<const T> c, double& total, double& sum_clogc,
                      double& scale) {
@@ -176,11 +178,19 @@ void total_and_clogc(const execution& ex, const char* function, view<const T> c,
     } else if constexpr (std::is_same_v<T, std::uint64_t>) {
         require_not_empty(function, "counts", c.size());
         const simd::clogc_sums r = simd::sum_clogc(ex, c.data(), c.size());
-        // The exact total wraps past 2^64; its double twin shows when.
-        require(r.total_double < 0x1.0p64, function, "counts sum past 2^64");
-        total = static_cast<double>(r.total);
-        sum_clogc = r.sum_clogc;
-        require(total > 0.0, function, "counts must not be all zero");
+        // The exact total wraps past 2^64; its double twin shows when. Then the sums are
+        // taken in double precision, as for double counts and as every corrected estimator
+        // takes them (a total of 2^64 or more is no error: N is a double to them all).
+        if (r.total_double < 0x1.0p64) {
+            total = static_cast<double>(r.total);
+            sum_clogc = r.sum_clogc;
+            require(total > 0.0, function, "counts must not be all zero");
+            return;
+        }
+        const count_summary s = summarise_counts(ex, function, c);
+        total = s.total;
+        sum_clogc = s.sum_clogc;
+        scale = s.scale;
     } else {
         const count_summary s = summarise_counts(ex, function, c);
         total = s.total;
@@ -209,7 +219,10 @@ template <class T>
 double plugin_entropy_direct(const execution& ex, view<const T> c, double total, double scale) {
     return sum_over_counts(ex, c, [total, scale](double v) {
         const double x = v * scale;
-        return x / total * std::log(total / x);
+        // total / x overflows when a small count sits beside counts near DBL_MAX (scaled
+        // by 2^-k, it is far below 1): then the logs are taken apart, where nothing cancels.
+        const double ratio = total / x;
+        return x / total * (std::isfinite(ratio) ? std::log(ratio) : std::log(total) - std::log(x));
     });
 }
 

@@ -518,10 +518,15 @@ inline std::vector<std::size_t> distinct_per_document(const execution& ex, const
 inline void release_ngram_workspace() noexcept { detail::thread_distinct_workspace().release(); }
 
 // Number of distinct n-grams of order n in c (documents respected). Throws
-// std::invalid_argument for n outside 1..8; an empty corpus gives 0. The execution
-// overload counts on up to ex's threads (an exact count: the same for every number).
+// std::invalid_argument for n outside 1..8 or an empty corpus (no documents, or no tokens:
+// "corpus is empty", as every n-gram measure says); a corpus whose documents are all
+// shorter than n has no n-gram and gives 0 (a count, where the ratios such as distinct_n
+// throw: they would divide by 0). The execution overload counts on up to ex's threads
+// (an exact count: the same for every number).
 inline std::size_t distinct_ngrams(const execution& ex, const corpus& c, std::size_t n) {
-    detail::check_ngram_order("distinct_ngrams", n);
+    constexpr const char* fn = "distinct_ngrams";
+    detail::check_ngram_order(fn, n);
+    require(c.documents() != 0 && !c.empty(), fn, "corpus is empty");
     return detail::count_distinct(ex, c, n, detail::bits_for_max_id(c.max_id()), c.ngram_total(n));
 }
 inline std::size_t distinct_ngrams(const corpus& c, std::size_t n) { return distinct_ngrams(sequential, c, n); }
@@ -786,8 +791,13 @@ inline double mattr(const corpus& c, std::size_t window = 50) {
 // What is left at the end of a document adds the partial factor
 // (1 - TTR_rest) / (1 - threshold). Segments never span documents; the pass's value is
 // (tokens of the corpus) / (factors summed over documents). MTLD is the mean of the
-// forward pass and the backward pass (tokens in reverse order). When no pass counts
-// any factor (every segment all distinct) the result is +infinity.
+// forward pass and the backward pass (tokens in reverse order).
+// +infinity exactly when no document repeats a token (every document's tokens are
+// distinct, e.g. one-token documents): then every segment keeps TTR = 1, its partial
+// factor is 0, and tokens / 0 factors has no finite value. McCarthy & Jarvis (2010) define
+// no value for that case (their texts are long enough to fill factors), so none is
+// invented here; one repeated token anywhere gives a finite MTLD (possibly large: the
+// partial factor (1 - TTR) / (1 - threshold) can be small). Units: tokens per factor.
 // Throws std::invalid_argument for threshold outside (0, 1) or an empty corpus.
 inline double mtld(const corpus& c, double threshold = 0.72) {
     constexpr const char* fn = "mtld";
