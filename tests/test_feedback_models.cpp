@@ -321,3 +321,34 @@ TEST_CASE("models append their samples with geometric growth") {
     CHECK(moves <= 16);
     CHECK(h.size() == 3 * 4096);
 }
+
+TEST_CASE("restoring factories take a saved model's parameters as they are") {
+    // Normalising probabilities again moves some by an ulp (six shares of 1/6 do not sum
+    // to 1 exactly): the constructors do, the factories must not.
+    const fb::categorical c(std::vector<double>(6, 1.0), 0.5, fb::sampling_controls{});
+    std::vector<double> again = c.probabilities();
+    double total = 0.0;
+    for (double v : again) total += v;
+    for (double& v : again) v /= total;
+    REQUIRE(again != c.probabilities());  // the constructor's route drifts
+    const auto rc = fb::categorical::with_probabilities(c.probabilities(), 0.5);
+    CHECK(rc.probabilities() == c.probabilities());
+    CHECK(rc.sampling_probabilities() == c.sampling_probabilities());
+    CHECK(rc.smoothing() == 0.5);
+    CHECK_THROWS_AS(fb::categorical::with_probabilities({0.5, 0.7}, 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(fb::categorical::with_probabilities({0.5, -0.5, 1.0}, 0.0), std::invalid_argument);
+
+    const fb::gaussian_mixture g(std::vector<double>(6, 1.0), std::vector<double>(6, 0.0), std::vector<double>(6, 1.0));
+    const auto rg = fb::gaussian_mixture::with_parameters(g.weights(), g.means(), g.variances(), g.options());
+    CHECK(rg.weights() == g.weights());
+    CHECK_THROWS_AS(fb::gaussian_mixture::with_parameters({0.5, 0.6}, {0.0, 0.0}, {1.0, 1.0}), std::invalid_argument);
+
+    // A variance that is no double's square: sqrt(2)^2 != 2, so no sd reaches it.
+    REQUIRE(std::sqrt(2.0) * std::sqrt(2.0) != 2.0);
+    const auto rv = fb::gaussian::with_variance(1.5, 2.0, fb::variance_estimator::unbiased);
+    CHECK(rv.variance() == 2.0);
+    CHECK(rv.mean() == 1.5);
+    CHECK(rv.estimator() == fb::variance_estimator::unbiased);
+    CHECK_THROWS_AS(fb::gaussian::with_variance(0.0, -1.0), std::invalid_argument);
+    CHECK_THROWS_AS(fb::gaussian::with_variance(NAN, 1.0), std::invalid_argument);
+}

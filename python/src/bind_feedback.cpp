@@ -4,7 +4,10 @@
 #include <collapsekit/feedback.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,15 +30,15 @@ fb::sampling_controls controls_of(double temperature, std::size_t top_k, double 
     return c;
 }
 
-fb::split_rule split_of(const std::string& s) {
-    return choice_of<fb::split_rule>(s, "Policy", "rule",
+fb::split_rule split_of(const std::string& s, const char* where = "Policy", const char* arg = "rule") {
+    return choice_of<fb::split_rule>(s, where, arg,
                                      {{"exact", fb::split_rule::exact}, {"per_sample", fb::split_rule::per_sample}});
 }
 
-fb::variance_estimator variance_of(const std::string& s) {
+fb::variance_estimator variance_of(const std::string& s, const char* where = "GaussianModel",
+                                   const char* arg = "variance") {
     return choice_of<fb::variance_estimator>(
-        s, "GaussianModel", "variance",
-        {{"mle", fb::variance_estimator::mle}, {"unbiased", fb::variance_estimator::unbiased}});
+        s, where, arg, {{"mle", fb::variance_estimator::mle}, {"unbiased", fb::variance_estimator::unbiased}});
 }
 
 std::vector<double> reals_of(const py::object& x, const char* arg) {
@@ -155,6 +158,150 @@ fb::human_data<double> real_human(const py::object& human, const py::object& mod
     return fb::human_data<double>::from_samples(reals_of(h, "human"));
 }
 
+// ---- Pickling ------------------------------------------------------------------------
+// The state of every class below is a tuple (state_version, field, ...) holding the
+// object's whole current state, not only its constructor arguments, so that an unpickled
+// object behaves bit for bit as the original (collapsekit.dask.simulate ships models and
+// policies to worker processes this way). __setstate__ checks the tuple and raises
+// ValueError "collapsekit.<Class>.__setstate__: ..." for one that no version wrote.
+constexpr int state_version = 1;
+
+// Builds a state: the version first, then the fields in order.
+class state_writer {
+public:
+    state_writer() { fields_.append(state_version); }
+    template <class T>
+    state_writer& add(T&& value) {
+        fields_.append(std::forward<T>(value));
+        return *this;
+    }
+    state_writer& add_controls(const fb::sampling_controls& c) { return add(c.temperature).add(c.top_k).add(c.top_p); }
+    py::tuple tuple() const { return py::tuple(fields_); }
+
+private:
+    py::list fields_;
+};
+
+// Reads a state's fields in order, each checked for its type; every complaint names the
+// class and the field.
+class state_reader {
+public:
+    state_reader(const py::object& state, const std::string& cls, std::size_t fields) : where_(cls + ".__setstate__") {
+        if (!py::isinstance<py::tuple>(state)) fail("the state must be a tuple (got " + type_of(state) + ")");
+        t_ = state.cast<py::tuple>();
+        if (t_.size() != fields + 1) {
+            fail("the state must be a tuple of " + std::to_string(fields + 1) + " items (got " +
+                 std::to_string(t_.size()) + ")");
+        }
+        if (!is_int(t_[0]) || t_[0].cast<py::int_>().not_equal(py::int_(state_version))) {
+            fail("unsupported state version " + std::string(py::repr(t_[0])) + " (this build reads version " +
+                 std::to_string(state_version) + ")");
+        }
+    }
+
+    // "<Class>.__setstate__", for choice_of and the like.
+    const char* where() const noexcept { return where_.c_str(); }
+    [[noreturn]] void fail(const std::string& what) const {
+        throw py::value_error("collapsekit." + where_ + ": " + what);
+    }
+
+    double real(const char* name) {
+        const py::object x = next();
+        if (!is_int(x) && !py::isinstance<py::float_>(x)) wrong(name, "a real number", x);
+        return x.cast<double>();
+    }
+    std::size_t count(const char* name) {
+        const py::object x = next();
+        if (!is_int(x) || x.cast<py::int_>() < py::int_(0)) wrong(name, "a non-negative integer", x);
+        try {
+            return x.cast<std::size_t>();
+        } catch (const py::cast_error&) {
+            fail(std::string(name) + " is too large (" + std::string(py::repr(x)) + ")");
+        }
+    }
+    std::string text(const char* name) {
+        const py::object x = next();
+        if (!py::isinstance<py::str>(x)) wrong(name, "a str", x);
+        return x.cast<std::string>();
+    }
+    template <class E>
+    E choice(const char* name, std::initializer_list<std::pair<const char*, E>> choices) {
+        const std::string value = text(name);
+        return choice_of<E>(value, where(), name, choices);
+    }
+    // A float64 array of the given shape (rows only: a 1-D array), flattened row-major.
+    std::vector<double> reals(const char* name, py::ssize_t rows = -1, py::ssize_t cols = -1) {
+        const py::object x = next();
+        const std::string want = rows < 0
+                                     ? "a 1-D float64 array"
+                                     : "a (" + std::to_string(rows) + ", " + std::to_string(cols) + ") float64 array";
+        if (!py::isinstance<py::array>(x)) wrong(name, want, x);
+        const auto a = x.cast<py::array>();
+        const bool shape_ok = rows < 0 ? a.ndim() == 1 : a.ndim() == 2 && a.shape(0) == rows && a.shape(1) == cols;
+        if (a.dtype().kind() != 'f' || a.itemsize() != 8 || !shape_ok) wrong(name, want, x);
+        const auto c = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
+        return std::vector<double>(c.data(), c.data() + c.size());
+    }
+    fb::sampling_controls controls() {
+        fb::sampling_controls c;
+        c.temperature = real("temperature");
+        c.top_k = count("top_k");
+        c.top_p = real("top_p");
+        return c;
+    }
+
+    // Runs make(), turning the library's complaints about the values into this state's.
+    template <class Make>
+    auto build(Make&& make) const -> decltype(make()) {
+        try {
+            return make();
+        } catch (const std::invalid_argument& e) {
+            fail(std::string("invalid state (") + python_spelling(e.what()) + ")");
+        } catch (const std::domain_error& e) {
+            fail(std::string("invalid state (") + python_spelling(e.what()) + ")");
+        } catch (const py::value_error& e) {
+            fail(std::string("invalid state (") + e.what() + ")");
+        }
+    }
+
+private:
+    static bool is_int(const py::handle& x) { return py::isinstance<py::int_>(x) && !py::isinstance<py::bool_>(x); }
+    static std::string type_of(const py::handle& x) {
+        if (py::isinstance<py::array>(x)) {
+            return std::string(py::str(x.attr("dtype"))) + " array of shape " + std::string(py::str(x.attr("shape")));
+        }
+        return py::str(py::type::of(x).attr("__name__"));
+    }
+    [[noreturn]] void wrong(const char* name, const std::string& want, const py::handle& x) const {
+        fail(std::string(name) + " must be " + want + " (got " + type_of(x) + ")");
+    }
+    py::object next() { return t_[next_++]; }
+
+    std::string where_;
+    py::tuple t_;
+    std::size_t next_ = 1;
+};
+
+// Wires pickling (and so copy.copy / copy.deepcopy) of the class bound as m.<name> to
+// state_writer and state_reader: get(obj, writer) adds the fields, set(reader) rebuilds
+// the object from them.
+template <class T, class Get, class Set>
+void def_state(py::module_& m, const std::string& name, std::size_t fields, Get get, Set set) {
+    auto cls = py::reinterpret_borrow<py::class_<T>>(m.attr(name.c_str()));
+    cls.def(py::pickle(
+        [get](const T& x) -> py::object {
+            state_writer w;
+            get(x, w);
+            return w.tuple();
+        },
+        [name, fields, set](const py::object& state) {
+            state_reader r(state, name, fields);
+            return set(r);
+        }));
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
 }  // namespace
 
 void bind_feedback(py::module_& m) {
@@ -180,6 +327,38 @@ void bind_feedback(py::module_& m) {
         .def("curated", &fb::policy::curated, py::arg("n"), "Keep n human samples in every training set.")
         .def_property_readonly("human_fraction", &fb::policy::human_fraction)
         .def("__repr__", [](const fb::policy& p) { return "Policy(" + p.describe() + ")"; });
+    // State: regime, human_fraction, split rule, contamination, detector tpr and fpr,
+    // watermark detection rate, curated size.
+    def_state<fb::policy>(
+        m, "Policy", 8,
+        [](const fb::policy& p, state_writer& w) {
+            w.add(fb::to_string(p.regime()))
+                .add(p.human_fraction())
+                .add(fb::to_string(p.split()))
+                .add(p.contamination_share())
+                .add(p.detector_tpr())
+                .add(p.detector_fpr())
+                .add(p.watermark_detection())
+                .add(p.curated_size());
+        },
+        [](state_reader& r) {
+            const auto regime = r.choice<fb::data_regime>(
+                "regime", {{"replace", fb::data_regime::replace}, {"accumulate", fb::data_regime::accumulate}});
+            const double share = r.real("human_fraction");
+            const auto rule = split_of(r.text("split"), r.where(), "split");
+            const double contamination = r.real("contamination");
+            const double tpr = r.real("tpr"), fpr = r.real("fpr");
+            const double watermark = r.real("watermark");
+            const std::size_t curated = r.count("curated");
+            return r.build([&] {
+                return fb::policy(regime)
+                    .human_floor(share, rule)
+                    .contamination(contamination)
+                    .detector(tpr, fpr)
+                    .watermark(watermark)
+                    .curated(curated);
+            });
+        });
 
     py::class_<fb::gaussian>(m, "GaussianModel",
                              "1-D normal N(mean, sd^2), refitted each generation by maximum likelihood\n"
@@ -191,6 +370,17 @@ void bind_feedback(py::module_& m) {
         .def_property_readonly("mean", &fb::gaussian::mean)
         .def_property_readonly("variance", &fb::gaussian::variance)
         .def_property_readonly("sd", &fb::gaussian::sd);
+    // State: mean, variance (not sd: the model keeps sd^2), variance estimator.
+    def_state<fb::gaussian>(
+        m, "GaussianModel", 3,
+        [](const fb::gaussian& g, state_writer& w) {
+            w.add(g.mean()).add(g.variance()).add(fb::to_string(g.estimator()));
+        },
+        [](state_reader& r) {
+            const double mean = r.real("mean"), variance = r.real("variance");
+            const auto estimator = variance_of(r.text("estimator"), r.where(), "estimator");
+            return r.build([&] { return fb::gaussian::with_variance(mean, variance, estimator); });
+        });
 
     py::class_<fb::gaussian_mixture>(m, "GaussianMixtureModel", "1-D Gaussian mixture refitted by EM.")
         .def(py::init([](std::size_t components, std::size_t max_iterations, double tolerance, double variance_floor) {
@@ -202,6 +392,29 @@ void bind_feedback(py::module_& m) {
              }),
              py::arg("components"), py::arg("max_iterations") = 200, py::arg("tolerance") = 1e-8,
              py::arg("variance_floor") = 1e-6);
+    // State: weights, means, variances (1-D float64 arrays), max_iterations, tolerance,
+    // variance_floor.
+    def_state<fb::gaussian_mixture>(
+        m, "GaussianMixtureModel", 6,
+        [](const fb::gaussian_mixture& g, state_writer& w) {
+            w.add(to_numpy(g.weights()))
+                .add(to_numpy(g.means()))
+                .add(to_numpy(g.variances()))
+                .add(g.options().max_iterations)
+                .add(g.options().tolerance)
+                .add(g.options().variance_floor);
+        },
+        [](state_reader& r) {
+            auto weights = r.reals("weights"), means = r.reals("means"), variances = r.reals("variances");
+            fb::gmm_options o;
+            o.max_iterations = r.count("max_iterations");
+            o.tolerance = r.real("tolerance");
+            o.variance_floor = r.real("variance_floor");
+            return r.build([&] {
+                return fb::gaussian_mixture::with_parameters(std::move(weights), std::move(means), std::move(variances),
+                                                             o);
+            });
+        });
 
     py::class_<fb::kde>(m, "KDEModel",
                         "Gaussian KDE as a generative model; bandwidth 'silverman', 'scott' or a number.")
@@ -215,6 +428,27 @@ void bind_feedback(py::module_& m) {
                  return fb::kde(fb::bandwidth_rule::fixed, bandwidth.cast<double>());
              }),
              py::arg("bandwidth") = "silverman");
+    // State: bandwidth rule, bandwidth (0 for a rule before a fit), the fitted points.
+    def_state<fb::kde>(
+        m, "KDEModel", 3,
+        [](const fb::kde& k, state_writer& w) {
+            w.add(fb::to_string(k.rule())).add(k.bandwidth()).add(to_numpy(k.points()));
+        },
+        [](state_reader& r) {
+            const auto rule = r.choice<fb::bandwidth_rule>("rule", {{"scott", fb::bandwidth_rule::scott},
+                                                                    {"silverman", fb::bandwidth_rule::silverman},
+                                                                    {"fixed", fb::bandwidth_rule::fixed}});
+            const double bandwidth = r.real("bandwidth");
+            const auto points = r.reals("points");
+            auto k = r.build([&] {
+                fb::kde out = rule == fb::bandwidth_rule::fixed ? fb::kde(rule, bandwidth) : fb::kde(rule);
+                ck::rng unused;
+                if (!points.empty()) out.fit(points, unused);
+                return out;
+            });
+            if (!same_bits(k.bandwidth(), bandwidth)) r.fail("the bandwidth does not follow from the rule and points");
+            return k;
+        });
 
     py::class_<fb::categorical>(m, "CategoricalModel",
                                 "Categorical model over k outcomes (uniform, or the given weights, or\n"
@@ -238,6 +472,18 @@ void bind_feedback(py::module_& m) {
             py::arg("top_k") = 0, py::arg("top_p") = 1.0)
         .def_property_readonly("k", &fb::categorical::size)
         .def_property_readonly("probabilities", [](const fb::categorical& c) { return to_numpy(c.probabilities()); });
+    // State: probabilities (1-D float64), smoothing, temperature, top_k, top_p.
+    def_state<fb::categorical>(
+        m, "CategoricalModel", 5,
+        [](const fb::categorical& c, state_writer& w) {
+            w.add(to_numpy(c.probabilities())).add(c.smoothing()).add_controls(c.controls());
+        },
+        [](state_reader& r) {
+            auto p = r.reals("probabilities");
+            const double smoothing = r.real("smoothing");
+            const auto controls = r.controls();
+            return r.build([&] { return fb::categorical::with_probabilities(std::move(p), smoothing, controls); });
+        });
 
     py::class_<fb::multivariate_gaussian>(
         m, "MultivariateGaussianModel",
@@ -293,6 +539,22 @@ void bind_feedback(py::module_& m) {
                 return points_array(out, g.dim());
             },
             py::arg("n"), py::arg("seed") = 0, "n draws as an (n, d) float64 array, from ck::rng(seed).");
+    // State: mean (d,), covariance (d, d) (as fit left them), variance estimator; the
+    // Cholesky factor is computed again from the covariance, as fit computes it.
+    def_state<fb::multivariate_gaussian>(
+        m, "MultivariateGaussianModel", 3,
+        [](const fb::multivariate_gaussian& g, state_writer& w) {
+            w.add(to_numpy(g.mean()))
+                .add(matrix_of(g.covariance(), g.dim(), g.dim()))
+                .add(fb::to_string(g.estimator()));
+        },
+        [](state_reader& r) {
+            auto mean = r.reals("mean");
+            const auto d = static_cast<py::ssize_t>(mean.size());
+            auto cov = r.reals("covariance", d, d);
+            const auto estimator = variance_of(r.text("estimator"), r.where(), "estimator");
+            return r.build([&] { return fb::multivariate_gaussian(std::move(mean), std::move(cov), estimator); });
+        });
 
     py::class_<fb::ngram_lm>(m, "NgramLanguageModel",
                              "n-gram Markov language model over token ids with stupid backoff and sampling\n"
@@ -309,6 +571,32 @@ void bind_feedback(py::module_& m) {
              py::arg("vocabulary"), py::arg("order") = 3, py::arg("smoothing") = 0.0, py::arg("temperature") = 1.0,
              py::arg("top_k") = 0, py::arg("top_p") = 1.0, py::arg("max_length") = 256)
         .def_property_readonly("vocabulary", &fb::ngram_lm::vocabulary);
+    // State: vocabulary, order, smoothing, temperature, top_k, top_p, max_length, threads.
+    // Python cannot fit the model (simulate fits copies), so that is all of it.
+    def_state<fb::ngram_lm>(
+        m, "NgramLanguageModel", 8,
+        [](const fb::ngram_lm& lm, state_writer& w) {
+            if (lm.contexts(0) != 0) {
+                throw py::value_error("collapsekit.NgramLanguageModel.__getstate__: a fitted model does not pickle");
+            }
+            const auto& o = lm.options();
+            w.add(lm.vocabulary())
+                .add(o.order)
+                .add(o.smoothing)
+                .add_controls(o.controls)
+                .add(o.max_length)
+                .add(o.threads);
+        },
+        [](state_reader& r) {
+            const std::size_t vocabulary = r.count("vocabulary");
+            fb::ngram_lm_options o;
+            o.order = r.count("order");
+            o.smoothing = r.real("smoothing");
+            o.controls = r.controls();
+            o.max_length = r.count("max_length");
+            o.threads = r.count("threads");
+            return r.build([&] { return fb::ngram_lm(vocabulary, o); });
+        });
 
     m.def(
         "tokenize",

@@ -3,6 +3,7 @@ object is pickled and the extension is imported in other processes."""
 
 import math
 import pickle
+import threading
 
 import numpy as np
 import pytest
@@ -243,7 +244,21 @@ def test_simulate_on_cluster_equals_local(client):
     with pytest.raises(ValueError, match="replicates"):
         ckd.simulate(lambda: ck.GaussianModel(), replicates=0)
     with pytest.raises(TypeError, match="callable"):
-        ckd.simulate(ck.GaussianModel(), replicates=2)
+        ckd.simulate(threading.Lock(), replicates=2)
+
+
+def test_simulate_ships_models_and_policies_themselves(client):
+    # Models and policies pickle their whole state (test_feedback_pickle.py): the worker
+    # processes run the objects themselves, bit for bit as the local call.
+    policy = ck.Policy.accumulate().human_floor(0.2, "per_sample").contamination(0.1).detector(0.9, 0.05)
+    for model, kw in [
+        (ck.CategoricalModel.zipf(50, 1.1, temperature=0.9), dict(metrics=["entropy", "support", "rare_survival"])),
+        (ck.GaussianModel(0.5, 2.0, "unbiased"), dict(metrics=["variance", "w1"])),
+        (ck.GaussianMixtureModel(3), dict(human=np.random.default_rng(3).normal(size=400), metrics=["mean", "spread", "w1"])),
+    ]:
+        args = dict(generations=3, samples=120, replicates=5, seed=11, **kw)
+        remote = ckd.simulate(model, policy, replicates_per_task=2, **args)
+        assert remote.equals(ck.simulate(model, policy, **args))
 
 
 def test_cell_histogram_pickles_out_of_band_and_sizeof():

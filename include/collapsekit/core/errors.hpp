@@ -109,6 +109,16 @@ inline void require_non_negative(std::string_view function, std::string_view arg
     }
 }
 
+// The n values at v sum to 1 within 1e-9 (shares that were normalised once already: a
+// saved model's probabilities or weights, summed in index order).
+inline void require_sum_one(std::string_view function, std::string_view arg, const double* v, std::size_t n) {
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) total += v[i];
+    if (!(std::abs(total - 1.0) <= 1e-9)) {
+        fail(function, std::string(arg) + " must sum to 1 within 1e-9 (sum is " + detail::format_value(total) + ")");
+    }
+}
+
 // Parses scipy's spelling of a NaN policy; anything else is an error naming the choices.
 inline nan_policy parse_nan_policy(std::string_view text, std::string_view function = "parse_nan_policy") {
     if (text == "raise") return nan_policy::raise;

@@ -43,6 +43,19 @@ public:
         set_probabilities(std::move(weights), fn);
     }
 
+    // A model whose fitted probabilities are exactly `probabilities` (as probabilities()
+    // returned them): the constructor would divide them by their rounded sum again and
+    // move some by an ulp, so a saved model is restored here, bit for bit. Throws
+    // std::invalid_argument as the constructor does, and unless they sum to 1 within 1e-9.
+    static categorical with_probabilities(std::vector<double> probabilities, double smoothing,
+                                          sampling_controls controls = {}) {
+        categorical c(probabilities, smoothing, controls);
+        require_sum_one("categorical::with_probabilities", "probabilities", probabilities.data(), probabilities.size());
+        c.p_ = std::move(probabilities);
+        c.table_ = categorical_distribution(detail::apply_controls(c.p_, c.controls_));
+        return c;
+    }
+
     // Zipf's law over k outcomes: p_i proportional to (i + 1)^-s.
     static categorical zipf(std::size_t k, double s, double smoothing = 0.0, sampling_controls controls = {}) {
         require(k >= 1, "categorical::zipf", "k must be at least 1");

@@ -40,6 +40,19 @@ public:
         require_non_negative("gaussian", "sd", sd);
     }
 
+    // N(mean, variance) with exactly this variance: a saved model's variance() restores
+    // bit for bit here, where the constructor's sd^2 may not reach it for any sd.
+    // Throws std::invalid_argument unless mean is finite and variance finite and >= 0.
+    static gaussian with_variance(double mean, double variance, variance_estimator v = variance_estimator::mle) {
+        constexpr const char* fn = "gaussian::with_variance";
+        require_finite(fn, "mean", mean);
+        require_finite(fn, "variance", variance);
+        require_non_negative(fn, "variance", variance);
+        gaussian g(mean, 0.0, v);
+        g.var_ = variance;
+        return g;
+    }
+
     // Fits mean and variance. Needs at least 2 finite values; else throws
     // std::invalid_argument ("collapsekit::gaussian::fit: ...").
     void fit(view<const double> x, rng& /*unused: the fit is deterministic*/) {
@@ -160,6 +173,9 @@ public:
     }
 
     std::size_t dim() const noexcept { return dim_; }
+    // How fit divides the sums of squares (mle: by n, unbiased: by n - 1); fixed at
+    // construction. Read so that the Python bindings can pickle the model.
+    variance_estimator estimator() const noexcept { return estimator_; }
     const std::vector<double>& mean() const noexcept { return mean_; }
     // Row-major d x d.
     const std::vector<double>& covariance() const noexcept { return cov_; }

@@ -63,6 +63,18 @@ public:
         for (double& v : w_) v /= total;
     }
 
+    // A mixture whose weights are exactly `weights` (as weights() returned them): the
+    // constructor would normalise them again and move some by an ulp, so a saved model is
+    // restored here, bit for bit. Throws std::invalid_argument as the constructor does,
+    // and unless the weights sum to 1 within 1e-9.
+    static gaussian_mixture with_parameters(std::vector<double> weights, std::vector<double> means,
+                                            std::vector<double> variances, gmm_options options = {}) {
+        gaussian_mixture g(weights, std::move(means), std::move(variances), options);
+        require_sum_one("gaussian_mixture::with_parameters", "weights", weights.data(), weights.size());
+        g.w_ = std::move(weights);
+        return g;
+    }
+
     // EM from a k-means++ start drawn with g (so a replicate's fits are reproducible).
     // Needs at least max(2, components) finite values with a positive variance; else
     // throws std::invalid_argument.
@@ -175,6 +187,10 @@ public:
     }
 
     std::size_t components() const noexcept { return w_.size(); }
+    // The EM settings given at construction (max_iterations: a count; tolerance: relative,
+    // on the mean log-likelihood in nats; variance_floor: a fraction of the data variance).
+    // Read so that the Python bindings can pickle the model.
+    const gmm_options& options() const noexcept { return opt_; }
     const std::vector<double>& weights() const noexcept { return w_; }
     const std::vector<double>& means() const noexcept { return mu_; }
     const std::vector<double>& variances() const noexcept { return var_; }
