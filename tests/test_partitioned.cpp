@@ -116,6 +116,13 @@ TEST_CASE("cell_histogram: refine specs of 1..16 bits; the dense and the sorting
     CHECK_THROWS_AS(part::cell_histogram(spec(0, {0}, 8)), std::invalid_argument);  // pass 0 counts 16 bits
     CHECK_THROWS_AS(part::cell_histogram(spec(16, {1u << 16}, 4)), std::invalid_argument);
     CHECK_THROWS_AS(part::cell_histogram(spec(20, {3, 3}, 4)), std::invalid_argument);
+    // No prefixes: no cell is refined, so every value is skipped, at depth 0 too.
+    for (const unsigned depth : {0u, 16u, 40u}) {
+        part::cell_histogram none(spec(depth, {}, 16));
+        const std::vector<double> v{1.0, -2.0, 3.5};
+        none.fill(ck::view<const double>(v.data(), v.size()), 0, ck::nan_policy::raise);
+        CHECK(none.cells().empty());
+    }
 
     // Values over many exponents: every top-16-bit cell they fill, refined by 16 bits in
     // one spec (too many children for the dense table: sorted) and by groups of 16

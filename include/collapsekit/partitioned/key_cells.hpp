@@ -174,7 +174,7 @@ public:
             for (std::size_t i = 0; i < pre.size(); ++i) parent_index[pre[i]] = static_cast<std::uint32_t>(i);
         }
         auto parent_of = [&](std::uint64_t k) -> std::uint32_t {
-            if (d == 0) return 0;
+            if (d == 0) return pre.empty() ? npos : 0;  // no prefixes: nothing is refined
             const std::uint64_t p = k >> (64 - d);
             if (d <= 16) return parent_index[p];
             const auto it = std::lower_bound(pre.begin(), pre.end(), p);
