@@ -14,7 +14,11 @@ py=/usr/bin/python3
 start=$(date +%s)
 step() { echo; echo "--- [python $(( $(date +%s) - start ))s] $*"; }
 # The CMake and Meson builds are checks that those routes build and import the module;
-# -O1 keeps them quick on 2 cores (the pip build, the one tested and benchmarked, is -O2).
+# -O1 keeps them quick on 2 cores (the pip build, the one tested and benchmarked, is -O2),
+# and so do unity builds of 6 sources a batch: the binding sources instantiate many of the
+# same templates, and one batch compiles them once (measured: 193 -> 106 s of CPU for the
+# CMake build). The pip build compiles every source on its own, so a source that misses an
+# include still fails there.
 # Not -O0: without __OPTIMIZE__ GCC 12 defines the AVX-512BW blend intrinsics as macros,
 # whose casts fail on xsimd 8.1's batches (xsimd::select on integer batches), so an
 # AVX-512 host cannot build the module at -O0.
@@ -35,11 +39,12 @@ build_checks() {
   set -e
   echo "--- CMake build of the module (-DCOLLAPSEKIT_BUILD_PYTHON=ON)"
   cmake -S . -B build/python-check-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="$check_opt -DNDEBUG" \
-    -DCOLLAPSEKIT_BUILD_PYTHON=ON -DCOLLAPSEKIT_BUILD_TESTS=OFF -DCOLLAPSEKIT_BUILD_BENCHMARKS=OFF \
+    -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=6 -DCOLLAPSEKIT_BUILD_PYTHON=ON -DCOLLAPSEKIT_BUILD_TESTS=OFF -DCOLLAPSEKIT_BUILD_BENCHMARKS=OFF \
     -DCOLLAPSEKIT_BUILD_EXAMPLES=OFF -DCOLLAPSEKIT_INSTALL=OFF -DPython_EXECUTABLE="$py" >/dev/null
   cmake --build build/python-check-cmake --target collapsekit_python -j "$jobs"
   echo "--- Meson build of the module (-Dpython=enabled)"
-  local meson_opts=(-Dpython=enabled -Dtests=disabled -Dexamples=disabled -Ddebug=false -Doptimization=${check_opt#-O})
+  local meson_opts=(-Dpython=enabled -Dtests=disabled -Dexamples=disabled -Ddebug=false -Doptimization=${check_opt#-O}
+                    -Dunity=on -Dunity_size=6)
   if [ -d build/python-check-meson ]; then
     meson setup --reconfigure build/python-check-meson "${meson_opts[@]}" >/dev/null
   else
