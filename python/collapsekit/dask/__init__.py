@@ -15,8 +15,9 @@ upgrades do not break them; tested with Debian's dask / distributed 2022.12.
   and return a :class:`BracketResult`): :func:`wasserstein`, :func:`ks_2samp`,
   :func:`energy_distance`, :func:`quantile`. Each pass merges integer cell histograms of
   the order-preserving 64-bit key and certifies ``lower <= exact <= upper``; undecided
-  cells are refined 16 key bits a pass (at most 4 passes), or gathered and finished by
-  sorting once they hold few values.
+  cells are refined up to 16 key bits a pass (fewer when 16 would make a pass's
+  histogram exceed 2^18 cells), or gathered and finished by sorting once they hold few
+  values.
 
 And :func:`simulate`, which spreads the replicates of ``collapsekit.simulate`` over tasks
 and returns the same DataFrame, bit for bit.
@@ -492,7 +493,8 @@ def wasserstein(
 
     Each pass merges cell histograms of both samples; cells where F - G keeps one sign
     are integrated exactly from their counts and exact significand sums, the others
-    bound it. At most 4 refine passes (16 key bits each); undecided cells holding at most
+    bound it. Refine passes take up to 16 key bits each (4 passes reach single values),
+    fewer when 16 would make more than 2^18 cells; undecided cells holding at most
     gather_limit values are gathered and finished exactly. The exact value is within one
     ulp of the real W1 (double-double arithmetic, one final rounding); collapsekit.wasserstein
     sums rounded terms and agrees to about 1e-13 relative. tol > 0 stops as soon as
