@@ -679,6 +679,29 @@ def number_class(x, bounds=None):
     return "finite > 0" if x > 0 else "finite < 0"
 
 
+# Result and accumulator types: how each is described (first match wins).
+RESULT_DESCRIPTIONS = [
+    (ck.KSResult, lambda v, b: f"D {number_class(v.statistic, UNIT)}, p {number_class(v.pvalue, UNIT)}"),
+    (ck.IntervalEstimate,
+     lambda v, b: f"{number_class(v.estimate, b)}, CI {number_class(v.low)} .. {number_class(v.high)}"),
+    (ck.CdfDistanceIntervals,
+     lambda v, b: "W {}, KS {}, E {}".format(*(number_class(i.estimate) for i in (v.wasserstein, v.ks, v.energy)))),
+    (ck.Estimate, lambda v, b: f"{number_class(v.value, b)} ± {number_class(v.standard_error)}"),
+    (ck.RareRetention,
+     lambda v, b: f"survival {number_class(v.survival_share, UNIT)}, mass {number_class(v.mass_retention)}"),
+    (ck.NoveltyResult, lambda v, b: f"tokens {number_class(v.tokens, UNIT)}, types {number_class(v.types, UNIT)}"),
+]
+ACCUMULATOR_DESCRIPTIONS = [
+    (ck.Histogram, lambda v: f"Histogram, total {v.total}, NaN {v.nan_count}"),
+    (ck.EntropyAccumulator, lambda v: f"EntropyAccumulator, total {v.total}"),
+    (ck.NgramCounts, lambda v: f"NgramCounts, total {v.total}"),
+    (ck.CellHistogram, lambda v: f"CellHistogram, total {v.total(0)}"),
+    (ck.TailCounter, lambda v: f"TailCounter, total {v.total}"),
+    (ck.HyperLogLog, lambda v: "HyperLogLog"),
+    (ck.Corpus, lambda v: f"Corpus, {v.documents} documents, {v.size} tokens"),
+]
+
+
 def describe(value, bounds=None):
     """A short, machine-independent description of a returned value."""
     if isinstance(value, str):
@@ -689,19 +712,9 @@ def describe(value, bounds=None):
         return "0" if value == 0 else "int > 0" if value > 0 else "int < 0"
     if isinstance(value, (float, np.floating)):
         return number_class(value, bounds)
-    if isinstance(value, ck.KSResult):
-        return f"D {number_class(value.statistic, UNIT)}, p {number_class(value.pvalue, UNIT)}"
-    if isinstance(value, ck.IntervalEstimate):
-        return f"{number_class(value.estimate, bounds)}, CI {number_class(value.low)} .. {number_class(value.high)}"
-    if isinstance(value, ck.CdfDistanceIntervals):
-        return "W {}, KS {}, E {}".format(*(number_class(i.estimate) for i in (value.wasserstein, value.ks,
-                                                                              value.energy)))
-    if isinstance(value, ck.Estimate):
-        return f"{number_class(value.value, bounds)} ± {number_class(value.standard_error)}"
-    if isinstance(value, ck.RareRetention):
-        return f"survival {number_class(value.survival_share, UNIT)}, mass {number_class(value.mass_retention)}"
-    if isinstance(value, ck.NoveltyResult):
-        return f"tokens {number_class(value.tokens, UNIT)}, types {number_class(value.types, UNIT)}"
+    for cls, text in RESULT_DESCRIPTIONS:
+        if isinstance(value, cls):
+            return text(value, bounds)
     if isinstance(value, tuple):
         return "(" + ", ".join(describe(v, bounds) for v in value) + ")"
     if isinstance(value, np.ndarray):
@@ -709,20 +722,9 @@ def describe(value, bounds=None):
             return "array[0]"
         classes = sorted({describe(v, bounds) for v in value.ravel()})
         return f"array[{value.size}] of " + " / ".join(classes)
-    if isinstance(value, ck.Histogram):
-        return f"Histogram, total {value.total}, NaN {value.nan_count}"
-    if isinstance(value, ck.EntropyAccumulator):
-        return f"EntropyAccumulator, total {value.total}"
-    if isinstance(value, ck.NgramCounts):
-        return f"NgramCounts, total {value.total}"
-    if isinstance(value, ck.CellHistogram):
-        return f"CellHistogram, total {value.total(0)}"
-    if isinstance(value, ck.TailCounter):
-        return f"TailCounter, total {value.total}"
-    if isinstance(value, ck.HyperLogLog):
-        return "HyperLogLog"
-    if isinstance(value, ck.Corpus):
-        return f"Corpus, {value.documents} documents, {value.size} tokens"
+    for cls, text in ACCUMULATOR_DESCRIPTIONS:
+        if isinstance(value, cls):
+            return text(value)
     return type(value).__name__
 
 
